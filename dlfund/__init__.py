@@ -1,0 +1,12 @@
+"""dlfund: Deep Learning Fundamentals in NumPy, verified against PyTorch.
+
+Conventions: samples are rows; a dense layer is Z = A_prev @ W + b with W of shape
+(n_in, n_out); parameters live in {"W1", "b1", ...}, gradients in {"dW1", "db1", ...}.
+"""
+from . import activations, data, gradcheck, init, layers, losses, optim
+from .gradcheck import gradient_check, numerical_gradient, relative_error
+from .layers import activation_backward, activation_forward, dense_backward, dense_forward
+from .network import MLP
+from .optim import GD, random_mini_batches, update_parameters_with_gd
+
+__version__ = "0.1.0"

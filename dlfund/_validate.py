@@ -1,0 +1,71 @@
+"""Input checks shared by every public function: clear errors instead of NumPy surprises."""
+import numpy as np
+
+
+def as_array(x, name, ndim=None, dtype=None):
+    """Return `x` as a floating ndarray (no copy if it already is one), checking its rank.
+
+    Integer and boolean input is converted to float64; float32 stays float32.
+    """
+    if x is None:
+        raise TypeError(f"{name} is None; expected an array")
+    arr = np.asarray(x)
+    if arr.dtype == object:
+        raise TypeError(f"{name} could not be converted to a numeric array")
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    elif not np.issubdtype(arr.dtype, np.floating):
+        arr = arr.astype(np.float64)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            want = " or ".join(str(d) for d in allowed)
+            raise ValueError(f"{name} must be a {want}-D array, got shape {arr.shape}")
+    return arr
+
+
+def check_shape(arr, shape, name):
+    """Raise ValueError unless `arr.shape` matches `shape` (None entries match anything)."""
+    ok = arr.ndim == len(shape) and all(s is None or s == a for s, a in zip(shape, arr.shape))
+    if not ok:
+        want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+        raise ValueError(f"{name} must have shape {want}, got {arr.shape}")
+
+
+def check_positive(value, name, allow_zero=False):
+    """Raise ValueError unless `value` is a finite number > 0 (or >= 0)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number, got {value!r}") from None
+    if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be {bound}, got {value!r}")
+    return v
+
+
+def check_rng(rng):
+    """Return a numpy Generator from a Generator, an int seed or None (fresh entropy)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, (int, np.integer)):
+        return np.random.default_rng(rng)
+    raise TypeError(f"rng must be a numpy.random.Generator or an int seed, got {type(rng).__name__}")
+
+
+def check_matching_keys(params, grads, prefix="d"):
+    """Check that `grads` has exactly the keys `prefix + k` for every k in `params`, same shapes."""
+    want = {prefix + k for k in params}
+    have = set(grads)
+    missing, extra = sorted(want - have), sorted(have - want)
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing gradient keys {missing}")
+        if extra:
+            parts.append(f"unexpected gradient keys {extra}")
+        raise ValueError("grads do not match parameters: " + "; ".join(parts))
+    for k in params:
+        p, g = np.shape(params[k]), np.shape(grads[prefix + k])
+        if p != g:
+            raise ValueError(f"grads[{prefix + k!r}] has shape {g} but parameters[{k!r}] has shape {p}")
