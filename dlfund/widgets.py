@@ -54,12 +54,20 @@ def describe_saturation(name, alpha=0.01, z_range=(-6.0, 6.0), n_points=601):
     return f"{name}: |f'(z)| < {SATURATION_THRESHOLD:g} of its maximum (little gradient flows) for z in {parts}"
 
 
+def describe_image(name, alpha=0.01, z_range=(-6.0, 6.0)):
+    """Text alternative for the explorer's figure (the Image's tooltip, read by screen readers)."""
+    name, alpha, (lo, hi) = _check_settings(name, alpha, z_range)
+    which = f"{name} with alpha = {alpha:g}" if name == "leaky_relu" else name
+    return (f"Plot of the {which} activation f(z) and its derivative f'(z) for z from {lo:g} to {hi:g}, "
+            f"shaded where |f'(z)| is below {SATURATION_THRESHOLD:g} of its maximum")
+
+
 def activation_explorer(name="sigmoid", alpha=0.01, z_range=(-6.0, 6.0)):
     """An ipywidgets VBox to explore an activation, its derivative and where it saturates.
 
     Layout: VBox([HBox([activation Dropdown, alpha FloatSlider]), z-range FloatRangeSlider,
-    Image (PNG of f and f'), HTML (where the slope is small)]). The alpha slider is active
-    for leaky_relu only. Every change redraws the Image.
+    Image (PNG of f and f', with a text alternative as its tooltip), HTML (where the slope is
+    small)]). The alpha slider is active for leaky_relu only. Every change redraws the Image.
     """
     import ipywidgets as widgets
 
@@ -69,7 +77,8 @@ def activation_explorer(name="sigmoid", alpha=0.01, z_range=(-6.0, 6.0)):
                                  readout_format=".2f", continuous_update=False, disabled=name != "leaky_relu")
     z_slider = widgets.FloatRangeSlider(value=z_range, min=-Z_LIMIT, max=Z_LIMIT, step=0.5, description="z range",
                                         continuous_update=False, readout_format=".1f")
-    image = widgets.Image(value=activation_png(name, alpha, z_range), format="png")
+    image = widgets.Image(value=activation_png(name, alpha, z_range), format="png",
+                          tooltip=describe_image(name, alpha, z_range))
     info = widgets.HTML(value=describe_saturation(name, alpha, z_range))
 
     def redraw(change=None):
@@ -78,6 +87,7 @@ def activation_explorer(name="sigmoid", alpha=0.01, z_range=(-6.0, 6.0)):
             lo, hi = lo - 0.5, lo + 0.5
         slider.disabled = dropdown.value != "leaky_relu"
         image.value = activation_png(dropdown.value, slider.value, (lo, hi))
+        image.tooltip = describe_image(dropdown.value, slider.value, (lo, hi))
         info.value = describe_saturation(dropdown.value, slider.value, (lo, hi))
 
     for control in (dropdown, slider, z_slider):

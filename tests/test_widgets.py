@@ -10,7 +10,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from dlfund import plots
-from dlfund.widgets import activation_explorer, activation_png, describe_saturation
+from dlfund.widgets import activation_explorer, activation_png, describe_image, describe_saturation
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -168,6 +168,16 @@ def test_explorer_image_bytes_are_in_the_widget_state():
     _, _, _, image, _ = parts(activation_explorer())
     state = image.get_state()
     assert bytes(state["value"])[:8] == PNG_SIGNATURE
+
+
+def test_image_has_a_text_alternative_that_follows_the_settings():
+    # the built page turns the tooltip into the <img> title, its accessible name
+    dropdown, slider, _, image, _ = parts(activation_explorer())
+    assert "sigmoid" in image.tooltip and "-6" in image.tooltip and "6" in image.tooltip
+    dropdown.value = "leaky_relu"
+    slider.value = 0.3
+    assert image.tooltip == describe_image("leaky_relu", 0.3, (-6.0, 6.0))
+    assert "alpha = 0.3" in image.tooltip
 
 
 def test_rendering_is_deterministic():
