@@ -6,8 +6,9 @@
     history = model.fit(X, Y, epochs=100, batch_size=32, optimizer=GD(lr=0.1))
 
 Output heads and their default losses: "linear" + "mse" (regression), "sigmoid" + "bce"
-(binary), "softmax" + "softmax_ce" (multi-class). For sigmoid + BCE and softmax +
-cross-entropy the output gradient is the fused dZ = (y_hat - Y) / m.
+(binary), "softmax" + "ce" (multi-class); the heads output probabilities, so their losses
+take probabilities (the logit losses "bce_logits" and "softmax_ce" would apply the head twice).
+For sigmoid + BCE and softmax + cross-entropy the output gradient is the fused dZ = (y_hat - Y) / m.
 
 Optional pieces for the hidden layers (all off by default; a plain MLP runs the plain code):
 dropout (drop probability per hidden layer), batch norm (parameters "gamma{l}", "beta{l}" in
@@ -24,7 +25,8 @@ import contextlib
 
 import numpy as np
 
-from ._validate import as_array, check_positive, check_rng
+from ._validate import as_array, check_matching_keys, check_positive, check_rng
+from .activations import get_activation
 from .clipping import clip_grad_norm, clip_grad_value, global_grad_norm
 from .init import initialize_parameters
 from .layers import (BatchNorm1d, activation_backward, activation_forward, batchnorm_backward,
@@ -33,7 +35,8 @@ from .layers import (BatchNorm1d, activation_backward, activation_forward, batch
 from .losses import get_loss
 from .regularization import elastic_net_penalty, elastic_net_penalty_grad
 
-_DEFAULT_LOSS = {"linear": "mse", "sigmoid": "bce", "softmax": "softmax_ce"}
+_DEFAULT_LOSS = {"linear": "mse", "sigmoid": "bce", "softmax": "ce"}
+_LOGIT_LOSSES = {"bce_logits": "bce", "softmax_ce": "ce"}  # logit loss -> its form on probabilities
 
 
 class MLP:
@@ -57,16 +60,24 @@ class MLP:
         sizes = [int(s) for s in layer_sizes]
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"layer_sizes must list >= 2 positive sizes, got {list(layer_sizes)}")
+        if any(s != int(s) for s in layer_sizes):
+            raise ValueError(f"layer_sizes must hold whole numbers of units, got {list(layer_sizes)}")
         n_hidden = len(sizes) - 2
         acts = [hidden_activation] * n_hidden if isinstance(hidden_activation, str) else list(hidden_activation)
         if len(acts) != n_hidden:
             raise ValueError(f"got {len(acts)} hidden activations for {n_hidden} hidden layers")
+        for name in acts:
+            if name != "softmax":
+                get_activation(name)  # raises a ValueError listing the known names
         if output not in _DEFAULT_LOSS:
             raise ValueError(f"output must be one of {sorted(_DEFAULT_LOSS)}, got {output!r}")
         self.layer_sizes = sizes
         self.activations = acts + [output]
         self.output = output
         self.loss_name = loss or _DEFAULT_LOSS[output]
+        if output != "linear" and self.loss_name in _LOGIT_LOSSES:
+            raise ValueError(f"loss {self.loss_name!r} takes logits but output={output!r} already applies {output}; "
+                             f"use loss={_LOGIT_LOSSES[self.loss_name]!r}")
         self.loss_fn, self.loss_grad = get_loss(self.loss_name)
         self.alpha = alpha
         self.rng = check_rng(rng)
@@ -155,7 +166,8 @@ class MLP:
         """
         A = as_array(X, "X", ndim=2)
         if A.shape[1] != self.layer_sizes[0]:
-            raise ValueError(f"X has {A.shape[1]} features but the network expects {self.layer_sizes[0]}")
+            raise ValueError(f"X has shape {A.shape} ({A.shape[1]} features) but the network expects "
+                             f"{self.layer_sizes[0]} features (layer_sizes[0])")
         caches = []
         for l in range(1, self.n_layers + 1):
             A_prev = A
@@ -187,10 +199,10 @@ class MLP:
         return H, (dense_cache, act_cache, extra)
 
     def _targets(self, Y, y_hat):
-        """Bring Y to the shape the loss expects: labels (m,) for softmax, else y_hat's shape."""
+        """Bring Y to the shape the loss expects: labels (m,) for cross-entropy, else y_hat's shape."""
         Y = np.asarray(Y)
-        if self.output == "softmax" and Y.ndim == 1:
-            return Y
+        if self.loss_name in ("ce", "softmax_ce") and Y.ndim == 1:
+            return Y  # class labels; the loss checks their count and range
         if Y.ndim == 1 and y_hat.shape[1] == 1:
             Y = Y.reshape(-1, 1)
         if Y.shape != y_hat.shape:
@@ -205,19 +217,14 @@ class MLP:
 
     def compute_loss(self, y_hat, Y):
         """Scalar loss of predictions y_hat (m, n_out) against targets Y, plus `penalty()` if l1/l2 are set."""
-        Y = self._targets(Y, y_hat)
-        if self.output == "softmax" and self.loss_name == "softmax_ce":
-            # the loss takes logits; log(p) are logits of p (softmax(log p) = p), clipped away from -inf
-            loss = self.loss_fn(np.log(np.maximum(y_hat, np.finfo(y_hat.dtype).tiny)), Y)
-        else:
-            loss = self.loss_fn(y_hat, Y)
+        loss = self.loss_fn(y_hat, self._targets(Y, y_hat))
         return loss + self.penalty() if (self.l1 or self.l2) else loss
 
     # ------------------------------------------------------------ backward pass
     def backward(self, y_hat, Y, caches):
         """Backward pass from the loss (and penalty) to every parameter. Returns {"dW1", "db1", ...}."""
         Y = self._targets(Y, y_hat)
-        fused = (self.output, self.loss_name) in {("sigmoid", "bce"), ("softmax", "softmax_ce")}
+        fused = (self.output, self.loss_name) in {("sigmoid", "bce"), ("softmax", "ce")}
         grads = {}
         dA = None
         for l in range(self.n_layers, 0, -1):
@@ -262,6 +269,7 @@ class MLP:
         `model.rng` to the same seed before each call to fix them (e.g. in a gradient check).
         """
         if params is not None:
+            check_matching_keys(self.params, params, prefix="", name="params")
             saved, self.params = self.params, params
         try:
             y_hat, caches = self.forward(X)
