@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 import torch
 
+from _torchref import assert_close_torch
+
 from dlfund.gradcheck import gradient_check
 from dlfund.layers import BatchNorm1d, batchnorm_backward, batchnorm_forward, update_running_stats
-
-RTOL, ATOL = 1e-10, 1e-12
 
 
 def _torch_bn(n, gamma, beta, momentum, eps):
@@ -24,6 +24,7 @@ def test_training_steps_then_eval_match_torch(m, n, momentum, eps):
     gamma, beta = rng.uniform(0.5, 2.0, n), rng.normal(size=n)
     ours = BatchNorm1d(n, momentum=momentum, eps=eps)
     theirs = _torch_bn(n, gamma, beta, momentum, eps).train()
+    mode_name = "train"
     for step in range(4):
         X = rng.normal(2.0, 3.0, size=(m, n))
         dout = rng.normal(size=(m, n))
@@ -32,12 +33,12 @@ def test_training_steps_then_eval_match_torch(m, n, momentum, eps):
         out_t = theirs(Xt)
         out_t.backward(torch.tensor(dout))
         dX, dgamma, dbeta = batchnorm_backward(dout, cache)
-        np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=RTOL, atol=ATOL)
-        np.testing.assert_allclose(dX, Xt.grad.numpy(), rtol=RTOL, atol=ATOL)
-        np.testing.assert_allclose(dgamma, theirs.weight.grad.numpy(), rtol=RTOL, atol=ATOL)
-        np.testing.assert_allclose(dbeta, theirs.bias.grad.numpy(), rtol=RTOL, atol=ATOL)
-        np.testing.assert_allclose(ours.running_mean, theirs.running_mean.numpy(), rtol=RTOL, atol=ATOL)
-        np.testing.assert_allclose(ours.running_var, theirs.running_var.numpy(), rtol=RTOL, atol=ATOL)
+        assert_close_torch(out, out_t, f"batchnorm {mode_name} output")
+        assert_close_torch(dX, Xt.grad, f"batchnorm {mode_name} dX")
+        assert_close_torch(dgamma, theirs.weight.grad, f"batchnorm {mode_name} dgamma")
+        assert_close_torch(dbeta, theirs.bias.grad, f"batchnorm {mode_name} dbeta")
+        assert_close_torch(ours.running_mean, theirs.running_mean, "batchnorm running_mean")
+        assert_close_torch(ours.running_var, theirs.running_var, "batchnorm running_var")
         assert ours.num_batches_tracked == int(theirs.num_batches_tracked) == step + 1
         # a gradient step on gamma and beta in both, so later steps use new parameters
         gamma, beta = gamma - 0.1 * dgamma, beta - 0.1 * dbeta
@@ -46,6 +47,7 @@ def test_training_steps_then_eval_match_torch(m, n, momentum, eps):
             theirs.bias -= 0.1 * theirs.bias.grad
         theirs.zero_grad()
     theirs.eval()
+    mode_name = "eval"
     X = rng.normal(2.0, 3.0, size=(m, n))
     dout = rng.normal(size=(m, n))
     out, cache = ours.forward(X, gamma, beta, mode="eval")
@@ -53,10 +55,10 @@ def test_training_steps_then_eval_match_torch(m, n, momentum, eps):
     out_t = theirs(Xt)
     out_t.backward(torch.tensor(dout))
     dX, dgamma, dbeta = batchnorm_backward(dout, cache)
-    np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=RTOL, atol=ATOL)
-    np.testing.assert_allclose(dX, Xt.grad.numpy(), rtol=RTOL, atol=ATOL)
-    np.testing.assert_allclose(dgamma, theirs.weight.grad.numpy(), rtol=RTOL, atol=ATOL)
-    np.testing.assert_allclose(dbeta, theirs.bias.grad.numpy(), rtol=RTOL, atol=ATOL)
+    assert_close_torch(out, out_t, f"batchnorm {mode_name} output")
+    assert_close_torch(dX, Xt.grad, f"batchnorm {mode_name} dX")
+    assert_close_torch(dgamma, theirs.weight.grad, f"batchnorm {mode_name} dgamma")
+    assert_close_torch(dbeta, theirs.bias.grad, f"batchnorm {mode_name} dbeta")
     assert ours.num_batches_tracked == 4      # eval does not touch the statistics
 
 

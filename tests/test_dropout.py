@@ -3,6 +3,8 @@ import numpy as np
 import pytest
 import torch
 
+from _torchref import assert_close_torch
+
 from dlfund.gradcheck import gradient_check
 from dlfund.layers import dropout_backward, dropout_forward
 
@@ -78,8 +80,8 @@ def test_backward_matches_autograd_for_fixed_mask(p):
     # the same computation as torch.nn.functional.dropout, with the mask made explicit
     out_t = At * torch.tensor(mask) / (1 - p)
     out_t.backward(torch.tensor(dout))
-    np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=1e-14, atol=0)
-    np.testing.assert_allclose(dropout_backward(dout, cache), At.grad.numpy(), rtol=1e-14, atol=0)
+    assert_close_torch(out, out_t, "dropout forward (fixed mask)", rtol=1e-14, atol=0)
+    assert_close_torch(dropout_backward(dout, cache), At.grad, "dropout backward (fixed mask)", rtol=1e-14, atol=0)
 
 
 @pytest.mark.parametrize("p", [0.2, 0.5])
@@ -95,13 +97,13 @@ def test_training_statistics_match_torch_dropout(p):
     for out in (ours, theirs):
         assert abs(np.mean(out == 0) - p) < 5 * sigma
         assert abs(out.mean() - 3.0) < 5 * 3.0 / (1 - p) * sigma
-    np.testing.assert_allclose(np.unique(ours[ours != 0]), np.unique(theirs[theirs != 0]), rtol=1e-15)
+    assert_close_torch(np.unique(ours[ours != 0]), np.unique(theirs[theirs != 0]), "dropout kept value a/(1-p)", rtol=1e-15, atol=0)
 
 
 def test_eval_matches_torch_dropout_eval():
     A = np.random.default_rng(0).normal(size=(6, 5))
     theirs = torch.nn.Dropout(0.4).eval()(torch.tensor(A)).numpy()
-    np.testing.assert_array_equal(dropout_forward(A, 0.4, mode="eval")[0], theirs)
+    assert_close_torch(dropout_forward(A, 0.4, mode="eval")[0], theirs, "dropout eval", rtol=0, atol=0)
 
 
 # -------------------------------------------------------------- gradient checks

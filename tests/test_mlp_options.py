@@ -2,6 +2,8 @@
 import numpy as np
 import pytest
 import torch
+
+from _torchref import assert_close_torch
 import torch.nn.functional as F
 
 from dlfund.gradcheck import gradient_check
@@ -88,10 +90,14 @@ def test_training_steps_match_torch(cfg, n_out):
         loss_t.backward()
         assert abs(loss - loss_t.item()) < 1e-12 * max(1.0, abs(loss))
         for k, t in twin.p.items():
-            np.testing.assert_allclose(grads["d" + k], t.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=k)
+            if model.batchnorm and model.bn_position == "before" and k[0] == "b" and k[1:].isdigit() and int(k[1:]) in model.bn:
+                # E25: the bias in front of batch norm cancels; both gradients are rounding noise around 0
+                assert np.abs(grads["d" + k]).max() < 1e-14 and t.grad.abs().max().item() < 1e-14
+                continue
+            assert_close_torch(grads["d" + k], t.grad, f"MLP options d{k.rstrip('0123456789')}")
         for l in model.bn:
-            np.testing.assert_allclose(model.bn[l].running_mean, twin.rm[l].numpy(), rtol=1e-12, atol=1e-14)
-            np.testing.assert_allclose(model.bn[l].running_var, twin.rv[l].numpy(), rtol=1e-12, atol=1e-14)
+            assert_close_torch(model.bn[l].running_mean, twin.rm[l], "MLP batchnorm running_mean")
+            assert_close_torch(model.bn[l].running_var, twin.rv[l], "MLP batchnorm running_var")
         GD(lr).step(model.params, grads)
         with torch.no_grad():
             for t in twin.p.values():
@@ -148,7 +154,7 @@ def test_plain_mlp_matches_torch_and_keeps_two_part_caches():
     twin = TorchTwin(model)
     twin.loss(X, Y, {}).backward()
     for k, t in twin.p.items():
-        np.testing.assert_allclose(grads["d" + k], t.grad.numpy(), rtol=1e-10, atol=1e-12)
+        assert_close_torch(grads["d" + k], t.grad, "plain MLP gradient")
 
 
 def test_params_and_grads_keys_with_batchnorm():

@@ -3,6 +3,8 @@ import numpy as np
 import pytest
 import torch
 
+from _torchref import assert_close_torch
+
 from dlfund.gradcheck import gradient_check
 from dlfund.regularization import (elastic_net_penalty, elastic_net_penalty_grad, l1_penalty, l1_penalty_grad,
                                    l2_penalty, l2_penalty_grad, proximal_l1_step, soft_threshold)
@@ -30,7 +32,7 @@ def test_penalty_and_gradient_match_autograd(l1, l2, include_biases):
             assert not include_biases and k not in ("W1", "W2")
             assert np.all(grads["d" + k] == 0)   # biases and batch-norm parameters excluded
         else:
-            np.testing.assert_allclose(grads["d" + k], t.grad.numpy(), rtol=1e-14, atol=1e-15)
+            assert_close_torch(grads["d" + k], t.grad, "penalty gradient", rtol=1e-14, atol=1e-15)
 
 
 def test_named_wrappers():
@@ -64,13 +66,13 @@ def test_l2_gradient_step_equals_torch_sgd_weight_decay():
     opt = torch.optim.SGD([w], lr=lr, weight_decay=lam)
     w.grad = torch.tensor(g)
     opt.step()
-    np.testing.assert_allclose(ours, w.detach().numpy(), rtol=1e-14, atol=1e-15)
+    assert_close_torch(ours, w, "L2 step vs SGD weight_decay", rtol=1e-14, atol=1e-15)
 
 
 def test_soft_threshold_matches_torch_softshrink():
     x = np.linspace(-2, 2, 41)
     theirs = torch.nn.functional.softshrink(torch.tensor(x), 0.5).numpy()
-    np.testing.assert_allclose(soft_threshold(x, 0.5), theirs, rtol=1e-15, atol=0)
+    assert_close_torch(soft_threshold(x, 0.5), theirs, "soft_threshold vs softshrink", rtol=1e-15, atol=0)
     assert np.sum(soft_threshold(x, 0.5) == 0) == 11
 
 

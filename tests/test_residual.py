@@ -3,6 +3,8 @@ import numpy as np
 import pytest
 import torch
 
+from _torchref import assert_close_torch
+
 from dlfund.gradcheck import gradient_check
 from dlfund.layers import residual_backward, residual_forward
 
@@ -27,11 +29,11 @@ def test_matches_autograd(acts):
         H = _TORCH_ACT[a](H @ W + b)
     Yt = Xt + H
     Yt.backward(torch.tensor(dY))
-    np.testing.assert_allclose(Y, Yt.detach().numpy(), rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(dX, Xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    assert_close_torch(Y, Yt, "residual forward")
+    assert_close_torch(dX, Xt.grad, "residual dX")
     for (dW, db), (W, b) in zip(dweights, wt):
-        np.testing.assert_allclose(dW, W.grad.numpy(), rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(db, b.grad.numpy(), rtol=1e-10, atol=1e-12)
+        assert_close_torch(dW, W.grad, "residual dW")
+        assert_close_torch(db, b.grad, "residual db")
 
 
 def test_gradient_check():
