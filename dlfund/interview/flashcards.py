@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .bank import load_bank
 from .schema import DIFFICULTIES, TOPICS
-from .text import to_plain
+from .text import format_number, to_plain
 
 VERSION = 1
 INTERVALS = {1: 1, 2: 2, 3: 4, 4: 8, 5: 16}  # box -> sessions until the card is due again
@@ -196,8 +196,8 @@ def _answer_text(q):
     if q["kind"] == "choice":
         return f"Answer: {'ABCDEF'[q['correct']]}. {to_plain(q['choices'][q['correct']])}"
     if q["kind"] == "numeric":
-        tol = f" (accepted within ±{q['tolerance']:g})" if q["tolerance"] else ""
-        return f"Answer: {q['value']:g}{tol}"
+        tol = f" (accepted within ±{format_number(q['tolerance'])})" if q["tolerance"] else ""
+        return f"Answer: {format_number(q['value'])}{tol}"
     return "Answer:"
 
 
@@ -312,8 +312,14 @@ def add_arguments(parser):
 
 def run(args, stdin=None, stdout=None):
     """Entry point for `python -m dlfund quiz`; returns the exit code."""
-    stdin = stdin or sys.stdin
-    stdout = stdout or sys.stdout
+    try:
+        return _run(args, stdin or sys.stdin, stdout or sys.stdout)
+    except KeyboardInterrupt:  # before the session started: nothing to save
+        print("\nInterrupted.", file=stdout or sys.stdout, flush=True)
+        return EXIT_INTERRUPTED
+
+
+def _run(args, stdin, stdout):
     if args.max_cards < 1:
         print("error: --max-cards must be at least 1", file=sys.stderr)
         return 2
@@ -342,6 +348,10 @@ def run(args, stdin=None, stdout=None):
         why = "End of input" if stop.reason == "end of input" else "Stopped"
         stdout.write(f"\n{why}: {_saved_message(reviewed(), path)}\n")
         return 0
+    except OSError as exc:
+        stdout.flush()
+        print(f"error: cannot use the progress file {path}: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         if reviewed():
             save_progress(path, state)  # the last answer may have been recorded but not yet written

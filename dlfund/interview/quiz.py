@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .bank import load_bank
 from .schema import DIFFICULTIES, TOPICS
+from .text import format_number
 
 GRADABLE = ("choice", "numeric")
 
@@ -74,7 +75,7 @@ class Grade:
 def expected_text(q):
     if q["kind"] == "choice":
         return f"{'ABCDEF'[q['correct']]}. {q['choices'][q['correct']]}"
-    return f"{q['value']:g}" + (f" (± {q['tolerance']:g})" if q["tolerance"] else "")
+    return format_number(q["value"]) + (f" (± {format_number(q['tolerance'])})" if q["tolerance"] else "")
 
 
 def grade(question, response):
@@ -88,7 +89,7 @@ def grade(question, response):
         x = parse_number(response)
         value, tol = question["value"], question["tolerance"]
         ok = abs(x - value) <= tol + 1e-12 * max(1.0, abs(value))
-        got = f"{x:g}"
+        got = format_number(x)
     else:
         raise ValueError(f"question {question['id']!r} is open-ended and cannot be graded automatically")
     expected = expected_text(question)

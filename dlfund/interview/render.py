@@ -13,6 +13,7 @@ import html
 
 from .bank import bank_counts, load_bank
 from .schema import CHAPTERS, DIFFICULTIES, TOPICS
+from .text import format_number
 
 STYLE = """<style>
 .dlfund-badge {display: inline-block; border-radius: 0.75em; padding: 0 0.6em; font-size: 0.85em;
@@ -35,13 +36,6 @@ def badge(difficulty):
         raise ValueError(f"difficulty must be one of {DIFFICULTIES}, got {difficulty!r}")
     return (f'<span class="dlfund-badge dlfund-badge-{difficulty}" title="Difficulty: {difficulty}">'
             f'{difficulty}</span>')
-
-
-def format_number(x):
-    """Numbers as a reader writes them: 1,050,624 / 0.25 / 4.5e-05."""
-    if isinstance(x, int) or (isinstance(x, float) and x.is_integer() and abs(x) < 1e15):
-        return f"{int(x):,}"
-    return f"{x:.6g}"
 
 
 def chapter_link(label, from_dir="book"):

@@ -24,6 +24,8 @@ _SUB = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆�
 _SUP_OK = set("0123456789+-=()niT")
 _SUB_OK = set("0123456789+-=()aehijklmnoprstuvx")
 
+_OPENING = ("lVert", "lfloor", "lceil")
+_CLOSING = ("rVert", "rfloor", "rceil")
 _FUNCTIONS = ("ln", "log", "exp", "tanh", "sin", "cos", "min", "max")
 _TEXTLIKE = ("text", "mathrm", "mathbf", "mathit", "operatorname", "textrm", "mathcal", "mathbb", "boldsymbol")
 
@@ -95,6 +97,14 @@ def latex_to_unicode(tex):
             elif name in _FUNCTIONS:
                 rest = tex[i:].lstrip(" ")
                 out.append(name + ("" if not rest or rest[0] in "({[^_" else " "))
+            elif name in _OPENING:
+                out.append(_SYMBOLS[name])
+                while i < len(tex) and tex[i] == " ":
+                    i += 1
+            elif name in _CLOSING:
+                if out:
+                    out[-1] = out[-1].rstrip(" ")
+                out.append(_SYMBOLS[name])
             elif name in _SYMBOLS:
                 out.append(_SYMBOLS[name])
             else:
@@ -119,6 +129,13 @@ def latex_to_unicode(tex):
 
 def _convert_math(text, fn):
     return MATH_SEGMENT.sub(lambda m: fn(m.group(1) if m.group(1) is not None else m.group(2)), text)
+
+
+def format_number(x):
+    """Numbers as a reader writes them: 1,050,624 / 0.25 / -0.303 / 4.5e-05 (up to 10 significant digits)."""
+    if isinstance(x, int) or (isinstance(x, float) and x.is_integer() and abs(x) < 1e15):
+        return f"{int(x):,}"
+    return f"{x:.10g}"
 
 
 def to_plain(markdown):
