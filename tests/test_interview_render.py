@@ -11,7 +11,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from dlfund.interview.bank import bank_counts, load_bank
-from dlfund.interview.render import (STYLE, badge, chapter_link, render_overview, render_question, render_topic)
+from dlfund.interview.render import (STYLE, badge, book_docs, chapter_link, render_overview, render_question,
+                                     render_topic)
 from dlfund.interview.schema import CHAPTERS, DIFFICULTIES, TOPICS
 from dlfund.interview.text import format_number, latex_to_unicode, to_html, to_plain
 
@@ -34,6 +35,28 @@ def test_chapter_links_are_relative_to_the_rendering_document():
     assert chapter_link("ch-rnn", from_dir="exercises").endswith("(../book/08_rnn_lstm.ipynb)")
 
 
+def test_chapters_missing_from_the_book_are_named_without_a_link(tmp_path):
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nparts:\n  - chapters:\n"
+                                       "      - file: book/04_optimizers.ipynb\n      - file: 'book/09_interview'\n")
+    docs = book_docs(tmp_path)
+    assert docs == {"book/intro", "book/04_optimizers", "book/09_interview"}
+    assert chapter_link("ch-optimizers", docs=docs) == "[Chapter 4: Optimization algorithms](04_optimizers.ipynb)"
+    assert chapter_link("ch-rnn", docs=docs) == "Chapter 8: Sequence modelling with RNNs and LSTMs"
+    assert book_docs(tmp_path / "nowhere") is None
+    md = render_topic("rnn", BANK, docs=docs)
+    assert "08_rnn_lstm.ipynb" not in md and md.startswith("*The topic is covered in Chapter 8")
+    assert "(08_rnn_lstm.ipynb)" in render_topic("rnn", BANK, docs=None)
+
+
+def test_default_rendering_links_only_chapters_in_the_repository_toc():
+    docs = book_docs()
+    md = "\n".join(render_topic(t, BANK) for t in TOPICS)
+    for label, (doc, _) in CHAPTERS.items():
+        name = doc.split("/")[-1] + ".ipynb"
+        if any(q.get("book") == label for q in BANK):
+            assert (f"]({name})" in md) == (docs is None or doc in docs), label
+
+
 def test_choice_question_shows_options_and_folds_the_answer():
     q = BY_ID["found-softmax-hidden"]
     md = render_question(q, number=3)
@@ -44,7 +67,7 @@ def test_choice_question_shows_options_and_folds_the_answer():
     after = md[folded:]
     assert f"**Answer: {'ABCDEF'[q['correct']]}.**" in after and q["answer"] in after
     assert "<summary>Show the answer to question 3</summary>" in md
-    assert "[Chapter 2: Foundations of neural networks](02_foundations.ipynb)" in after
+    assert "[Chapter 2: Foundations of neural networks](02_foundations.ipynb)" in render_question(q, 3, docs=None)
     assert "`dlfund.activations.softmax`" in after and "pitfall E2" in after
     assert md.count("<details") == md.count("</details>") == 2  # answer + check code
     assert "\n".join(q["check"]["code"]) in after
@@ -178,7 +201,9 @@ def test_quiz_notebook_has_widget_and_static_version():
     source = ["".join(c["source"]) for c in cells]
     assert source[0].startswith("(ch-quiz)=\n# Quiz")
     widget = next(c for c, s in zip(cells, source) if "quiz_widget(" in s)
-    assert "remove-output" in widget["metadata"]["tags"]
+    # not executed by the book build (no widget state, so no widget scripts on a page without widgets);
+    # nbval still runs it
+    assert {"remove-output", "skip-execution"} <= set(widget["metadata"]["tags"])
     static = next(c for c, s in zip(cells, source) if "render_quiz_markdown(" in s)
     assert static["metadata"]["mystnb"] == {"markdown_format": "myst"}
     assert any("assert session.score()" in s for s in source)
@@ -192,7 +217,8 @@ def _with_outputs(nb_path, questions):
     for cell in nb["cells"]:
         src = "".join(cell["source"])
         m = re.fullmatch(r'show_topic\("(\w+)", bank\)', src)
-        text = render_topic(m.group(1), questions) if m else render_overview(questions) if src == "show_overview(bank)" else None
+        text = (render_topic(m.group(1), questions, docs=None) if m
+                else render_overview(questions) if src == "show_overview(bank)" else None)
         if text is not None:
             cell["outputs"] = [{"output_type": "display_data", "metadata": {},
                                 "data": {"text/markdown": text, "text/plain": "<Markdown>"}}]

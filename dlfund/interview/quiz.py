@@ -188,14 +188,18 @@ class QuizSession:
                 f"<td><strong>{n}</strong></td></tr></tbody></table>")
 
 
-def render_quiz_markdown(questions, from_dir="book"):
-    """A quiz as static MyST Markdown (questions visible, answers folded), for the HTML book."""
-    from .render import STYLE, render_question
+def render_quiz_markdown(questions, from_dir="book", docs="toc"):
+    """A quiz as static MyST Markdown (questions visible, answers folded), for the HTML book.
 
+    docs: documents to link to; "toc" (default) reads the book's ``_toc.yml``, None links all.
+    """
+    from .render import STYLE, book_docs, render_question
+
+    docs = book_docs() if docs == "toc" else docs
     parts = [STYLE, ""]
     for i, q in enumerate(questions, 1):
         parts.append(f"*{TOPICS[q['topic']].title}*\n")
-        parts.append(render_question(q, i, from_dir, show_check=False))
+        parts.append(render_question(q, i, from_dir, show_check=False, docs=docs))
     return "\n".join(parts)
 
 

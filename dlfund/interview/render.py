@@ -10,6 +10,8 @@ The notebook cells that display this output carry the cell metadata
 ``{"mystnb": {"markdown_format": "myst"}}`` so the book parses it as MyST (math, links).
 """
 import html
+import re
+from pathlib import Path
 
 from .bank import bank_counts, load_bank
 from .schema import CHAPTERS, DIFFICULTIES, TOPICS
@@ -38,9 +40,31 @@ def badge(difficulty):
             f'{difficulty}</span>')
 
 
-def chapter_link(label, from_dir="book"):
-    """Markdown link to a chapter notebook, relative to the rendering document's folder."""
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def book_docs(root=REPO_ROOT):
+    """Documents listed in the book's ``_toc.yml`` (without suffix), or None if there is no ``_toc.yml``.
+
+    Links go only to chapters the book actually builds, so a chapter that is not written yet
+    is named in plain text instead of becoming a broken link.
+    """
+    toc = Path(root) / "_toc.yml"
+    if not toc.exists():
+        return None
+    found = re.findall(r"^\s*-?\s*(?:file|root)\s*:\s*([^\s#]+)", toc.read_text(encoding="utf-8"), flags=re.M)
+    return {re.sub(r"\.(ipynb|md)$", "", f.strip("'\"")) for f in found}
+
+
+def chapter_link(label, from_dir="book", docs=None):
+    """Markdown link to a chapter notebook, relative to the rendering document's folder.
+
+    docs: the documents the book builds (see :func:`book_docs`); a chapter missing from it is
+    named without a link. None links every chapter.
+    """
     doc, title = CHAPTERS[label]
+    if docs is not None and doc not in docs:
+        return title
     folder, name = doc.rsplit("/", 1)
     target = f"{name}.ipynb" if folder == from_dir else f"{'../' * (from_dir.count('/') + 1)}{doc}.ipynb"
     return f"[{title}]({target})"
@@ -50,8 +74,11 @@ def letter(i):
     return "ABCDEF"[i]
 
 
-def render_question(q, number=None, from_dir="book", show_check=True):
-    """MyST Markdown for one question: visible question (and choices), folded answer."""
+def render_question(q, number=None, from_dir="book", show_check=True, docs=None):
+    """MyST Markdown for one question: visible question (and choices), folded answer.
+
+    docs: documents the book builds, for chapter links (see :func:`chapter_link`).
+    """
     head = [f"**Question {number}**" if number is not None else "**Question**", badge(q["difficulty"])]
     if q["kind"] in KIND_LABEL:
         head.append(f'<span class="dlfund-badge dlfund-badge-kind">{KIND_LABEL[q["kind"]]}</span>')
@@ -70,7 +97,7 @@ def render_question(q, number=None, from_dir="book", show_check=True):
     lines += [q["answer"], ""]
     more = []
     if "book" in q:
-        more.append("read more in " + chapter_link(q["book"], from_dir))
+        more.append("read more in " + chapter_link(q["book"], from_dir, docs))
     if "dlfund" in q:
         more.append("code: " + ", ".join(f"`{name}`" for name in q["dlfund"]))
     if "errata" in q:
@@ -87,15 +114,24 @@ def render_question(q, number=None, from_dir="book", show_check=True):
     return "\n".join(lines)
 
 
-def render_topic(topic, questions=None, from_dir="book", show_check=True):
-    """All questions of one topic, numbered, as MyST Markdown (no heading: the notebook has it)."""
+def render_topic(topic, questions=None, from_dir="book", show_check=True, docs="toc"):
+    """All questions of one topic, numbered, as MyST Markdown (no heading: the notebook has it).
+
+    docs: documents to link to; "toc" (default) reads the book's ``_toc.yml``, None links all.
+    """
     if topic not in TOPICS:
         raise ValueError(f"unknown topic {topic!r}; known: {list(TOPICS)}")
     questions = load_bank() if questions is None else questions
     chosen = [q for q in questions if q["topic"] == topic]
     if not chosen:
         return "*No questions for this topic yet.*\n"
-    return "\n".join(render_question(q, i, from_dir, show_check) for i, q in enumerate(chosen, 1))
+    docs = book_docs() if docs == "toc" else docs
+    parts = []
+    chapter = TOPICS[topic].chapter
+    if chapter is not None:
+        parts.append(f"*The topic is covered in {chapter_link(chapter, from_dir, docs)}.*\n")
+    parts += [render_question(q, i, from_dir, show_check, docs) for i, q in enumerate(chosen, 1)]
+    return "\n".join(parts)
 
 
 def render_overview(questions=None, link_sections=True):
