@@ -295,7 +295,8 @@ def update_parameters_with_nesterov(parameters, grads, v, beta=0.9, learning_rat
     beta*v_new + c*dW instead of v_new, where c is the gradient's coefficient in v
     (1 - beta for "ema", lr for "classical"). Returns (new_parameters, new_v).
 
-    "classical" with lr == torch.optim.SGD(lr=lr, momentum=beta, nesterov=True).
+    "classical" with lr == torch.optim.SGD(lr=lr, momentum=beta, nesterov=True), and
+    "ema" with lr == torch.optim.SGD(lr=lr*(1 - beta), momentum=beta, nesterov=True).
     """
     return _momentum_update(parameters, grads, v, beta, learning_rate, convention, nesterov=True)
 
