@@ -12,13 +12,13 @@ Run with `-s` to see the largest deviation per case.
 import numpy as np
 import pytest
 import torch
+from _torchref import assert_close_torch
 
 from dlfund import optim as O
 from dlfund.data import make_house_prices, standardize
 from dlfund.network import MLP
 from dlfund.optim import random_mini_batches
 
-RTOL, ATOL = 1e-10, 1e-12
 N_STEPS = 60
 SHAPES = {"W1": (5, 4), "b1": (4,), "W2": (4, 3), "b2": (3,)}
 T = torch.optim
@@ -52,10 +52,10 @@ def max_deviation(ours, tp):
     return max(float(np.max(np.abs(ours[k] - tp[k].detach().numpy()))) for k in ours)
 
 
-def assert_same(ours, tp, where):
+def assert_same(ours, tp, name):
+    """Every parameter within rtol 1e-10 / atol 1e-12 of torch's (recorded for the session summary)."""
     for k in ours:
-        np.testing.assert_allclose(ours[k], tp[k].detach().numpy(), rtol=RTOL, atol=ATOL,
-                                   err_msg=f"{k} differs from torch {where}")
+        assert_close_torch(ours[k], tp[k], f"{name}: {k}")
 
 
 # (case id, our optimizer object, torch optimizer built from the dict of torch tensors)
@@ -98,12 +98,12 @@ def test_object_matches_torch_on_random_steps(case, ours_factory, torch_factory)
     tp = torch_params(params)
     opt, topt = ours_factory(), torch_factory(tp)
     worst = 0.0
-    for t, g in enumerate(grads, start=1):
+    for g in grads:
         opt.step(params, g)
         for k, p in tp.items():
             p.grad = torch.tensor(g["d" + k])
         topt.step()
-        assert_same(params, tp, f"after step {t}")
+        assert_same(params, tp, f"optim {case}")
         worst = max(worst, max_deviation(params, tp))
     print(f"\n[random steps] max |ours - torch| {case}: {worst:.1e}")
 
@@ -177,7 +177,7 @@ def test_dict_api_matches_torch_on_random_steps(case, init, update, torch_factor
         for k, p in tp.items():
             p.grad = torch.tensor(g["d" + k])
         topt.step()
-        assert_same(params, tp, f"after step {t}")
+        assert_same(params, tp, f"optim dict API {case}")
         worst = max(worst, max_deviation(params, tp))
     print(f"\n[dict API] max |ours - torch| {case}: {worst:.1e}")
 
@@ -194,8 +194,8 @@ def test_adam_state_matches_torch_moments():
         topt.step()
     for k, p in tp.items():
         st = topt.state[p]
-        np.testing.assert_allclose(opt.state["d" + k]["m"], st["exp_avg"].numpy(), rtol=RTOL, atol=ATOL)
-        np.testing.assert_allclose(opt.state["d" + k]["v"], st["exp_avg_sq"].numpy(), rtol=RTOL, atol=ATOL)
+        assert_close_torch(opt.state["d" + k]["m"], st["exp_avg"], f"optim Adam state m {k}")
+        assert_close_torch(opt.state["d" + k]["v"], st["exp_avg_sq"], f"optim Adam state v {k}")
         assert int(st["step"]) == opt.t == N_STEPS
 
 
@@ -242,7 +242,6 @@ def test_mlp_training_run_matches_torch(house, case, ours_factory, torch_factory
     tp = torch_training_run(init, X, y, torch_factory)
     # 56 steps, each through a forward/backward pass computed independently by numpy and torch
     for k in model.params:
-        np.testing.assert_allclose(model.params[k], tp[k].detach().numpy(), rtol=RTOL, atol=ATOL,
-                                   err_msg=f"{k} after training with {case}")
+        assert_close_torch(model.params[k], tp[k], f"optim MLP run {case}: {k}")
         assert not np.allclose(model.params[k], init[k]), f"{k} did not move with {case}"
     print(f"\n[MLP run] max |ours - torch| {case}: {max_deviation(model.params, tp):.1e}")

@@ -105,13 +105,14 @@ def ravine(condition=25.0, angle=0.0):
 def saddle():
     """f = x^2 + y^4/4 - y^2/2: a saddle at (0, 0), minima (0, +-1) with f = -1/4 (ERRATA E35).
 
-    From any start with y = 0 exactly, plain gradient descent slides into the saddle and stays:
-    df/dy = y^3 - y is 0 on the whole line y = 0. Any noise in y escapes."""
+    From any start with y = 0 exactly, e.g. (1, 0), plain gradient descent slides into the saddle
+    and stays: df/dy = y^3 - y is 0 on the whole line y = 0. Any noise in y escapes. The default
+    start (1, 0.01) is just off that line, so that every optimizer eventually escapes."""
     return Surface(
         name="saddle", formula="x^2 + y^4/4 - y^2/2",
         f=lambda x, y: x * x + y ** 4 / 4 - y * y / 2,
         grad=lambda x, y: (2 * x, y ** 3 - y),
-        start=(1.0, 0.0), minima=((0.0, 1.0), (0.0, -1.0)), xlim=(-1.5, 1.5), ylim=(-1.6, 1.6),
+        start=(1.0, 0.01), minima=((0.0, 1.0), (0.0, -1.0)), xlim=(-1.5, 1.5), ylim=(-1.6, 1.6),
         notes="saddle point at (0, 0); f(0, +-1) = -0.25",
     )
 
