@@ -395,8 +395,10 @@ def initialize_recurrent_parameters(cell, input_size, hidden_size, num_layers=1,
                                     dtype=np.float64, forget_bias=0.0):
     """Parameters {"Wx1", "Wh1", "b1", ...} drawn like PyTorch: U(-k, k) with k = 1/sqrt(H).
 
-    `forget_bias` (LSTM only) is added to the forget-gate block of every b{l}; 1.0 is a common
-    choice that keeps the memory open at the start of training. The GRU also gets "bhn{l}".
+    `forget_bias` is added to the bias of the gate that keeps the old state: the forget gate f
+    of an LSTM, the update gate z of a GRU (h_t = (1 - z) * n + z * h_{t-1}); ignored for the
+    RNN. A positive value (1 to 3) keeps the memory open at the start of training. The GRU also
+    gets "bhn{l}".
     """
     _check_cell(cell)
     for name, v in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
@@ -411,8 +413,8 @@ def initialize_recurrent_parameters(cell, input_size, hidden_size, num_layers=1,
         params[f"Wx{l}"] = rng.uniform(-k, k, (n_in, G * H)).astype(dtype)
         params[f"Wh{l}"] = rng.uniform(-k, k, (H, G * H)).astype(dtype)
         params[f"b{l}"] = rng.uniform(-k, k, G * H).astype(dtype)
-        if cell == "lstm":
-            params[f"b{l}"][H:2 * H] += forget_bias
+        if cell != "rnn":
+            params[f"b{l}"][H:2 * H] += forget_bias    # block 2 is f (LSTM) or z (GRU)
         if cell == "gru":
             params[f"bhn{l}"] = rng.uniform(-k, k, H).astype(dtype)
     return params

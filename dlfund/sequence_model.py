@@ -124,12 +124,12 @@ class SequenceModel:
 
     def fit(self, x, Y, epochs=10, batch_size=32, optimizer=None, lr=0.01, clip=None, rng=None,
             validation_data=None, progress=False):
-        """Mini-batch training; returns {"loss", "val_loss", "grad_norm"} with one entry per epoch.
+        """Mini-batch training; returns {"loss", "val_loss"} per epoch and "grad_norm" per step.
 
         `optimizer` is any object with `step(params, grads)` updating the dict in place (default
         `GD(lr)`). `clip` is an optional callable grads -> clipped grads (or (grads, norm)), e.g.
-        `lambda g: clip_grad_norm(g, 1.0)`. "grad_norm" records the largest global gradient norm
-        of the epoch before clipping. Mini-batches of whole sequences are shuffled with `rng`;
+        `lambda g: clip_grad_norm(g, 1.0)`. "grad_norm" lists the global gradient norm of every
+        step, before clipping. Mini-batches of whole sequences are shuffled with `rng`;
         the time order inside each sequence is untouched.
         """
         from .optim import GD, random_mini_batches
@@ -152,21 +152,20 @@ class SequenceModel:
             from tqdm.auto import tqdm
             epochs_iter = tqdm(epochs_iter, desc="epochs", leave=False)
         for _ in epochs_iter:
-            total, worst = 0.0, 0.0
+            total = 0.0
             for xb, Yb in random_mini_batches(x, Y, batch_size or len(x), rng=rng):
                 loss, grads = self.loss_and_grads(xb, Yb)
                 if not np.isfinite(loss):
                     history["loss"].append(float("nan"))
                     return history
                 total += loss * len(xb)
-                worst = max(worst, float(np.sqrt(sum(np.sum(g * g) for g in grads.values()))))
+                history["grad_norm"].append(float(np.sqrt(sum(np.sum(g * g) for g in grads.values()))))
                 if clip is not None:
                     grads = clip(grads)
                     if isinstance(grads, tuple):
                         grads = grads[0]
                 optimizer.step(self.params, grads)
             history["loss"].append(total / len(x))
-            history["grad_norm"].append(worst)
             if validation_data is not None:
                 xv, Yv = validation_data
                 history["val_loss"].append(self.compute_loss(self.forward(xv)[0], Yv))

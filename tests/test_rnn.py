@@ -175,8 +175,12 @@ def test_initialisation():
     k = 1 / np.sqrt(4)
     assert np.abs(p["Wh1"]).max() <= k
     assert p["b1"][4:8].min() >= 1 - k and np.abs(np.delete(p["b1"], range(4, 8))).max() <= k
-    g = initialize_recurrent_parameters("gru", 3, 4, rng=0)
+    g = initialize_recurrent_parameters("gru", 3, 4, rng=0, forget_bias=2.0)
     assert g["bhn1"].shape == (4,)
+    assert g["b1"][4:8].min() >= 2 - k and np.abs(np.delete(g["b1"], range(4, 8))).max() <= k   # update gate z
+    r0 = initialize_recurrent_parameters("rnn", 3, 4, rng=0)
+    r1 = initialize_recurrent_parameters("rnn", 3, 4, rng=0, forget_bias=2.0)
+    assert np.array_equal(r0["b1"], r1["b1"])
     a = initialize_recurrent_parameters("rnn", 3, 4, rng=5)
     b = initialize_recurrent_parameters("rnn", 3, 4, rng=5)
     assert all(np.array_equal(a[k], b[k]) for k in a)
@@ -332,7 +336,7 @@ def test_sequence_model_learns_a_mean_and_uses_clip(cell):
         calls.append(1)
         return g, 0.0            # the (grads, norm) convention is accepted too
     h = m.fit(x, y, epochs=60, batch_size=32, optimizer=GD(0.5), clip=clip, rng=0, validation_data=(x[:50], y[:50]))
-    assert len(h["loss"]) == len(h["val_loss"]) == len(h["grad_norm"]) == 60
+    assert len(h["loss"]) == len(h["val_loss"]) == 60 and len(h["grad_norm"]) == 60 * 8
     assert h["loss"][-1] < 0.1 * y.var()
     assert np.mean((m.predict(x) - y) ** 2) < 0.1 * y.var()
     assert len(calls) == 60 * 8

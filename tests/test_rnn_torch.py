@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 
+from _torchref import assert_close_torch
 from dlfund.gradcheck import gradient_check, numerical_gradient, relative_error
 from dlfund.rnn import (
     count_recurrent_parameters,
@@ -112,9 +113,9 @@ def max_deviation(pairs):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: "B{}_T{}_I{}_H{}_L{}".format(*s))
 def test_sequence_matches_torch(cell, nonlinearity, size):
     pairs = run_both(cell, nonlinearity, *size, seed=sum(size))
+    kind = cell + (f"_{nonlinearity}" if nonlinearity else "")
     for name, (ours, theirs) in pairs.items():
-        assert ours.shape == theirs.shape, name
-        np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=ATOL, err_msg=name)
+        assert_close_torch(ours, theirs, f"{kind} {name.split()[0].rstrip('0123456789')}")
     if cell == "rnn" and nonlinearity == "relu":   # the ReLU branch really had both signs
         out = pairs["out"][0]
         assert (out > 0).any() and (out == 0).any() or out.size < 4
@@ -123,8 +124,9 @@ def test_sequence_matches_torch(cell, nonlinearity, size):
 @pytest.mark.parametrize("cell,nonlinearity", KINDS, ids=[c + (f"_{n}" if n else "") for c, n in KINDS])
 def test_default_zero_state_matches_torch(cell, nonlinearity):
     pairs = run_both(cell, nonlinearity, 3, 5, 2, 4, 2, seed=11, with_state=False)
+    kind = cell + (f"_{nonlinearity}" if nonlinearity else "")
     for name, (ours, theirs) in pairs.items():
-        np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=ATOL, err_msg=name)
+        assert_close_torch(ours, theirs, f"{kind} {name.split()[0].rstrip('0123456789')} (zero state)")
 
 
 def test_largest_deviation_per_cell_type():
