@@ -73,10 +73,10 @@ def _rnn_step(xw_t, h_prev, Wh, nonlinearity):
     return np.tanh(a) if nonlinearity == "tanh" else np.maximum(a, 0)
 
 
-def _rnn_step_backward(dh, h, Wh, nonlinearity):
-    """Gradient of the pre-activation a_t (from dL/dh_t and h_t), and dL/dh_{t-1}."""
+def _rnn_step_backward(dh, h, Wh_T, nonlinearity):
+    """Gradient of the pre-activation a_t (from dL/dh_t and h_t), and dL/dh_{t-1}. Wh_T = Wh.T."""
     da = dh * (1 - h * h) if nonlinearity == "tanh" else dh * (h > 0)
-    return da, da @ Wh.T
+    return da, da @ Wh_T
 
 
 def _lstm_step(xw_t, h_prev, c_prev, Wh):
@@ -92,8 +92,8 @@ def _lstm_step(xw_t, h_prev, c_prev, Wh):
     return h, c, (i, f, g, o, c_prev, tanh_c)
 
 
-def _lstm_step_backward(dh, dc, step_cache, Wh):
-    """From dL/dh_t and dL/dc_t: gradient of a_t (batch, 4H), dL/dh_{t-1} and dL/dc_{t-1}."""
+def _lstm_step_backward(dh, dc, step_cache, Wh_T):
+    """From dL/dh_t and dL/dc_t: gradient of a_t (batch, 4H), dL/dh_{t-1} and dL/dc_{t-1}. Wh_T = Wh.T."""
     i, f, g, o, c_prev, tanh_c = step_cache
     dc = dc + dh * o * (1 - tanh_c * tanh_c)  # c_t reaches the loss directly and through h_t
     da = np.concatenate([
@@ -102,7 +102,7 @@ def _lstm_step_backward(dh, dc, step_cache, Wh):
         dc * i * (1 - g * g),                 # candidate g
         dh * tanh_c * o * (1 - o),            # output gate
     ], axis=1)
-    return da, da @ Wh.T, dc * f              # dc_{t-1} = dc_t * f: the gradient highway
+    return da, da @ Wh_T, dc * f              # dc_{t-1} = dc_t * f: the gradient highway
 
 
 def _gru_step(xw_t, h_prev, Wh, bhn):
@@ -116,15 +116,15 @@ def _gru_step(xw_t, h_prev, Wh, bhn):
     return h, (r, z, n, hw_n, h_prev)
 
 
-def _gru_step_backward(dh, step_cache, Wh):
-    """Gradients of the input-side and hidden-side pre-activations (batch, 3H) and dL/dh_{t-1}."""
+def _gru_step_backward(dh, step_cache, Wh_T):
+    """Gradients of the input-side and hidden-side pre-activations (batch, 3H) and dL/dh_{t-1}. Wh_T = Wh.T."""
     r, z, n, hw_n, h_prev = step_cache
     dn = dh * (1 - z) * (1 - n * n)           # gradient of n's pre-activation
     dz = dh * (h_prev - n) * z * (1 - z)
     dr = dn * hw_n * r * (1 - r)
     da_x = np.concatenate([dr, dz, dn], axis=1)       # w.r.t. x_t @ Wx + b
     da_h = np.concatenate([dr, dz, dn * r], axis=1)   # w.r.t. h_{t-1} @ Wh (+ bhn for n)
-    return da_x, da_h, dh * z + da_h @ Wh.T
+    return da_x, da_h, dh * z + da_h @ Wh_T
 
 
 # ----------------------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ def rnn_cell_forward(x_t, h_prev, params, nonlinearity="tanh"):
 def rnn_cell_backward(dh_t, cache):
     """Backward of one RNN step. dh_t (batch, H) -> {"dx", "dh_prev", "dWx", "dWh", "db"}."""
     x_t, h_prev, h, p, nonlinearity = cache
-    da, dh_prev = _rnn_step_backward(_check_grad(dh_t, h.shape, h.dtype, "dh_t"), h, p["Wh"], nonlinearity)
+    da, dh_prev = _rnn_step_backward(_check_grad(dh_t, h.shape, h.dtype, "dh_t"), h, p["Wh"].T, nonlinearity)
     return {"dx": da @ p["Wx"].T, "dh_prev": dh_prev, "dWx": x_t.T @ da, "dWh": h_prev.T @ da, "db": da.sum(axis=0)}
 
 
@@ -191,7 +191,7 @@ def lstm_cell_backward(dh_t, dc_t, cache):
     x_t, h_prev, step, p = cache
     dh_t = _check_grad(dh_t, h_prev.shape, h_prev.dtype, "dh_t")
     dc_t = _check_grad(dc_t, h_prev.shape, h_prev.dtype, "dc_t")
-    da, dh_prev, dc_prev = _lstm_step_backward(dh_t, dc_t, step, p["Wh"])
+    da, dh_prev, dc_prev = _lstm_step_backward(dh_t, dc_t, step, p["Wh"].T)
     return {"dx": da @ p["Wx"].T, "dh_prev": dh_prev, "dc_prev": dc_prev,
             "dWx": x_t.T @ da, "dWh": h_prev.T @ da, "db": da.sum(axis=0)}
 
@@ -211,7 +211,7 @@ def gru_cell_backward(dh_t, cache):
     """Backward of one GRU step. dh_t (batch, H) -> {"dx", "dh_prev", "dWx", "dWh", "db", "dbhn"}."""
     x_t, h_prev, step, p = cache
     H = h_prev.shape[1]
-    da_x, da_h, dh_prev = _gru_step_backward(_check_grad(dh_t, h_prev.shape, h_prev.dtype, "dh_t"), step, p["Wh"])
+    da_x, da_h, dh_prev = _gru_step_backward(_check_grad(dh_t, h_prev.shape, h_prev.dtype, "dh_t"), step, p["Wh"].T)
     return {"dx": da_x @ p["Wx"].T, "dh_prev": dh_prev, "dWx": x_t.T @ da_x, "dWh": h_prev.T @ da_h,
             "db": da_x.sum(axis=0), "dbhn": da_h[:, 2 * H:].sum(axis=0)}
 
@@ -231,11 +231,12 @@ def _rnn_layer_forward(x, Wx, Wh, b, h0, nonlinearity):
     return hs, None
 
 
-def _rnn_layer_backward(dhs, dh_last, x, Wx, Wh, hs, steps, nonlinearity):
+def _rnn_layer_backward(dhs, dh_last, x, Wx, Wh, hs, nonlinearity):
     da = np.empty_like(dhs)
+    Wh_T = np.ascontiguousarray(Wh.T)         # one contiguous copy: faster products in the loop
     dh = dh_last
     for t in reversed(range(dhs.shape[0])):   # backpropagation through time
-        da[t], dh = _rnn_step_backward(dhs[t] + dh, hs[t + 1], Wh, nonlinearity)
+        da[t], dh = _rnn_step_backward(dhs[t] + dh, hs[t + 1], Wh_T, nonlinearity)
     return _weight_grads(da, da, x, hs, Wx) + (dh,)
 
 
@@ -254,9 +255,10 @@ def _lstm_layer_forward(x, Wx, Wh, b, h0, c0):
 def _lstm_layer_backward(dhs, dh_last, dc_last, x, Wx, Wh, hs, steps):
     T, B, H = dhs.shape
     da = np.empty((T, B, 4 * H), dtype=dhs.dtype)
+    Wh_T = np.ascontiguousarray(Wh.T)
     dh, dc = dh_last, dc_last
     for t in reversed(range(T)):
-        da[t], dh, dc = _lstm_step_backward(dhs[t] + dh, dc, steps[t], Wh)
+        da[t], dh, dc = _lstm_step_backward(dhs[t] + dh, dc, steps[t], Wh_T)
     return _weight_grads(da, da, x, hs, Wx) + (dh, dc)
 
 
@@ -276,9 +278,10 @@ def _gru_layer_backward(dhs, dh_last, x, Wx, Wh, hs, steps):
     T, B, H = dhs.shape
     da_x = np.empty((T, B, 3 * H), dtype=dhs.dtype)
     da_h = np.empty_like(da_x)
+    Wh_T = np.ascontiguousarray(Wh.T)
     dh = dh_last
     for t in reversed(range(T)):
-        da_x[t], da_h[t], dh = _gru_step_backward(dhs[t] + dh, steps[t], Wh)
+        da_x[t], da_h[t], dh = _gru_step_backward(dhs[t] + dh, steps[t], Wh_T)
     dx, dWx, dWh, db = _weight_grads(da_x, da_h, x, hs, Wx)
     return dx, dWx, dWh, db, da_h[:, :, 2 * H:].sum(axis=(0, 1)), dh
 
@@ -357,7 +360,7 @@ def recurrent_backward(dout, cache, dh_n=None, dc_n=None):
         elif cell == "gru":
             dhs, dWx, dWh, db, grads[f"dbhn{n}"], dh0[l] = _gru_layer_backward(dhs, dh_n[l], inp, p["Wx"], p["Wh"], hs, steps)
         else:
-            dhs, dWx, dWh, db, dh0[l] = _rnn_layer_backward(dhs, dh_n[l], inp, p["Wx"], p["Wh"], hs, steps,
+            dhs, dWx, dWh, db, dh0[l] = _rnn_layer_backward(dhs, dh_n[l], inp, p["Wx"], p["Wh"], hs,
                                                              cache["nonlinearity"])
         grads[f"dWx{n}"], grads[f"dWh{n}"], grads[f"db{n}"] = dWx, dWh, db
         # dhs is now dL/d(input of layer l) = dL/d(h sequence of layer l - 1)
