@@ -356,12 +356,14 @@ def recurrent_backward(dout, cache, dh_n=None, dc_n=None):
         inp, hs, steps, p = layers[l]
         n = l + 1
         if cell == "lstm":
-            dhs, dWx, dWh, db, dh0[l], dc0[l] = _lstm_layer_backward(dhs, dh_n[l], dc_n[l], inp, p["Wx"], p["Wh"], hs, steps)
+            dhs, dWx, dWh, db, dh0[l], dc0[l] = _lstm_layer_backward(
+                dhs, dh_n[l], dc_n[l], inp, p["Wx"], p["Wh"], hs, steps)
         elif cell == "gru":
-            dhs, dWx, dWh, db, grads[f"dbhn{n}"], dh0[l] = _gru_layer_backward(dhs, dh_n[l], inp, p["Wx"], p["Wh"], hs, steps)
+            dhs, dWx, dWh, db, grads[f"dbhn{n}"], dh0[l] = _gru_layer_backward(
+                dhs, dh_n[l], inp, p["Wx"], p["Wh"], hs, steps)
         else:
-            dhs, dWx, dWh, db, dh0[l] = _rnn_layer_backward(dhs, dh_n[l], inp, p["Wx"], p["Wh"], hs,
-                                                             cache["nonlinearity"])
+            dhs, dWx, dWh, db, dh0[l] = _rnn_layer_backward(
+                dhs, dh_n[l], inp, p["Wx"], p["Wh"], hs, cache["nonlinearity"])
         grads[f"dWx{n}"], grads[f"dWh{n}"], grads[f"db{n}"] = dWx, dWh, db
         # dhs is now dL/d(input of layer l) = dL/d(h sequence of layer l - 1)
     out = {"dx": np.ascontiguousarray(dhs.transpose(1, 0, 2)), "dh0": dh0}
