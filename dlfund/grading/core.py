@@ -184,15 +184,24 @@ def describe_inputs(ex, case):
     return ", ".join(parts)
 
 
+def _short(v):
+    if isinstance(v, np.ndarray):
+        return str(v.shape)
+    if isinstance(v, dict):
+        return "{" + ", ".join(str(k) for k in list(v)[:6]) + "}"
+    return describe(v)
+
+
 def _describe_arg(name, a):
     if isinstance(a, np.ndarray):
         return f"{name} {a.shape}" + ("" if a.dtype == np.float64 else f" {a.dtype}")
     if isinstance(a, Seed):
         return f"{name}=rng(seed={a.seed})"
     if isinstance(a, dict):
-        return f"{name} " + describe(a, limit=4)
+        inner = ", ".join(f"{k} {_short(v)}" for k, v in list(a.items())[:6])
+        return f"{name} {{{inner}{', ...' if len(a) > 6 else ''}}}"
     if isinstance(a, (tuple, list)):
-        return f"{name} ({', '.join(describe(x) for x in a[:4])})"
+        return f"{name} ({', '.join(_short(x) for x in a[:4])}{', ...' if len(a) > 4 else ''})"
     return f"{name}={a!r}"
 
 
