@@ -1,0 +1,16 @@
+// Accessibility fixes for two theme buttons.
+// - The search button's aria-label ("Search") hides its visible text ("Search Ctrl+K"), so
+//   speech-input users cannot name it: let the visible text be its name.
+// - The colour-mode button's icons carry titles ("Light", "Dark", ...) that do not match its
+//   label ("Color mode"): the icons are decoration, so drop their titles and hide them.
+window.addEventListener("load", () => {
+  document.querySelectorAll(".search-button__button").forEach((el) => {
+    if (el.textContent.trim()) el.removeAttribute("aria-label");
+  });
+  document.querySelectorAll(".theme-switch-button > *").forEach((icon) => {
+    icon.querySelectorAll("title").forEach((t) => t.remove());
+    icon.removeAttribute("aria-labelledby");
+    icon.removeAttribute("title");
+    icon.setAttribute("aria-hidden", "true");
+  });
+});
