@@ -231,6 +231,10 @@ class GradeOutcome:
 def outcome_problems(ex, outcome):
     """Problems that end the judging of a case early: stub, None, exception, timeout."""
     if outcome.kind == "not_implemented":
+        inner = outcome.frames[-1][2] if outcome.frames else ex.func_name
+        if inner not in (ex.func_name, "<module>", "<lambda>"):
+            return [Problem("not_implemented", f"{ex.func_name} calls {inner}, which is not implemented yet",
+                            "NOT_IMPLEMENTED", f"write {inner} first (and check it), then come back")]
         return [Problem("not_implemented", f"{ex.func_name} is not implemented yet (it raises NotImplementedError)",
                         "NOT_IMPLEMENTED", "replace the `raise NotImplementedError` line with your code")]
     if outcome.kind == "timeout":

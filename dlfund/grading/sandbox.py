@@ -204,6 +204,7 @@ def protected_call(fn, args=(), kwargs=None, timeout=5.0, arg_names=None, captur
         except NotImplementedError as exc:
             outcome.kind = "not_implemented"
             _describe_exception(outcome, exc)
+            outcome.frames = learner_frames(exc.__traceback__, is_learner)
         except CallTimeout:
             outcome.kind = "timeout"
         except KeyboardInterrupt:
