@@ -101,7 +101,7 @@ def check(name, fn, *, strict=False, seeds=DEFAULT_SEEDS, timeout=5.0, record=Tr
         return protected_call(fn, args, kwargs, timeout=timeout, arg_names=ex.arg_names)
 
     result = CheckResult(grade(ex, runner, seeds=seeds))
-    if record:
+    if record and result.status != "not_implemented":
         try:
             from .progress import record_result
 

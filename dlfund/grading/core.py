@@ -202,6 +202,8 @@ def _describe_arg(name, a):
         return f"{name} {{{inner}{', ...' if len(a) > 6 else ''}}}"
     if isinstance(a, (tuple, list)):
         return f"{name} ({', '.join(_short(x) for x in a[:4])}{', ...' if len(a) > 4 else ''})"
+    if isinstance(a, float):
+        return f"{name}={a:.4g}"
     return f"{name}={a!r}"
 
 

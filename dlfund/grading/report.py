@@ -2,6 +2,19 @@
 import html
 
 MAX_DETAILED = 2
+MAX_PROBLEMS = 3
+
+
+def _capped(problems):
+    """All problems, except that at most MAX_PROBLEMS wrong-value lines are shown per case."""
+    out, n_values = [], 0
+    for p in problems:
+        if p.kind == "values":
+            n_values += 1
+            if n_values > MAX_PROBLEMS:
+                continue
+        out.append(p)
+    return out
 
 
 def _status_line(g):
@@ -9,17 +22,23 @@ def _status_line(g):
     if g.status == "passed":
         return f"✓ {ex.name} ({ex.func_name}): all {g.total} cases passed"
     if g.status == "not_implemented":
+        first = g.cases[0].problems[0].message if g.cases and g.cases[0].problems else ""
+        if " calls " in first:
+            return f"… {ex.name} ({ex.func_name}): {first}"
         return f"… {ex.name} ({ex.func_name}): not implemented yet — replace `raise NotImplementedError` with your code"
     return f"✗ {ex.name} ({ex.func_name}): {g.passed}/{g.total} cases passed"
 
 
 def _case_lines(case, seen_hints):
     lines = [f"case {case.label!r} — inputs: {case.inputs}"]
-    for p in case.problems:
+    shown = _capped(case.problems)
+    for p in shown:
         lines.append(f"  • {p.message}")
         if p.hint and p.hint not in seen_hints:
             seen_hints.add(p.hint)
             lines.append(f"    hint: {p.hint}")
+    if len(case.problems) > len(shown):
+        lines.append(f"  • ... and {len(case.problems) - len(shown)} more wrong output(s)")
     if case.outcome is not None and case.outcome.warnings and any(p.kind in ("nonfinite", "values") for p in case.problems):
         lines.append("    NumPy warned: " + "; ".join(case.outcome.warnings[:2]))
     return lines
@@ -62,7 +81,7 @@ def html_report(g):
         seen = set()
         for case in failing[:MAX_DETAILED]:
             parts.append(f"<li>case <code>{html.escape(case.label)}</code> — inputs: {html.escape(case.inputs)}<ul>")
-            for p in case.problems:
+            for p in _capped(case.problems):
                 hint = f"<br><i>hint: {html.escape(p.hint)}</i>" if p.hint and p.hint not in seen else ""
                 seen.add(p.hint)
                 parts.append(f"<li>{html.escape(p.message)}{hint}</li>")

@@ -146,8 +146,10 @@ class MiniBatchExercise(Exercise):
                     paired = False
         f["rows"] = all(i >= 0 for i in idx)
         f["partition"] = sorted(idx) == list(range(m))
+        f["missing"] = m - len(set(i for i in idx if i >= 0))
+        f["repeated"] = len(idx) - len(set(idx))
         f["paired"] = paired
-        f["shuffled"] = idx != sorted(idx)
+        f["shuffled"] = len(idx) < 2 or idx != sorted(idx)
         again = outcomes[1].value if outcomes[1].kind == "ok" else None
         f["repro"] = again is not None and len(again) == len(out) and all(
             np.array_equal(np.asarray(a[0]), np.asarray(b[0])) and np.array_equal(np.asarray(a[1]), np.asarray(b[1]))
@@ -167,14 +169,23 @@ class MiniBatchExercise(Exercise):
                                     "ROWS", "index rows: X[idx] with a 1-D index array keeps the columns"))
             return problems
         if not f["partition"]:
-            problems.append(Problem("property", "the batches are not a partition of the rows: some rows appear twice "
-                                                "or not at all", "PARTITION", "shuffle a permutation of 0..m-1 "
-                                                                              "(rng.permutation(m)) and slice it"))
+            what = []
+            if f["repeated"]:
+                what.append(f"{f['repeated']} row(s) appear more than once")
+            if f["missing"]:
+                what.append(f"{f['missing']} of the {m} rows never appear")
+            problems.append(Problem("property", "the batches are not a partition of the rows: " + " and ".join(what),
+                                    "PARTITION", "every row must appear exactly once: slice a permutation of 0..m-1 "
+                                                 "(rng.permutation(m))"))
         if not f["count"] or not f["sizes"]:
             want = m // bs + (1 if m % bs else 0)
-            problems.append(Problem("property", f"m = {m}, batch_size = {bs}: expected {want} batches "
-                                                f"({m // bs} of {bs}" + (f" and a last one of {m % bs}" if m % bs else "")
-                                                + ")", "BATCH_SIZES", "keep the smaller last batch"))
+            parts = ([f"{m // bs} of {bs}"] if m // bs else []) + ([f"{'a last one' if m // bs else 'one'} of "
+                                                                     f"{m % bs}"] if m % bs else [])
+            got = [np.shape(b[0])[0] for b in outcomes[0].value]
+            problems.append(Problem("property", f"m = {m}, batch_size = {bs}: expected {want} batch(es) "
+                                                f"({' and '.join(parts)}), received sizes {got[:8]}"
+                                                f"{' ...' if len(got) > 8 else ''}", "BATCH_SIZES",
+                                    "keep the smaller last batch: range(0, m, batch_size)"))
         if not f["paired"]:
             problems.append(Problem("property", "X rows and Y rows are no longer paired", "UNPAIRED",
                                     "use the SAME permutation for X and Y"))
