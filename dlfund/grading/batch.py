@@ -168,7 +168,8 @@ def static_scan(cells, chapter):
             hit = bool(used & flagged_names)
             stack += [g for g in used if g in funcs]
         uses_flagged[name] = hit
-    return {"imports": imports, "uses_flagged": uses_flagged, "mentions": sorted(set(mentions))}
+    return {"imports": imports, "uses_flagged": uses_flagged, "mentions": sorted(set(mentions)),
+            "flagged_names": sorted(flagged_names)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -396,13 +397,18 @@ def grade_submission(path, opts=None, chapter=None, seeds=DEFAULT_SEEDS):
     for ex in exercises:
         entry = {"points": 0.0, "passed": 0, "total": 0, "status": "", "mistakes": []}
         info_f = defined.get(ex.func_name, {"kind": "missing" if done else "not run"})
-        delegated = (scan["uses_flagged"].get(ex.func_name, False)
+        delegated = (scan["uses_flagged"].get(ex.func_name, False) or ex.func_name in scan["flagged_names"]
                      or info_f.get("module", "").startswith("dlfund")
                      or any(b[1] == ex.func_name for b in blocked))
         received = sum(1 for (fname, _) in outcomes if fname == ex.func_name)
         if info_f.get("kind") in ("function", "other") and received == 0 and not done:
             info_f = {"kind": "not run"}
-        if info_f.get("kind") in ("missing", "not callable", "not run"):
+        if delegated and info_f.get("kind") in ("missing", "not callable", "not run"):
+            delegated_any = True
+            entry["status"] = "delegated"
+            feedback.append(f"✗ {ex.name} ({ex.func_name}): imported from the course's reference code (dlfund) "
+                            "instead of written — 0 points")
+        elif info_f.get("kind") in ("missing", "not callable", "not run"):
             what = {"missing": "is not defined", "not callable": "is not a function",
                     "not run": "was never reached (see the verdict)"}[info_f["kind"]]
             entry["status"] = "missing"
