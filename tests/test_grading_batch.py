@@ -11,7 +11,7 @@ from dlfund.grading.batch import grade_all, grade_submission, static_scan
 from dlfund.grading.build import build
 from dlfund.grading.registry import chapters
 
-FAST = {"call_timeout": 1.0, "cell_timeout": 3.0, "wall_timeout": 15.0, "cpu_seconds": 3, "memory_mb": 1024}
+FAST = {"call_timeout": 1.0, "cell_timeout": 2.0, "wall_timeout": 25.0, "cpu_seconds": 6, "memory_mb": 1024}
 N_CH2 = len(chapters()[2])
 
 
