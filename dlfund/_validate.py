@@ -53,19 +53,24 @@ def check_rng(rng):
     raise TypeError(f"rng must be a numpy.random.Generator or an int seed, got {type(rng).__name__}")
 
 
-def check_matching_keys(params, grads, prefix="d"):
-    """Check that `grads` has exactly the keys `prefix + k` for every k in `params`, same shapes."""
+def check_matching_keys(params, grads, prefix="d", name="grads"):
+    """Check that `grads` has exactly the keys `prefix + k` for every k in `params`, same shapes.
+
+    `name` is the dict's name in error messages, e.g. "v" for an optimizer state keyed like grads.
+    """
+    noun = "gradient" if name == "grads" else name
     want = {prefix + k for k in params}
     have = set(grads)
     missing, extra = sorted(want - have), sorted(have - want)
     if missing or extra:
         parts = []
         if missing:
-            parts.append(f"missing gradient keys {missing}")
+            parts.append(f"missing {noun} keys {missing}")
         if extra:
-            parts.append(f"unexpected gradient keys {extra}")
-        raise ValueError("grads do not match parameters: " + "; ".join(parts))
+            parts.append(f"unexpected {noun} keys {extra}")
+        verb = "do" if name == "grads" else "does"
+        raise ValueError(f"{name} {verb} not match parameters: " + "; ".join(parts))
     for k in params:
         p, g = np.shape(params[k]), np.shape(grads[prefix + k])
         if p != g:
-            raise ValueError(f"grads[{prefix + k!r}] has shape {g} but parameters[{k!r}] has shape {p}")
+            raise ValueError(f"{name}[{prefix + k!r}] has shape {g} but parameters[{k!r}] has shape {p}")

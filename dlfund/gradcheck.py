@@ -18,7 +18,7 @@ def relative_error(a, b):
     """Largest element-wise relative error |a - b| / max(|a| + |b|, 1e-12) between two arrays."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"shapes differ: {a.shape} vs {b.shape}")
+        raise ValueError(f"a has shape {a.shape} but b has shape {b.shape}; they must match")
     if a.size == 0:
         return 0.0
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))

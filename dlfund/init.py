@@ -75,6 +75,8 @@ def initialize_parameters(layer_sizes, method="he_normal", rng=None, dtype=np.fl
     sizes = list(layer_sizes)
     if len(sizes) < 2:
         raise ValueError(f"layer_sizes needs at least an input and an output size, got {sizes}")
+    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1 for n in sizes):
+        raise ValueError(f"layer_sizes must hold positive integers, got {sizes}")
     init = INITIALIZERS.get(method, method) if isinstance(method, str) else method
     if not callable(init):
         raise ValueError(f"unknown init method {method!r}; choose one of {sorted(INITIALIZERS)}")

@@ -68,6 +68,14 @@ def _check_binary_targets(y):
         )
 
 
+def _check_probabilities(p, logits_name):
+    if np.any((p < 0) | (p > 1)):
+        raise ValueError(
+            f"p must hold probabilities in [0, 1], got values in [{p.min():g}, {p.max():g}]; "
+            f"for raw scores (logits) use {logits_name}"
+        )
+
+
 def binary_cross_entropy(p, y):
     """BCE from probabilities p in [0, 1]: -mean(y log p + (1 - y) log(1 - p)).
 
@@ -75,8 +83,7 @@ def binary_cross_entropy(p, y):
     """
     p, y = _pair(p, y, "p")
     _check_binary_targets(y)
-    if np.any((p < 0) | (p > 1)):
-        raise ValueError("p must be probabilities in [0, 1]; for raw scores use binary_cross_entropy_with_logits")
+    _check_probabilities(p, "binary_cross_entropy_with_logits")
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(p), -100.0)
         log_1mp = np.maximum(np.log1p(-p), -100.0)
@@ -84,9 +91,10 @@ def binary_cross_entropy(p, y):
 
 
 def binary_cross_entropy_grad(p, y):
-    """dL/dp = (p - y) / (p (1 - p)) / n, with the denominator floored at 1e-12."""
+    """dL/dp = (p - y) / (p (1 - p)) / n, with the denominator floored at 1e-12 (as PyTorch does)."""
     p, y = _pair(p, y, "p")
     _check_binary_targets(y)
+    _check_probabilities(p, "binary_cross_entropy_with_logits")
     return (p - y) / np.maximum(p * (1.0 - p), 1e-12) / y.size
 
 
@@ -104,13 +112,13 @@ def binary_cross_entropy_with_logits_grad(z, y):
     return (sigmoid(z) - y) / y.size
 
 
-def _one_hot_targets(z, y):
-    z = as_array(z, "logits", ndim=2)
+def _one_hot_targets(z, y, name="logits"):
+    z = as_array(z, name, ndim=2)
     y = np.asarray(y)
     m, k = z.shape
     if y.ndim == 1:
         if y.shape[0] != m:
-            raise ValueError(f"y has {y.shape[0]} labels but logits have {m} rows")
+            raise ValueError(f"y has {y.shape[0]} labels but {name} has {m} rows (shape {z.shape})")
         if not np.issubdtype(y.dtype, np.integer):
             if not np.all(np.mod(y, 1) == 0):
                 raise ValueError("1-D y must hold integer class labels")
@@ -122,7 +130,8 @@ def _one_hot_targets(z, y):
         return z, onehot
     y = as_array(y, "y", dtype=z.dtype)
     if y.shape != z.shape:
-        raise ValueError(f"y has shape {y.shape}; expected labels of shape ({m},) or one-hot of shape {z.shape}")
+        raise ValueError(f"y has shape {y.shape}; expected labels of shape ({m},) or one-hot of shape {z.shape} "
+                         f"like {name}")
     return z, y
 
 
@@ -143,6 +152,26 @@ def softmax_cross_entropy_grad(logits, y):
     return (softmax(z, axis=1) - onehot) / z.shape[0]
 
 
+def cross_entropy(p, y):
+    """Multi-class cross-entropy on probabilities p (m, k), e.g. a softmax output; y as in softmax_cross_entropy.
+
+    -sum(y * log p) / m, each log floored at -100 like binary_cross_entropy. Prefer
+    softmax_cross_entropy on logits when you have them: it never takes the log of a rounded 0.
+    """
+    p, onehot = _one_hot_targets(p, y, "p")
+    _check_probabilities(p, "softmax_cross_entropy")
+    with np.errstate(divide="ignore"):
+        log_p = np.maximum(np.log(p), -100.0)
+    return float(-np.sum(onehot * log_p) / p.shape[0])
+
+
+def cross_entropy_grad(p, y):
+    """dL/dp = -y / p / m, with p floored at 1e-12 (0 wherever y is 0)."""
+    p, onehot = _one_hot_targets(p, y, "p")
+    _check_probabilities(p, "softmax_cross_entropy")
+    return -onehot / np.maximum(p, 1e-12) / p.shape[0]
+
+
 #: name -> (loss, gradient w.r.t. its first argument)
 LOSSES = {
     "mse": (mse_loss, mse_grad),
@@ -151,6 +180,7 @@ LOSSES = {
     "bce": (binary_cross_entropy, binary_cross_entropy_grad),
     "bce_logits": (binary_cross_entropy_with_logits, binary_cross_entropy_with_logits_grad),
     "softmax_ce": (softmax_cross_entropy, softmax_cross_entropy_grad),
+    "ce": (cross_entropy, cross_entropy_grad),
 }
 
 

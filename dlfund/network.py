@@ -6,17 +6,20 @@
     history = model.fit(X, Y, epochs=100, batch_size=32, optimizer=GD(lr=0.1))
 
 Output heads and their default losses: "linear" + "mse" (regression), "sigmoid" + "bce"
-(binary), "softmax" + "softmax_ce" (multi-class). For sigmoid + BCE and softmax +
-cross-entropy the output gradient is the fused dZ = (y_hat - Y) / m.
+(binary), "softmax" + "ce" (multi-class); the heads output probabilities, so their losses
+take probabilities (the logit losses "bce_logits" and "softmax_ce" would apply the head twice).
+For sigmoid + BCE and softmax + cross-entropy the output gradient is the fused dZ = (y_hat - Y) / m.
 """
 import numpy as np
 
-from ._validate import as_array, check_positive, check_rng
+from ._validate import as_array, check_matching_keys, check_positive, check_rng
+from .activations import get_activation
 from .init import initialize_parameters
 from .layers import activation_backward, activation_forward, dense_backward, dense_forward
 from .losses import get_loss
 
-_DEFAULT_LOSS = {"linear": "mse", "sigmoid": "bce", "softmax": "softmax_ce"}
+_DEFAULT_LOSS = {"linear": "mse", "sigmoid": "bce", "softmax": "ce"}
+_LOGIT_LOSSES = {"bce_logits": "bce", "softmax_ce": "ce"}  # logit loss -> its form on probabilities
 
 
 class MLP:
@@ -27,16 +30,24 @@ class MLP:
         sizes = [int(s) for s in layer_sizes]
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"layer_sizes must list >= 2 positive sizes, got {list(layer_sizes)}")
+        if any(s != int(s) for s in layer_sizes):
+            raise ValueError(f"layer_sizes must hold whole numbers of units, got {list(layer_sizes)}")
         n_hidden = len(sizes) - 2
         acts = [hidden_activation] * n_hidden if isinstance(hidden_activation, str) else list(hidden_activation)
         if len(acts) != n_hidden:
             raise ValueError(f"got {len(acts)} hidden activations for {n_hidden} hidden layers")
+        for name in acts:
+            if name != "softmax":
+                get_activation(name)  # raises a ValueError listing the known names
         if output not in _DEFAULT_LOSS:
             raise ValueError(f"output must be one of {sorted(_DEFAULT_LOSS)}, got {output!r}")
         self.layer_sizes = sizes
         self.activations = acts + [output]
         self.output = output
         self.loss_name = loss or _DEFAULT_LOSS[output]
+        if output != "linear" and self.loss_name in _LOGIT_LOSSES:
+            raise ValueError(f"loss {self.loss_name!r} takes logits but output={output!r} already applies {output}; "
+                             f"use loss={_LOGIT_LOSSES[self.loss_name]!r}")
         self.loss_fn, self.loss_grad = get_loss(self.loss_name)
         self.alpha = alpha
         self.params = initialize_parameters(sizes, method=init, rng=check_rng(rng), dtype=dtype)
@@ -56,7 +67,8 @@ class MLP:
         """Forward pass. X: (m, n_in) -> (y_hat of shape (m, n_out), list of per-layer caches)."""
         A = as_array(X, "X", ndim=2)
         if A.shape[1] != self.layer_sizes[0]:
-            raise ValueError(f"X has {A.shape[1]} features but the network expects {self.layer_sizes[0]}")
+            raise ValueError(f"X has shape {A.shape} ({A.shape[1]} features) but the network expects "
+                             f"{self.layer_sizes[0]} features (layer_sizes[0])")
         caches = []
         for l in range(1, self.n_layers + 1):
             Z, dense_cache = dense_forward(A, self.params[f"W{l}"], self.params[f"b{l}"])
@@ -66,10 +78,10 @@ class MLP:
         return A, caches
 
     def _targets(self, Y, y_hat):
-        """Bring Y to the shape the loss expects: labels (m,) for softmax, else y_hat's shape."""
+        """Bring Y to the shape the loss expects: labels (m,) for cross-entropy, else y_hat's shape."""
         Y = np.asarray(Y)
-        if self.output == "softmax" and Y.ndim == 1:
-            return Y
+        if self.loss_name in ("ce", "softmax_ce") and Y.ndim == 1:
+            return Y  # class labels; the loss checks their count and range
         if Y.ndim == 1 and y_hat.shape[1] == 1:
             Y = Y.reshape(-1, 1)
         if Y.shape != y_hat.shape:
@@ -83,7 +95,7 @@ class MLP:
     def backward(self, y_hat, Y, caches):
         """Backward pass from the loss to every parameter. Returns {"dW1", "db1", ...}."""
         Y = self._targets(Y, y_hat)
-        fused = (self.output, self.loss_name) in {("sigmoid", "bce"), ("softmax", "softmax_ce")}
+        fused = (self.output, self.loss_name) in {("sigmoid", "bce"), ("softmax", "ce")}
         grads = {}
         dA = None
         for l in range(self.n_layers, 0, -1):
@@ -104,6 +116,7 @@ class MLP:
     def loss_and_grads(self, X, Y, params=None):
         """(loss, grads) at the current parameters, or at `params` if given (used by gradient checks)."""
         if params is not None:
+            check_matching_keys(self.params, params, prefix="", name="params")
             saved, self.params = self.params, params
         try:
             y_hat, caches = self.forward(X)

@@ -58,5 +58,11 @@ def standardize(train, *others):
     mean = train.mean(axis=0)
     std = train.std(axis=0)
     std = np.where(std > 0, std, 1.0)
-    scaled = [(train - mean) / std] + [(as_array(o, "other") - mean) / std for o in others]
+    scaled = [(train - mean) / std]
+    for i, other in enumerate(others):
+        other = as_array(other, f"others[{i}]")
+        if other.shape[1:] != train.shape[1:]:
+            raise ValueError(f"others[{i}] has shape {other.shape} but train has shape {train.shape}; "
+                             "they must have the same columns")
+        scaled.append((other - mean) / std)
     return (*scaled, (mean, std))
