@@ -185,6 +185,8 @@ def describe_inputs(ex, case):
 
 
 def _short(v):
+    if isinstance(v, str):
+        return repr(v)
     if isinstance(v, np.ndarray):
         return str(v.shape)
     if isinstance(v, dict):
