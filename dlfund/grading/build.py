@@ -124,6 +124,7 @@ def build(src_dir=None, out_dir=None, solutions_dir=None):
     """Write learner notebooks (and solution notebooks if asked); returns the learner paths."""
     src_dir = Path(src_dir or ROOT / "exercises" / "src")
     out_dir = Path(out_dir or ROOT / "exercises")
+    out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for src in sorted(src_dir.glob("ch*.md")):
         cells = parse_source(src.read_text())

@@ -98,8 +98,16 @@ def _name_factor(c, context):
 
 
 def _locate(bad):
-    """Describe where the wrong entries of a 2-D array are (whole rows or columns)."""
-    if bad.ndim != 2 or bad.all():
+    """Describe where the wrong entries of a 2-D array are (whole rows or columns), or of a
+    (batch, time, features) array (which time steps)."""
+    if bad.all():
+        return ""
+    if bad.ndim == 3:
+        steps = np.where(bad.any(axis=(0, 2)))[0]
+        if len(steps) < bad.shape[1]:
+            return f"; only time step(s) {steps.tolist()} (axis 1) are wrong"
+        return ""
+    if bad.ndim != 2:
         return ""
     cols = np.where(bad.any(axis=0))[0]
     rows = np.where(bad.any(axis=1))[0]
