@@ -224,13 +224,3 @@ def compare(expected, received, path="output", rtol=1e-6, atol=1e-9, context=Non
 def close(a, b, rtol=1e-6, atol=1e-9):
     """True when two nested outputs agree (used to fingerprint known mistakes)."""
     return not compare(a, b, "x", rtol, atol)
-
-
-def wrong_entries(numeric, received, rtol=1e-4, atol=1e-7, limit=6):
-    """Indices where an analytic gradient disagrees with a numerical one."""
-    n, r = np.asarray(numeric, dtype=np.float64), np.asarray(received, dtype=np.float64)
-    if n.shape != r.shape:
-        return None, 0
-    bad = ~np.isclose(r, n, rtol=rtol, atol=atol)
-    idx = [tuple(int(i) for i in ix) for ix in np.argwhere(bad)[:limit]]
-    return idx, int(bad.sum())
