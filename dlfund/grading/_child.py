@@ -25,7 +25,6 @@ import io
 import json
 import linecache
 import os
-import re
 import signal
 import sys
 import time

@@ -19,7 +19,6 @@ import contextlib
 import copy
 import io
 import signal
-import sys
 import threading
 import time
 import traceback
