@@ -39,8 +39,9 @@ class DropoutForwardExercise(Exercise):
         ev = outcomes[2].value if outcomes[2].kind == "ok" else None
         ev_out = ev[0] if isinstance(ev, tuple) and len(ev) == 2 else ev
         try:
-            ev_ratio = float(np.median(np.asarray(ev_out, dtype=np.float64) / A))
-            ev_kept = float(np.mean(np.asarray(ev_out) != 0))
+            ev_arr = np.asarray(ev_out, dtype=np.float64)
+            ev_kept = float(np.mean(ev_arr != 0))
+            ev_ratio = float(np.median(ev_arr[ev_arr != 0] / A[ev_arr != 0])) if ev_kept > 0 else 0.0
         except Exception:  # noqa: BLE001
             ev_ratio, ev_kept = float("nan"), float("nan")
         return {"structure": True, "shape": True, "kept": float(kept.mean()),
@@ -75,8 +76,8 @@ class DropoutForwardExercise(Exercise):
             problems.append(Problem("property", "two calls with generators seeded alike dropped different units",
                                     "NOT_REPRODUCIBLE", "draw the mask from rng, never from np.random"))
         if not (abs(st["eval_ratio"] - 1) < 1e-9 and st["eval_kept"] == 1.0):
-            problems.append(Problem("property", f"mode='eval' must return A unchanged (received {st['eval_ratio']:.4g} × A"
-                                                f" with {100 * st['eval_kept']:.0f}% of the units kept)", "EVAL_MODE",
+            problems.append(Problem("property", f"mode='eval' must return A unchanged; yours kept {100 * st['eval_kept']:.0f}%"
+                                                f" of the units, multiplied by {st['eval_ratio']:.4g}", "EVAL_MODE",
                                     "inverted dropout does nothing at evaluation time"))
         return problems
 
@@ -287,11 +288,11 @@ def _bn_cases(seeds):
         gamma, beta = rng.uniform(0.5, 2.0, size=n), rng.normal(size=n)
         eps = 0.1 if k == 0 else 1e-5
         if k % 2 == 0:
-            cases.append(Case(f"train, X ({m}, {n}), eps={eps:g}", (X, gamma, beta), {"mode": "train", "eps": eps},
+            cases.append(Case(f"train #{k}, X ({m}, {n}), eps={eps:g}", (X, gamma, beta), {"mode": "train", "eps": eps},
                               context={"m": m}))
         else:
             rm, rv = rng.normal(size=n), rng.uniform(0.5, 3.0, size=n)
-            cases.append(Case(f"eval with running statistics, X ({m}, {n})", (X, gamma, beta),
+            cases.append(Case(f"eval #{k} with running statistics, X ({m}, {n})", (X, gamma, beta),
                               {"mode": "eval", "running_mean": rm, "running_var": rv, "eps": eps}))
     return cases
 
