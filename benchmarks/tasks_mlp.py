@@ -1,0 +1,133 @@
+"""MLP training, same network and settings in dlfund, scikit-learn and PyTorch.
+
+Classification: load_digits (64-128-10, ReLU, softmax cross-entropy). Regression: the house
+prices (5-64-64-1, ReLU, MSE, X and y standardised). Both: Adam lr 1e-3, batch 32, 30 epochs,
+shuffled every epoch, no weight decay; the seed of repetition r is r for every contender.
+Each library keeps its own default initialisation (dlfund He normal, scikit-learn Glorot
+uniform, PyTorch U(+-1/sqrt(fan_in))) and its own shuffling generator, so the runs are
+equivalent, not identical; the quality metric shows they reach the same place.
+"""
+import warnings
+
+import numpy as np
+import torch
+
+from dlfund import MLP, Adam
+from dlfund.data import load_digits_split, make_house_prices, standardize
+
+EPOCHS, BATCH, LR = 30, 32, 1e-3
+
+
+def digits_data():
+    return load_digits_split(test_size=0.25, seed=0, standardize=True)
+
+
+def house_data(n_samples=2000):
+    X, y = make_house_prices(n_samples, seed=0)
+    perm = np.random.default_rng(0).permutation(n_samples)
+    n_train = int(0.75 * n_samples)
+    tr, te = perm[:n_train], perm[n_train:]
+    X_tr, X_te, _ = standardize(X[tr], X[te])
+    y_tr, y_te, _ = standardize(y[tr, None], y[te, None])
+    return X_tr, X_te, y_tr[:, 0], y_te[:, 0]
+
+
+def r2(y_true, y_pred):
+    y_true, y_pred = np.ravel(y_true), np.ravel(y_pred)
+    return 1.0 - np.sum((y_true - y_pred) ** 2) / np.sum((y_true - y_true.mean()) ** 2)
+
+
+# --------------------------------------------------------------------------------- dlfund
+
+def dlfund_run(task, data, hidden, seed):
+    X_tr, X_te, y_tr, y_te = data
+    output = "softmax" if task == "classification" else "linear"
+    n_out = 10 if task == "classification" else 1
+    model = MLP([X_tr.shape[1], *hidden, n_out], hidden_activation="relu", output=output, rng=seed)
+    Y = y_tr if task == "classification" else y_tr[:, None]
+    model.fit(X_tr, Y, epochs=EPOCHS, batch_size=BATCH, optimizer=Adam(lr=LR), rng=seed, progress=False)
+    return _quality(task, y_te, model.predict(X_te))
+
+
+# ---------------------------------------------------------------------------------- sklearn
+
+def sklearn_estimator(task, hidden, seed):
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    cls = MLPClassifier if task == "classification" else MLPRegressor
+    # tol=0 and n_iter_no_change > max_iter: never stop early, always run the 30 epochs
+    return cls(hidden_layer_sizes=tuple(hidden), activation="relu", solver="adam", alpha=0.0,
+               batch_size=BATCH, learning_rate_init=LR, max_iter=EPOCHS, shuffle=True, tol=0.0,
+               n_iter_no_change=EPOCHS + 1, early_stopping=False, random_state=seed)
+
+
+def sklearn_run(task, data, hidden, seed):
+    X_tr, X_te, y_tr, y_te = data
+    est = sklearn_estimator(task, hidden, seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # ConvergenceWarning: max_iter reached, as intended
+        est.fit(X_tr, y_tr)
+    if est.n_iter_ != EPOCHS:
+        raise RuntimeError(f"scikit-learn stopped after {est.n_iter_} epochs, expected {EPOCHS}")
+    return _quality(task, y_te, est.predict(X_te))
+
+
+# ------------------------------------------------------------------------------------ torch
+
+def torch_run(task, data, hidden, seed, dtype):
+    X_tr, X_te, y_tr, y_te = data
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    sizes = [X_tr.shape[1], *hidden]
+    layers = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        layers += [torch.nn.Linear(n_in, n_out, dtype=dtype), torch.nn.ReLU()]
+    layers.append(torch.nn.Linear(sizes[-1], 10 if task == "classification" else 1, dtype=dtype))
+    net = torch.nn.Sequential(*layers)
+    X = torch.as_tensor(X_tr, dtype=dtype)
+    if task == "classification":
+        Y, loss_fn = torch.as_tensor(y_tr), torch.nn.CrossEntropyLoss()
+    else:
+        Y, loss_fn = torch.as_tensor(y_tr[:, None], dtype=dtype), torch.nn.MSELoss()
+    opt = torch.optim.Adam(net.parameters(), lr=LR)
+    m = X.shape[0]
+    for _ in range(EPOCHS):
+        perm = torch.randperm(m, generator=gen)
+        for k in range(0, m, BATCH):
+            idx = perm[k:k + BATCH]
+            opt.zero_grad()
+            loss = loss_fn(net(X[idx]), Y[idx])
+            loss.backward()
+            opt.step()
+    with torch.no_grad():
+        out = net(torch.as_tensor(X_te, dtype=dtype)).numpy()
+    return _quality(task, y_te, out.argmax(axis=1) if task == "classification" else out[:, 0])
+
+
+def _quality(task, y_true, y_pred):
+    if task == "classification":
+        return {"accuracy": float(np.mean(y_pred == y_true))}
+    return {"r2": float(r2(y_true, y_pred))}
+
+
+def contenders(task):
+    """{name: make_run(seed)} for one task, and a description of the settings."""
+    if task == "classification":
+        data, hidden = digits_data(), [128]
+    else:
+        data, hidden = house_data(), [64, 64]
+    c = {
+        "dlfund": lambda seed: (lambda: dlfund_run(task, data, hidden, max(seed, 0))),
+        "sklearn": lambda seed: (lambda: sklearn_run(task, data, hidden, max(seed, 0))),
+        "torch": lambda seed: (lambda: torch_run(task, data, hidden, max(seed, 0), torch.float64)),
+        "torch_f32": lambda seed: (lambda: torch_run(task, data, hidden, max(seed, 0), torch.float32)),
+    }
+    n_in = data[0].shape[1]
+    settings = {
+        "layers": [n_in, *hidden, 10 if task == "classification" else 1], "activation": "relu",
+        "loss": "softmax cross-entropy" if task == "classification" else "mse",
+        "optimizer": "Adam", "lr": LR, "batch_size": BATCH, "epochs": EPOCHS,
+        "n_train": int(data[0].shape[0]), "n_test": int(data[1].shape[0]), "dtype": "float64",
+        "note": "torch_f32 is the same PyTorch loop in float32 (dlfund, scikit-learn and torch use float64)",
+    }
+    return c, settings
