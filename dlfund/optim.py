@@ -390,7 +390,8 @@ def update_parameters_with_adamw(parameters, grads, v, s, t, learning_rate=0.001
 
         W <- W * (1 - lr * weight_decay), then the Adam step of `update_parameters_with_adam`
 
-    Biases (keys starting with "b") are not decayed unless `decay_biases=True`.
+    Biases (keys starting with "b") are not decayed unless `decay_biases=True`; the match is by
+    name, so batch norm's "beta{l}" is excluded too and its "gamma{l}" is decayed.
     Convention (PyTorch's): the decay is multiplied by the learning rate. Loshchilov &
     Hutter write W <- W - eta_t * (alpha * adam_step + lambda * W), where alpha is the step
     size and eta_t only the schedule multiplier; without a schedule (eta_t = 1) their lambda

@@ -3,7 +3,6 @@
 Jupyter Book 1 always loads sphinx-thebe, which injects its configuration script twice
 (a page error: "THEBE_JS_URL has already been declared") and points at a CDN. This book
 launches notebooks through Binder and does not use Thebe, so the handler that injects those scripts is removed.
-`widgets-offline.js` lets the vendored widgets manager work with MathJax 3 and find its fonts.
 """
 from pathlib import Path
 
@@ -20,7 +19,6 @@ def _drop_thebe(app, config):
 def _add_static(app):
     app.config.html_static_path.append(str(Path(__file__).parent / "static"))
     app.add_js_file("a11y-fixes.js")
-    app.add_js_file("widgets-offline.js")
 
 
 def setup(app):
