@@ -10,11 +10,12 @@ def as_array(x, name, ndim=None, dtype=None):
     if x is None:
         raise TypeError(f"{name} is None; expected an array")
     arr = np.asarray(x)
-    if arr.dtype == object:
+    kind = arr.dtype.kind        # "f" floating, "O" object, ... (cheaper than np.issubdtype per call)
+    if kind == "O":
         raise TypeError(f"{name} could not be converted to a numeric array")
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
-    elif not np.issubdtype(arr.dtype, np.floating):
+    elif kind != "f":
         arr = arr.astype(np.float64)
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
@@ -26,6 +27,8 @@ def as_array(x, name, ndim=None, dtype=None):
 
 def check_shape(arr, shape, name):
     """Raise ValueError unless `arr.shape` matches `shape` (None entries match anything)."""
+    if arr.shape == shape:          # the common case, decided without a loop
+        return
     ok = arr.ndim == len(shape) and all(s is None or s == a for s, a in zip(shape, arr.shape))
     if not ok:
         want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"

@@ -28,12 +28,17 @@ def dense_forward(A_prev, W, b):
     return A_prev @ W + b, (A_prev, W)
 
 
-def dense_backward(dZ, cache):
-    """Gradients of an affine layer: dA_prev = dZ @ W.T, dW = A_prev.T @ dZ, db = sum of dZ rows."""
+def dense_backward(dZ, cache, input_grad=True):
+    """Gradients of an affine layer: dA_prev = dZ @ W.T, dW = A_prev.T @ dZ, db = sum of dZ rows.
+
+    With `input_grad=False` dA_prev is not computed (None is returned in its place): the first
+    layer of a network needs no gradient with respect to the data, and skipping it saves one of
+    the layer's three matrix products.
+    """
     A_prev, W = cache
     dZ = as_array(dZ, "dZ", ndim=2)
     check_shape(dZ, (A_prev.shape[0], W.shape[1]), "dZ")
-    return dZ @ W.T, A_prev.T @ dZ, dZ.sum(axis=0)
+    return (dZ @ W.T if input_grad else None), A_prev.T @ dZ, dZ.sum(axis=0)
 
 
 def activation_forward(Z, activation="relu", **kwargs):

@@ -69,7 +69,7 @@ def _check_binary_targets(y):
 
 
 def _check_probabilities(p, logits_name):
-    if np.any((p < 0) | (p > 1)):
+    if p.size and (p.min() < 0 or p.max() > 1):     # two reductions, no temporary arrays
         raise ValueError(
             f"p must hold probabilities in [0, 1], got values in [{p.min():g}, {p.max():g}]; "
             f"for raw scores (logits) use {logits_name}"
@@ -119,7 +119,7 @@ def _one_hot_targets(z, y, name="logits"):
     if y.ndim == 1:
         if y.shape[0] != m:
             raise ValueError(f"y has {y.shape[0]} labels but {name} has {m} rows (shape {z.shape})")
-        if not np.issubdtype(y.dtype, np.integer):
+        if y.dtype.kind not in "iu":   # not a signed or unsigned integer type
             if not np.all(np.mod(y, 1) == 0):
                 raise ValueError("1-D y must hold integer class labels")
             y = y.astype(np.int64)

@@ -22,6 +22,7 @@ A hidden layer computes, in this order:
 inference behaviour; `predict` and the validation loss in `fit` always use eval mode.
 """
 import contextlib
+import math
 
 import numpy as np
 
@@ -242,7 +243,8 @@ class MLP:
                     dA = self.loss_grad(y_hat, Y)
                 dZ = activation_backward(dA, act_cache)
             dA_skip = dA if len(caches[l - 1]) == 3 and caches[l - 1][2].get("skip") else None
-            dA, grads[f"dW{l}"], grads[f"db{l}"] = dense_backward(dZ, dense_cache)
+            # layer 1's input is the data: no gradient needed for it
+            dA, grads[f"dW{l}"], grads[f"db{l}"] = dense_backward(dZ, dense_cache, input_grad=l > 1)
             if dA_skip is not None:
                 dA = dA + dA_skip          # the identity path: dE/dA_prev = dE/dA + (through F)
         if self.l1 or self.l2:
@@ -338,7 +340,7 @@ class MLP:
                 total = 0.0
                 for Xb, Yb in random_mini_batches(X, Y, batch, rng=rng):
                     loss, grads = self.loss_and_grads(Xb, Yb)
-                    if not np.isfinite(loss):
+                    if not math.isfinite(loss):
                         history["loss"].append(float("nan"))
                         return history
                     total += loss * Xb.shape[0]

@@ -18,6 +18,7 @@ Hyperparameter names follow the tutorials in the dictionary API (`learning_rate`
 `beta1`, `epsilon`) and PyTorch in the objects (`lr`, `betas`, `eps`), and the objects
 match the `torch.optim` class of the same name step for step (tests/test_optim_torch.py).
 """
+import functools
 import math
 
 import numpy as np
@@ -58,7 +59,71 @@ def _nonneg(value, name):
 # The update rules, one array at a time (p, and the state arrays, are updated in place)
 # ---------------------------------------------------------------------------------------
 
+#: arrays larger than this many bytes are updated block by block (see `_blockwise`)
+BLOCK_BYTES = 4 << 20
 
+
+def _blockwise(rule):
+    """Run an element-wise in-place update rule on a large array one block of entries at a time.
+
+    A rule makes a dozen passes over its arrays (scale, add, square, sqrt, divide, ...). On a
+    parameter of millions of entries every pass streams tens of megabytes through memory and
+    every temporary is a fresh allocation of that size. Cut into blocks of `BLOCK_BYTES`, the
+    passes over one block find it in the CPU cache and the temporaries stay small.
+    The rules are element-wise, so the result is exactly that of one call on the whole arrays.
+
+    Every array argument of p's shape is cut the same way. Arrays that are not C-contiguous
+    (whose flat version would be a copy, losing the in-place update) get one whole call.
+    """
+    @functools.wraps(rule)
+    def blockwise_rule(p, g, *args, **kwargs):
+        n, size = p.size, max(1, BLOCK_BYTES // p.itemsize)
+        if n <= size or np.shape(g) != p.shape:
+            return rule(p, g, *args, **kwargs)
+        cut = [isinstance(a, np.ndarray) and a.shape == p.shape for a in args]
+        cut_kw = {k: isinstance(a, np.ndarray) and a.shape == p.shape for k, a in kwargs.items()}
+        state = [a for a, c in zip(args, cut) if c] + [a for k, a in kwargs.items() if cut_kw[k]]
+        if not all(a.flags.c_contiguous for a in [p, *state]):
+            return rule(p, g, *args, **kwargs)
+        flat = [a.reshape(-1) if c else a for a, c in zip(args, cut)]
+        flat_kw = {k: a.reshape(-1) if cut_kw[k] else a for k, a in kwargs.items()}
+        p_flat, g_flat = p.reshape(-1), np.reshape(g, -1)
+        for start in range(0, n, size):
+            block = slice(start, start + size)
+            rule(p_flat[block], g_flat[block], *(a[block] if c else a for a, c in zip(flat, cut)),
+                 **{k: a[block] if cut_kw[k] else a for k, a in flat_kw.items()})
+
+    return blockwise_rule
+
+
+_AXPY = {}   # BLAS axpy by dtype character ("f", "d"), looked up on first use
+
+
+def _subtract_scaled(p, a, x):
+    """p <- p - a * x in place, x unchanged.
+
+    NumPy's `p -= a * x` makes two passes (a * x into a temporary, then the subtraction);
+    BLAS's axpy (y <- y + alpha * x) makes one. Used for contiguous float32/float64 arrays of
+    equal shape and dtype; anything else gets the NumPy line. The two round differently in
+    the last bit (axpy may fuse the multiply and add), like torch's own `add_(x, alpha=-a)`.
+    """
+    char = p.dtype.char
+    if (char in "fd" and x.dtype == p.dtype and x.shape == p.shape and p.flags.c_contiguous
+            and x.flags.c_contiguous):
+        if char not in _AXPY:
+            from scipy.linalg.blas import get_blas_funcs   # scipy comes with scikit-learn
+
+            _AXPY[char] = get_blas_funcs("axpy", dtype=p.dtype)
+        p_flat = p.reshape(-1)
+        out = _AXPY[char](x.reshape(-1), p_flat, a=-a)
+        if out is p_flat or np.shares_memory(out, p_flat):
+            return
+        p_flat[...] = out          # the wrapper made a copy: write the result back
+        return
+    p -= a * x
+
+
+@_blockwise
 def sgd_step_inplace(p, g, lr, v=None, beta=0.0, grad_scale=1.0, nesterov=False, weight_decay=0.0):
     """One (momentum) SGD step on a single array p, in place; g is not modified.
 
@@ -77,13 +142,14 @@ def sgd_step_inplace(p, g, lr, v=None, beta=0.0, grad_scale=1.0, nesterov=False,
         p -= lr * g
         return
     v *= beta
-    v += grad_scale * g
+    v += g if grad_scale == 1 else grad_scale * g     # no multiplication by 1 (torch's case)
     if nesterov:
         p -= lr * (beta * v + grad_scale * g)
     else:
-        p -= lr * v
+        _subtract_scaled(p, lr, v)                      # p -= lr * v in one pass
 
 
+@_blockwise
 def adagrad_step_inplace(p, g, sum_sq, lr, eps=1e-10, weight_decay=0.0):
     """One AdaGrad step on a single array, in place (p and sum_sq change):
 
@@ -100,6 +166,7 @@ def adagrad_step_inplace(p, g, sum_sq, lr, eps=1e-10, weight_decay=0.0):
     p -= step
 
 
+@_blockwise
 def adadelta_step_inplace(p, g, sq_avg, delta_avg, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
     """One AdaDelta step on a single array, in place (p, sq_avg and delta_avg change):
 
@@ -123,6 +190,7 @@ def adadelta_step_inplace(p, g, sq_avg, delta_avg, lr=1.0, rho=0.9, eps=1e-6, we
     p -= delta
 
 
+@_blockwise
 def rmsprop_step_inplace(p, g, sq_avg, lr, alpha=0.99, eps=1e-8, weight_decay=0.0,
                          momentum=0.0, buf=None, grad_avg=None):
     """One RMSProp step on a single array, in place (p and the state arrays change):
@@ -155,6 +223,7 @@ def rmsprop_step_inplace(p, g, sq_avg, lr, alpha=0.99, eps=1e-8, weight_decay=0.
     p -= lr * step
 
 
+@_blockwise
 def adam_step_inplace(p, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8,
                       weight_decay=0.0, decoupled_weight_decay=0.0):
     """One Adam / AdamW step on a single array at step t >= 1, in place (p, m, v change):
@@ -431,7 +500,7 @@ class Optimizer:
         """Update every array params[k] in place from grads["d" + k]."""
         check_matching_keys(params, grads)
         for k, p in params.items():
-            if not (isinstance(p, np.ndarray) and np.issubdtype(p.dtype, np.floating)):
+            if not (isinstance(p, np.ndarray) and p.dtype.kind == "f"):
                 raise TypeError(f"params[{k!r}] must be a floating-point numpy array (it is updated "
                                 f"in place), got {type(p).__name__}")
         self.t += 1

@@ -507,7 +507,7 @@ def _to_numpy(v):
 
 
 def _floating(a):
-    return isinstance(a, np.ndarray) and np.issubdtype(a.dtype, np.floating)
+    return isinstance(a, np.ndarray) and a.dtype.kind == "f"
 
 
 def _check_cell(cell):
