@@ -1,6 +1,7 @@
 """The readable table (Markdown) of a results dict, as written to benchmarks/results/latest.md."""
 
-NAMES = {"dlfund": "dlfund", "sklearn": "scikit-learn", "torch": "PyTorch", "torch_f32": "PyTorch float32"}
+NAMES = {"dlfund": "dlfund", "sklearn": "scikit-learn", "torch": "PyTorch", "torch_f32": "PyTorch float32",
+         "numpy": "NumPy"}
 
 
 def fmt_time(s):
@@ -8,7 +9,9 @@ def fmt_time(s):
         return f"{s:.2f} s"
     if s >= 1e-3:
         return f"{s * 1e3:.1f} ms"
-    return f"{s * 1e6:.0f} µs"
+    if s >= 1e-5:
+        return f"{s * 1e6:.0f} µs"
+    return f"{s * 1e6:.2f} µs"
 
 
 def _quality(c):
@@ -35,7 +38,9 @@ def markdown(results):
     ]
     if results.get("note"):
         lines += ["", f"Note: {results['note']}"]
-    lines += ["", "| benchmark | contender | median | min–max | quality | dlfund / this (paired range) |",
+    lines += ["", "Ratio = median time of the first contender of the benchmark (dlfund, or NumPy) / this one's; "
+              "in brackets the range of the ratios within each round.", "",
+              "| benchmark | contender | median | min–max | quality | ratio (paired range) |",
               "|---|---|---:|---:|---|---:|"]
     for b in results["benchmarks"]:
         if "contenders" not in b:
@@ -48,12 +53,13 @@ def markdown(results):
     lines += ["", "## Targets", "", "| benchmark | ratio | value | target | met | note |", "|---|---|---:|---:|---|---|"]
     for b in results["benchmarks"]:
         for t in b["targets"]:
-            lines.append(f"| {b['title']} | dlfund / {NAMES.get(t['versus'], t['versus'])} | {t['ratio']:.2f} | "
+            lines.append(f"| {b['title']} | {b['subject']} / {NAMES.get(t['versus'], t['versus'])} | {t['ratio']:.2f} | "
                          f"≤ {t['max']:g} | {'yes' if t['met'] else '**no**'} | {t['note']} |")
     batch = next((b["batch"] for b in results["benchmarks"] if b["id"] == "grading_batch"), None)
     lines += ["", "## Grader", ""]
     check = next((b for b in results["benchmarks"] if b["id"] == "grading_check"), None)
     if check:
+        lines.append("(The check rows in the table above compare exercises with each other, not libraries.)")
         for name, c in check["contenders"].items():
             lines.append(f"- `check({name!r}, ...)`: median {fmt_time(c['median_s'])} "
                          f"({fmt_time(c['min_s'])}–{fmt_time(c['max_s'])})")

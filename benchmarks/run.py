@@ -31,11 +31,11 @@ import torch  # noqa: E402
 
 torch.set_num_threads(1)
 
-from benchmarks import tasks_grading, tasks_lstm, tasks_mlp, tasks_optim  # noqa: E402
+from benchmarks import tasks_grading, tasks_lstm, tasks_mlp, tasks_ops, tasks_optim  # noqa: E402
 from benchmarks.report import markdown  # noqa: E402
 from benchmarks.timing import alternate, ratios  # noqa: E402
 
-GROUPS = ("mlp", "lstm", "optim", "grading")
+GROUPS = ("mlp", "lstm", "optim", "ops", "grading")
 
 
 # ------------------------------------------------------------------------------- the machine
@@ -85,17 +85,23 @@ def thread_info():
 
 # ------------------------------------------------------------------------------- benchmarks
 
-def _entry(bid, group, title, settings, timed, quality=None, targets=(), unit="s per call"):
-    rat = ratios(timed) if "dlfund" in timed else {}
+def _entry(bid, group, title, settings, timed, targets=(), unit="s per call"):
+    """One benchmark's record; ratios are of the subject (dlfund, else the first contender) to each peer.
+
+    `targets`: (peer, max ratio, extra) with extra None or (metric, tolerance): the subject's
+    median metric may be at most `tolerance` below the peer's.
+    """
+    subject = "dlfund" if "dlfund" in timed else next(iter(timed))
+    rat = ratios(timed, subject)
     entry = {"id": bid, "group": group, "title": title, "settings": settings, "unit": unit,
-             "contenders": timed, "ratios": rat, "targets": []}
+             "subject": subject, "contenders": timed, "ratios": rat, "targets": []}
     for peer, limit, extra in targets:
         value = rat[peer]["ratio"]
         met = value <= limit
         note = ""
         if extra is not None:       # (metric, max allowed shortfall of dlfund's median below the peer's)
             metric, tol = extra
-            ours = timed["dlfund"]["metrics"][metric]["median"]
+            ours = timed[subject]["metrics"][metric]["median"]
             theirs = timed[peer]["metrics"][metric]["median"]
             ok = ours >= theirs - tol
             note = f"{metric} {ours:.4f} vs {theirs:.4f} (within {tol:g}: {'yes' if ok else 'no'})"
@@ -142,6 +148,18 @@ def run_optim(reps, log):
             timed = alternate(contenders, reps=reps)
             out.append(_entry(bid, "optim", f"{name} step, ~1M {dtype}", settings, timed,
                               targets=[("torch", 1.0, None)], unit="s per step"))
+    return out
+
+
+def run_ops(reps, log):
+    out = []
+    for size in tasks_ops.SIZES:
+        bid = f"op_add_{size}"
+        log(f"{bid} ...")
+        contenders, settings = tasks_ops.contenders(size)
+        timed = alternate(contenders, reps=reps, min_sample_s=0.05, max_inner=100_000)
+        out.append(_entry(bid, "ops", f"one addition, {settings['n']:,} float64", settings, timed,
+                          unit="s per call"))
     return out
 
 
@@ -213,6 +231,8 @@ def main(argv=None):
         results["benchmarks"] += run_lstm(args.reps, log)
     if "optim" in args.only:
         results["benchmarks"] += run_optim(args.reps, log)
+    if "ops" in args.only:
+        results["benchmarks"] += run_ops(args.reps, log)
     if "grading" in args.only:
         results["benchmarks"] += run_grading(args.reps, args.batch_reps, log)
     results["benchmarks_wall_s"] = time.perf_counter() - t_start
