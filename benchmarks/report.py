@@ -33,7 +33,8 @@ def markdown(results):
         "Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + ".  ",
         "Threads: " + ", ".join(f"{k}={val}" for k, val in th["env"].items())
         + f", torch.set_num_threads({th['torch_num_threads']}).  ",
-        f"Method: {results['method']['order']}; {results['method']['reps']} timed rounds; "
+        f"Method: {results['method']['order']}; {results['method']['reps']} timed rounds for the MLP trainings, "
+        f"{results['method']['fast_reps']} for the others; "
         f"{results['method']['statistic']}.",
     ]
     if results.get("note"):
@@ -47,7 +48,7 @@ def markdown(results):
             continue
         for name, c in b["contenders"].items():
             r = b["ratios"].get(name)
-            ratio = f"{r['ratio']:.2f} ({r['paired']['min']:.2f}–{r['paired']['max']:.2f})" if r else "—"
+            ratio = f"{r['ratio']:.2f} ({r['paired']['min']:.2f}–{r['paired']['max']:.2f})" if r else ""
             lines.append(f"| {b['title']} | {NAMES.get(name, name)} | {fmt_time(c['median_s'])} | "
                          f"{fmt_time(c['min_s'])}–{fmt_time(c['max_s'])} | {_quality(c)} | {ratio} |")
     lines += ["", "## Targets", "", "| benchmark | ratio | value | target | met | note |", "|---|---|---:|---:|---|---|"]

@@ -2,8 +2,9 @@
 
 Pins every thread pool to ONE thread before NumPy is imported, times dlfund against
 scikit-learn and PyTorch in alternating rounds, and writes benchmarks/results/latest.json and
-latest.md. Options: --reps N (default 5), --only NAME... (mlp, lstm, optim, grading),
---with-tests (time `make pytest`), --with-book (time `make book-strict`), --out DIR.
+latest.md. Options: --reps N (rounds of the MLP trainings, default 7), --fast-reps N (rounds of the
+short benchmarks, default 11), --only GROUP... (mlp, lstm, optim, ops, grading), --with-tests (time
+`make pytest`), --with-book (time `make book-strict`), --out DIR, --note TEXT.
 """
 import os
 import sys
@@ -85,14 +86,14 @@ def thread_info():
 
 # ------------------------------------------------------------------------------- benchmarks
 
-def _entry(bid, group, title, settings, timed, targets=(), unit="s per call"):
+def _entry(bid, group, title, settings, timed, targets=(), unit="s per call", compare=True):
     """One benchmark's record; ratios are of the subject (dlfund, else the first contender) to each peer.
 
     `targets`: (peer, max ratio, extra) with extra None or (metric, tolerance): the subject's
     median metric may be at most `tolerance` below the peer's.
     """
-    subject = "dlfund" if "dlfund" in timed else next(iter(timed))
-    rat = ratios(timed, subject)
+    subject = ("dlfund" if "dlfund" in timed else next(iter(timed))) if compare else None
+    rat = ratios(timed, subject) if compare else {}
     entry = {"id": bid, "group": group, "title": title, "settings": settings, "unit": unit,
              "subject": subject, "contenders": timed, "ratios": rat, "targets": []}
     for peer, limit, extra in targets:
@@ -121,17 +122,19 @@ def run_mlp(reps, log):
         # "within one point": accuracy (or R^2) at most 0.01 below scikit-learn's
         out.append(_entry(bid, "mlp", title, settings, timed, targets=[("sklearn", 0.5, (metric, 0.01))],
                           unit="s per training run (30 epochs)"))
+        out[-1]["dlfund_step_breakdown"] = tasks_mlp.step_breakdown(task)
     return out
 
 
 def run_lstm(reps, log):
+    """`reps` here is the number of rounds for the short benchmarks (--fast-reps)."""
     out = []
     for hidden in (32, 128):
         for dtype in ("float32", "float64"):
             bid = f"lstm_h{hidden}_{dtype}"
             log(f"{bid} ...")
             contenders, settings = tasks_lstm.contenders(hidden, dtype)
-            timed = alternate(contenders, reps=reps)
+            timed = alternate(contenders, reps=reps, min_sample_s=0.3)
             targets = [("torch", 1.0 if dtype == "float64" else 1.5, None)] if hidden == 128 else []
             out.append(_entry(bid, "lstm", f"LSTM forward + backward, hidden {hidden}, {dtype}", settings, timed,
                               targets=targets, unit="s per forward + backward"))
@@ -145,7 +148,7 @@ def run_optim(reps, log):
             bid = f"optim_{name}_{dtype}"
             log(f"{bid} ...")
             contenders, settings = tasks_optim.contenders(name, np.dtype(dtype))
-            timed = alternate(contenders, reps=reps)
+            timed = alternate(contenders, reps=reps, min_sample_s=0.3)
             out.append(_entry(bid, "optim", f"{name} step, ~1M {dtype}", settings, timed,
                               targets=[("torch", 1.0, None)], unit="s per step"))
     return out
@@ -164,12 +167,13 @@ def run_ops(reps, log):
 
 
 def run_grading(reps, batch_reps, log):
+    """`reps` rounds of single check calls (--fast-reps), `batch_reps` runs of the 50-notebook batch."""
     log("grading_check ...")
     timed = alternate(tasks_grading.check_contenders(), reps=reps)
     entry = _entry("grading_check", "grading", "grader: one check(...) call", {
         "exercises": list(tasks_grading.CHECKS),
         "note": "the exercise's reference implementation as the learner's answer, record=False, show=False"}, timed,
-        unit="s per check call")
+        unit="s per check call", compare=False)
     log("grading_batch ...")
     runs = [tasks_grading.batch() for _ in range(batch_reps)]
     walls = [r["wall_s"] for r in runs]
@@ -196,7 +200,9 @@ def run_make(target, log):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=5, help="timed rounds per benchmark (>= 5 recommended)")
+    parser.add_argument("--reps", type=int, default=7, help="timed rounds of the MLP trainings (>= 5)")
+    parser.add_argument("--fast-reps", type=int, default=11,
+                        help="timed rounds of the short benchmarks (LSTM, optimizer step, single ops, check calls)")
     parser.add_argument("--batch-reps", type=int, default=3, help="repetitions of the 50-notebook grading batch")
     parser.add_argument("--only", nargs="+", choices=GROUPS, default=list(GROUPS), help="benchmark groups to run")
     parser.add_argument("--with-tests", action="store_true", help="also time `make pytest` (the whole suite)")
@@ -206,8 +212,8 @@ def main(argv=None):
                              "benchmarks/results/tmp for a partial run with --only)")
     parser.add_argument("--note", default="", help="free text stored with the results (e.g. 'shared machine')")
     args = parser.parse_args(argv)
-    if args.reps < 1:
-        parser.error("--reps must be >= 1")
+    if args.reps < 1 or args.fast_reps < 1:
+        parser.error("--reps and --fast-reps must be >= 1")
     if args.out is None:     # a partial run must not overwrite the committed full results
         full = set(args.only) == set(GROUPS)
         args.out = ROOT / "benchmarks" / "results" / ("" if full else "tmp")
@@ -221,20 +227,21 @@ def main(argv=None):
                "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                "command": "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
                "note": args.note, "machine": machine_info(), "versions": versions(), "threads": thread_info(),
-               "method": {"reps": args.reps, "order": "alternating rounds (A B C A B C ...), one untimed "
-                          "warm-up round first", "statistic": "median over rounds, min-max shown; ratio = "
+               "method": {"reps": args.reps, "fast_reps": args.fast_reps,
+                          "order": "alternating rounds (A B C A B C ...), one untimed warm-up round first",
+                          "statistic": "median over rounds, min-max shown; ratio = "
                           "median(dlfund) / median(peer); 'paired' = per-round ratios"},
                "benchmarks": [], "suite": {}}
     if "mlp" in args.only:
         results["benchmarks"] += run_mlp(args.reps, log)
     if "lstm" in args.only:
-        results["benchmarks"] += run_lstm(args.reps, log)
+        results["benchmarks"] += run_lstm(args.fast_reps, log)
     if "optim" in args.only:
-        results["benchmarks"] += run_optim(args.reps, log)
+        results["benchmarks"] += run_optim(args.fast_reps, log)
     if "ops" in args.only:
-        results["benchmarks"] += run_ops(args.reps, log)
+        results["benchmarks"] += run_ops(args.fast_reps, log)
     if "grading" in args.only:
-        results["benchmarks"] += run_grading(args.reps, args.batch_reps, log)
+        results["benchmarks"] += run_grading(args.fast_reps, args.batch_reps, log)
     results["benchmarks_wall_s"] = time.perf_counter() - t_start
     if args.with_book:       # the book first: the browser tests in `make pytest` read _build/html
         results["suite"]["book"] = run_make("book-strict", log)

@@ -26,9 +26,11 @@ def contenders(name, dtype=np.float64):
     params0 = {k: rng.standard_normal(s).astype(dtype) for k, s in SHAPES.items()}
     grads = {"d" + k: rng.standard_normal(s).astype(dtype) for k, s in SHAPES.items()}
 
+    # each sample starts with one untimed step, which creates the optimizer state (steady state after)
     def make_ours(seed):
         params = {k: v.copy() for k, v in params0.items()}
         opt = ours_cls(**ours_kw)
+        opt.step(params, grads)
         return lambda: opt.step(params, grads)
 
     def make_theirs(seed):
@@ -36,6 +38,7 @@ def contenders(name, dtype=np.float64):
         for t, g in zip(tensors, grads.values()):
             t.grad = torch.tensor(g)
         opt = theirs_cls(tensors, **theirs_kw)
+        opt.step()
         return opt.step
 
     # same numbers after three steps?
