@@ -3,11 +3,17 @@
 Conventions: samples are rows; a dense layer is Z = A_prev @ W + b with W of shape
 (n_in, n_out); parameters live in {"W1", "b1", ...}, gradients in {"dW1", "db1", ...}.
 """
-from . import activations, data, gradcheck, init, layers, losses, optim, rnn
+from . import activations, clipping, data, gradcheck, init, layers, losses, optim, probes, regularization, rnn
+from .clipping import clip_grad_norm, clip_grad_value, global_grad_norm
 from .gradcheck import gradient_check, numerical_gradient, relative_error
-from .layers import activation_backward, activation_forward, dense_backward, dense_forward
+from .layers import (BatchNorm1d, activation_backward, activation_forward, batchnorm_backward,
+                     batchnorm_forward, dense_backward, dense_forward, dropout_backward, dropout_forward,
+                     residual_backward, residual_forward, update_running_stats)
 from .network import MLP
 from .optim import GD, random_mini_batches, update_parameters_with_gd
+from .probes import layer_grad_norms, weight_grad_norms
+from .regularization import (elastic_net_penalty, elastic_net_penalty_grad, l1_penalty, l1_penalty_grad,
+                             l2_penalty, l2_penalty_grad, proximal_l1_step, soft_threshold)
 from .rnn import (
     count_recurrent_parameters,
     from_torch_layout,

@@ -1,10 +1,15 @@
 """Interactive widgets for the book.
 
 Each widget draws its figure with matplotlib's Agg canvas (a bare `Figure`, no pyplot) into
-PNG bytes held by an `ipywidgets.Image`. The bytes are part of the widget's state, so a
-notebook saved with its widget state, and the static HTML built from it, still shows the
-figure of the last setting even where no Python kernel is running.
+PNG bytes, shown by `figure_html` as an <img> with a text alternative inside an
+`ipywidgets.HTML`. The image is part of the widget's state, so a notebook saved with its
+widget state, and the static HTML built from it, still shows the figure of the last setting
+even where no Python kernel is running. (An `ipywidgets.Image` has no alt text, and with a
+tooltip the widgets HTML manager fails to render it.)
 """
+import base64
+import html
+
 import numpy as np
 
 from ._validate import check_positive
@@ -54,8 +59,16 @@ def describe_saturation(name, alpha=0.01, z_range=(-6.0, 6.0), n_points=601):
     return f"{name}: |f'(z)| < {SATURATION_THRESHOLD:g} of its maximum (little gradient flows) for z in {parts}"
 
 
+def figure_html(png, alt):
+    """HTML for an <img> showing PNG bytes inline, with `alt` as its text alternative."""
+    if not isinstance(png, (bytes, bytearray)) or not png.startswith(b"\x89PNG"):
+        raise TypeError("png must be the bytes of a PNG image")
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" style="max-width:100%">'
+
+
 def describe_image(name, alpha=0.01, z_range=(-6.0, 6.0)):
-    """Text alternative for the explorer's figure (the Image's tooltip, read by screen readers)."""
+    """Text alternative for the explorer's figure (its alt text, read by screen readers)."""
     name, alpha, (lo, hi) = _check_settings(name, alpha, z_range)
     which = f"{name} with alpha = {alpha:g}" if name == "leaky_relu" else name
     return (f"Plot of the {which} activation f(z) and its derivative f'(z) for z from {lo:g} to {hi:g}, "
@@ -66,8 +79,8 @@ def activation_explorer(name="sigmoid", alpha=0.01, z_range=(-6.0, 6.0)):
     """An ipywidgets VBox to explore an activation, its derivative and where it saturates.
 
     Layout: VBox([HBox([activation Dropdown, alpha FloatSlider]), z-range FloatRangeSlider,
-    Image (PNG of f and f', with a text alternative as its tooltip), HTML (where the slope is
-    small)]). The alpha slider is active for leaky_relu only. Every change redraws the Image.
+    HTML (an <img> of f and f' with alt text), HTML (where the slope is small)]).
+    The alpha slider is active for leaky_relu only. Every change redraws the figure.
     """
     import ipywidgets as widgets
 
@@ -77,8 +90,7 @@ def activation_explorer(name="sigmoid", alpha=0.01, z_range=(-6.0, 6.0)):
                                  readout_format=".2f", continuous_update=False, disabled=name != "leaky_relu")
     z_slider = widgets.FloatRangeSlider(value=z_range, min=-Z_LIMIT, max=Z_LIMIT, step=0.5, description="z range",
                                         continuous_update=False, readout_format=".1f")
-    image = widgets.Image(value=activation_png(name, alpha, z_range), format="png",
-                          tooltip=describe_image(name, alpha, z_range))
+    image = widgets.HTML(value=figure_html(activation_png(name, alpha, z_range), describe_image(name, alpha, z_range)))
     info = widgets.HTML(value=describe_saturation(name, alpha, z_range))
 
     def redraw(change=None):
@@ -86,8 +98,8 @@ def activation_explorer(name="sigmoid", alpha=0.01, z_range=(-6.0, 6.0)):
         if hi <= lo:  # a collapsed range slider: widen it instead of failing
             lo, hi = lo - 0.5, lo + 0.5
         slider.disabled = dropdown.value != "leaky_relu"
-        image.value = activation_png(dropdown.value, slider.value, (lo, hi))
-        image.tooltip = describe_image(dropdown.value, slider.value, (lo, hi))
+        image.value = figure_html(activation_png(dropdown.value, slider.value, (lo, hi)),
+                                  describe_image(dropdown.value, slider.value, (lo, hi)))
         info.value = describe_saturation(dropdown.value, slider.value, (lo, hi))
 
     for control in (dropdown, slider, z_slider):

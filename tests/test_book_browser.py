@@ -78,6 +78,8 @@ def test_page_renders(browser, site_url, artifacts, doc):
                 f"() => document.querySelectorAll('.jupyter-widgets.widget-container, .jupyter-widgets').length >= {n_views}",
                 timeout=15000,
             )
+            errors = page.locator(".jupyter-widgets-error-widget")
+            assert errors.count() == 0, f"{doc}: a widget failed to render: {errors.first.inner_text()[:300]}"
             for img in page.locator(".jupyter-widgets img").all():
                 assert img.is_visible() and img.evaluate("e => e.naturalWidth > 0"), f"{doc}: a widget image is not shown"
         assert not problems, f"{doc}: " + "; ".join(problems)

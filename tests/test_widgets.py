@@ -1,4 +1,7 @@
 """Tests of dlfund.plots (shared plotting helpers) and dlfund.widgets (the activation explorer)."""
+import base64
+import html
+import re
 import struct
 import subprocess
 import sys
@@ -33,7 +36,20 @@ def parts(box):
 
     walk(box)
     return (found[widgets.Dropdown][0], found[widgets.FloatSlider][0], found[widgets.FloatRangeSlider][0],
-            found[widgets.Image][0], found[widgets.HTML][0])
+            found[widgets.HTML][0], found[widgets.HTML][1])
+
+
+def png_of(image):
+    """PNG bytes of the <img> inside the explorer's figure widget (an ipywidgets.HTML)."""
+    m = re.search(r'src="data:image/png;base64,([^"]+)"', image.value)
+    assert m, "the figure widget holds no inline PNG"
+    return base64.b64decode(m.group(1))
+
+
+def alt_of(image):
+    m = re.search(r'alt="([^"]*)"', image.value)
+    assert m, "the figure has no alt text"
+    return html.unescape(m.group(1))
 
 
 # --------------------------------------------------------------------------- plots
@@ -157,8 +173,7 @@ def test_explorer_layout_and_default_image_is_png():
     dropdown, slider, z_slider, image, info = parts(box)
     assert dropdown.value == "sigmoid" and "softmax" not in dropdown.options
     assert z_slider.value == (-6.0, 6.0)
-    assert image.format == "png"
-    assert png_size(image.value) == (480, 272)  # figsize (6, 3.4) at 80 dpi
+    assert png_size(png_of(image)) == (480, 272)  # figsize (6, 3.4) at 80 dpi
     assert slider.disabled  # alpha only matters for leaky_relu
     assert "sigmoid" in info.value
 
@@ -167,17 +182,18 @@ def test_explorer_image_bytes_are_in_the_widget_state():
     # the saved widget state is what the static HTML shows: it must carry the PNG itself
     _, _, _, image, _ = parts(activation_explorer())
     state = image.get_state()
-    assert bytes(state["value"])[:8] == PNG_SIGNATURE
+    assert 'src="data:image/png;base64,' in state["value"]
+    assert png_of(image)[:8] == PNG_SIGNATURE
 
 
 def test_image_has_a_text_alternative_that_follows_the_settings():
-    # the built page turns the tooltip into the <img> title, its accessible name
+    # the <img> alt text is its accessible name in the built page
     dropdown, slider, _, image, _ = parts(activation_explorer())
-    assert "sigmoid" in image.tooltip and "-6" in image.tooltip and "6" in image.tooltip
+    assert "sigmoid" in alt_of(image) and "-6" in alt_of(image) and "6" in alt_of(image)
     dropdown.value = "leaky_relu"
     slider.value = 0.3
-    assert image.tooltip == describe_image("leaky_relu", 0.3, (-6.0, 6.0))
-    assert "alpha = 0.3" in image.tooltip
+    assert alt_of(image) == describe_image("leaky_relu", 0.3, (-6.0, 6.0))
+    assert "alpha = 0.3" in alt_of(image)
 
 
 def test_rendering_is_deterministic():
@@ -186,11 +202,11 @@ def test_rendering_is_deterministic():
 
 def test_explorer_redraws_when_activation_changes():
     dropdown, slider, _, image, info = parts(activation_explorer())
-    before = image.value
+    before = png_of(image)
     dropdown.value = "relu"
-    assert image.value[:8] == PNG_SIGNATURE
-    assert image.value != before
-    assert image.value == activation_png("relu", 0.01, (-6.0, 6.0))
+    assert png_of(image)[:8] == PNG_SIGNATURE
+    assert png_of(image) != before
+    assert png_of(image) == activation_png("relu", 0.01, (-6.0, 6.0))
     assert "relu" in info.value
     dropdown.value = "leaky_relu"
     assert not slider.disabled
@@ -201,21 +217,21 @@ def test_explorer_redraws_when_activation_changes():
 def test_explorer_alpha_changes_leaky_relu_plot_and_saturation():
     dropdown, slider, _, image, info = parts(activation_explorer("leaky_relu", alpha=0.01))
     assert "[-6.00, 0.00]" in info.value  # slope 0.01 on the negative side counts as saturated
-    before = image.value
+    before = png_of(image)
     slider.value = 0.2
-    assert image.value != before
-    assert image.value == activation_png("leaky_relu", 0.2, (-6.0, 6.0))
+    assert png_of(image) != before
+    assert png_of(image) == activation_png("leaky_relu", 0.2, (-6.0, 6.0))
     assert "stays above" in info.value  # slope 0.2 >= 5% of 1
 
 
 def test_explorer_z_range_changes_plot_and_collapsed_range_is_widened():
     _, _, z_slider, image, info = parts(activation_explorer("tanh"))
-    before = image.value
+    before = png_of(image)
     z_slider.value = (-2.0, 10.0)
-    assert image.value != before
-    assert png_size(image.value) == (480, 272)
+    assert png_of(image) != before
+    assert png_size(png_of(image)) == (480, 272)
     z_slider.value = (3.0, 3.0)
-    assert image.value == activation_png("tanh", 0.01, (2.5, 3.5))
+    assert png_of(image) == activation_png("tanh", 0.01, (2.5, 3.5))
 
 
 def test_describe_saturation_sigmoid_interval():

@@ -1,0 +1,339 @@
+"""The shape of an interview question and the rules every question in the bank obeys.
+
+A question is a JSON object with these fields (required ones marked *):
+
+* ``id``*          unique slug, lowercase words joined by ``-`` (``cnn-output-size``)
+* ``topic``*       a key of :data:`TOPICS`
+* ``difficulty``*  ``easy``, ``medium`` or ``hard``
+* ``kind``*        ``open`` (read and self-assess), ``choice`` or ``numeric`` (gradable)
+* ``question``*    Markdown (MyST math with ``$...$``)
+* ``answer``*      Markdown, written in our own words
+* ``choices``, ``correct``   for ``choice``: 2-6 distinct options and the index of the right one
+* ``value``, ``tolerance``   for ``numeric``: the answer and the accepted absolute error
+* ``book``         chapter label that demonstrates the answer (a key of :data:`CHAPTERS`)
+* ``book_section`` a finer label ``(sec-...)=`` inside that chapter's notebook
+* ``dlfund``       dotted names of ``dlfund`` functions that demonstrate it
+* ``errata``       ERRATA item ids (``E21``) whose pitfall the answer corrects
+* ``check``        code that recomputes every number, shape or formula the answer states:
+  ``{"code": [lines], "expect": ..., "rtol": ..., "atol": ...}``. The code assigns
+  ``result``; the test suite runs it and compares ``result`` with ``expect`` (for
+  ``numeric`` questions ``expect`` defaults to ``value``). The code may also ``assert``.
+* ``no_check``     for an answer that contains digits but states no checkable number
+  (a year, a name such as "L2"): the reason, in a few words.
+
+:func:`validate_question` and :func:`validate_bank` return a list of problems (empty when
+all is well); :func:`validate_links` also resolves book labels and ``dlfund`` names.
+"""
+import importlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Topic:
+    key: str
+    title: str
+    chapter: str = None  # chapter label whose notebook covers the topic, if any
+    blurb: str = ""
+
+
+TOPICS = {
+    t.key: t
+    for t in [
+        Topic("intro", "What is deep learning", "ch-intro",
+              "Where deep learning sits in AI, what makes it deep, and what it is good at."),
+        Topic("foundations", "Neurons, layers and activations", "ch-foundations",
+              "The neuron, weight shapes, layers and the activation functions between them."),
+        Topic("training", "Forward pass, losses and backpropagation", "ch-training",
+              "How a network computes its output and its gradients, and which loss fits which task."),
+        Topic("optimizers", "Optimization algorithms", "ch-optimizers",
+              "Gradient descent and its descendants: mini-batches, momentum, RMSProp, Adam, AdamW."),
+        Topic("regularization", "Regularization and generalization", "ch-regularization",
+              "Overfitting, dropout, weight penalties and the other ways to generalise better."),
+        Topic("vanishing", "Vanishing gradients", "ch-vanishing",
+              "Why gradients shrink through depth, and the initialisations and architectures that help."),
+        Topic("exploding", "Exploding gradients", "ch-exploding",
+              "Why gradients blow up, how to notice it, and clipping."),
+        Topic("rnn", "Recurrent networks and LSTMs", "ch-rnn",
+              "Recurrence, backpropagation through time, LSTM gates and tensor shapes."),
+        Topic("gru", "Gated recurrent units", "ch-rnn",
+              "The GRU's two gates, its parameter count and how it compares with the LSTM."),
+        Topic("cnn", "Convolutional networks", None,
+              "Kernels, stride, padding, pooling, output sizes and parameter counts."),
+        Topic("normalization", "Batch and layer normalization", "ch-regularization",
+              "What each normalisation averages over, and when to prefer which."),
+        Topic("embeddings", "Embeddings", None,
+              "Dense vectors for discrete tokens: lookup tables, similarity and sizes."),
+        Topic("attention", "Attention and multi-head attention", None,
+              "Scaled dot-product attention, masks, heads and their shapes and costs."),
+        Topic("transformers", "Transformers", None,
+              "The Transformer block, positional information, encoders and decoders."),
+        Topic("autoencoders", "Autoencoders", None,
+              "Learning to reconstruct through a bottleneck, and what the code is good for."),
+        Topic("vae", "Variational autoencoders", None,
+              "The ELBO, the KL term in closed form and the reparameterisation trick."),
+        Topic("gan", "Generative adversarial networks", None,
+              "The generator-discriminator game, its losses and how it fails."),
+        Topic("debugging", "Debugging training in practice", None,
+              "What to check, in which order, when a network does not learn."),
+    ]
+}
+
+# Chapter label -> (document path without suffix, title). Labels are written `(label)=`
+# above the chapter's title in its notebook.
+CHAPTERS = {
+    "ch-intro": ("book/01_what_is_deep_learning", "Chapter 1: What is deep learning"),
+    "ch-foundations": ("book/02_foundations", "Chapter 2: Foundations of neural networks"),
+    "ch-training": ("book/03_training", "Chapter 3: How to train a neural network"),
+    "ch-optimizers": ("book/04_optimizers", "Chapter 4: Optimization algorithms"),
+    "ch-regularization": ("book/05_regularization", "Chapter 5: Regularization and generalization"),
+    "ch-vanishing": ("book/06_vanishing_gradients", "Chapter 6: The vanishing gradient problem"),
+    "ch-exploding": ("book/07_exploding_gradients", "Chapter 7: The exploding gradient problem"),
+    "ch-rnn": ("book/08_rnn_lstm", "Chapter 8: Sequence modelling with RNNs and LSTMs"),
+    "ch-interview": ("book/09_interview", "Chapter 9: Interview preparation"),
+    "ch-quiz": ("book/09b_quiz", "Quiz"),
+}
+
+DIFFICULTIES = ("easy", "medium", "hard")
+KINDS = ("open", "choice", "numeric")
+N_ERRATA = 41  # ERRATA.md items E1..E41
+
+REQUIRED = ("id", "topic", "difficulty", "kind", "question", "answer")
+OPTIONAL = ("choices", "correct", "value", "tolerance", "book", "book_section", "dlfund",
+            "errata", "check", "no_check")
+CHECK_FIELDS = ("code", "expect", "rtol", "atol")
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LABEL_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DOTTED_RE = re.compile(r"^dlfund(?:\.[A-Za-z_][A-Za-z0-9_]*)+$")
+MATH_RE = re.compile(r"\$([^$]+)\$")
+
+
+def code_text(code):
+    """Check code as one string (it may be stored as a list of lines)."""
+    return "\n".join(code) if isinstance(code, list) else code
+
+
+def _is_number(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def states_checkable_content(q):
+    """True when the answer states a number, a shape or a formula, so it needs a `check`.
+
+    Heuristic on purpose strict: any digit in the answer (or in the correct choice) counts,
+    and so does inline math containing ``=``. Numeric questions always state a number.
+    """
+    if q.get("kind") == "numeric":
+        return True
+    texts = [q.get("answer", "")]
+    if q.get("kind") == "choice":
+        choices, correct = q.get("choices") or [], q.get("correct")
+        if isinstance(correct, int) and 0 <= correct < len(choices):
+            texts.append(str(choices[correct]))
+    for text in texts:
+        if re.search(r"\d", text):
+            return True
+        if any("=" in m for m in MATH_RE.findall(text)):
+            return True
+    return False
+
+
+def validate_question(q):
+    """Return the problems of one question dict (empty list if it is well formed)."""
+    where = f"question {q.get('id', '?')!r}" if isinstance(q, dict) else "question"
+    if not isinstance(q, dict):
+        return [f"{where}: expected an object, got {type(q).__name__}"]
+    problems = []
+
+    def bad(msg):
+        problems.append(f"{where}: {msg}")
+
+    for key in REQUIRED:
+        if key not in q:
+            bad(f"missing required field {key!r}")
+        elif not isinstance(q[key], str) or not q[key].strip():
+            bad(f"field {key!r} must be a non-empty string")
+    unknown = set(q) - set(REQUIRED) - set(OPTIONAL)
+    if unknown:
+        bad(f"unknown field(s) {sorted(unknown)}")
+    if problems:
+        return problems
+
+    if not ID_RE.match(q["id"]):
+        bad("id must be lowercase words and digits joined by '-'")
+    if q["topic"] not in TOPICS:
+        bad(f"unknown topic {q['topic']!r}; known: {list(TOPICS)}")
+    if q["difficulty"] not in DIFFICULTIES:
+        bad(f"difficulty must be one of {DIFFICULTIES}, got {q['difficulty']!r}")
+    kind = q["kind"]
+    if kind not in KINDS:
+        bad(f"kind must be one of {KINDS}, got {kind!r}")
+
+    if kind == "choice":
+        choices, correct = q.get("choices"), q.get("correct")
+        if not isinstance(choices, list) or not 2 <= len(choices) <= 6:
+            bad("a choice question needs 'choices': a list of 2 to 6 strings")
+        elif not all(isinstance(c, str) and c.strip() for c in choices):
+            bad("every choice must be a non-empty string")
+        elif len(set(choices)) != len(choices):
+            bad("choices must be distinct")
+        elif not isinstance(correct, int) or isinstance(correct, bool) or not 0 <= correct < len(choices):
+            bad(f"'correct' must be an index into the {len(choices)} choices, got {correct!r}")
+    elif "choices" in q or "correct" in q:
+        bad("'choices'/'correct' are only for kind 'choice'")
+
+    if kind == "numeric":
+        if not _is_number(q.get("value")):
+            bad("a numeric question needs a number 'value'")
+        tol = q.get("tolerance")
+        if not _is_number(tol) or tol < 0:
+            bad("a numeric question needs a 'tolerance' >= 0")
+    elif "value" in q or "tolerance" in q:
+        bad("'value'/'tolerance' are only for kind 'numeric'")
+
+    if "book" in q and q["book"] not in CHAPTERS:
+        bad(f"unknown book chapter label {q['book']!r}; known: {list(CHAPTERS)}")
+    if "book_section" in q:
+        if "book" not in q:
+            bad("'book_section' needs 'book' (the chapter that holds the label)")
+        if not isinstance(q["book_section"], str) or not LABEL_RE.match(q["book_section"]):
+            bad(f"book_section must be a label like 'sec-adam', got {q['book_section']!r}")
+    if "dlfund" in q:
+        names = q["dlfund"]
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) and DOTTED_RE.match(n) for n in names):
+            bad("'dlfund' must be a non-empty list of dotted names starting with 'dlfund.'")
+    if "errata" in q:
+        items = q["errata"]
+        ok = isinstance(items, list) and items and all(
+            isinstance(e, str) and re.fullmatch(r"E\d+", e) and 1 <= int(e[1:]) <= N_ERRATA for e in items)
+        if not ok:
+            bad(f"'errata' must be a list of ids E1..E{N_ERRATA}, got {items!r}")
+
+    check = q.get("check")
+    if check is not None:
+        if not isinstance(check, dict):
+            bad("'check' must be an object")
+        else:
+            extra = set(check) - set(CHECK_FIELDS)
+            if extra:
+                bad(f"unknown check field(s) {sorted(extra)}")
+            code = check.get("code")
+            if isinstance(code, list):
+                code_ok = bool(code) and all(isinstance(line, str) for line in code)
+            else:
+                code_ok = isinstance(code, str) and bool(code.strip())
+            if not code_ok:
+                bad("check.code must be a non-empty string or list of lines")
+            elif not re.search(r"^\s*result\s*=", code_text(code), flags=re.M):
+                bad("check.code must assign 'result'")
+            if "expect" not in check and kind != "numeric":
+                bad("check.expect is required unless the question is numeric (then it defaults to 'value')")
+            for tol in ("rtol", "atol"):
+                if tol in check and (not _is_number(check[tol]) or check[tol] < 0):
+                    bad(f"check.{tol} must be a number >= 0")
+    if "no_check" in q:
+        if check is not None:
+            bad("a question with a 'check' must not also claim 'no_check'")
+        if kind == "numeric":
+            bad("a numeric question always needs a check")
+        if not isinstance(q["no_check"], str) or len(q["no_check"].strip()) < 8:
+            bad("'no_check' must give the reason in words")
+    if check is None and states_checkable_content(q) and "no_check" not in q:
+        bad("the answer states a number, shape or formula: add a 'check' "
+            "(or 'no_check' with the reason if the digits are only names or years)")
+    return problems
+
+
+def validate_bank(questions):
+    """Problems of a whole bank: every question valid, ids unique."""
+    problems = []
+    seen = {}
+    for q in questions:
+        problems.extend(validate_question(q))
+        qid = q.get("id") if isinstance(q, dict) else None
+        if qid in seen:
+            problems.append(f"duplicate id {qid!r}")
+        seen[qid] = True
+    return problems
+
+
+def resolve_dlfund(name):
+    """Import the object a dotted ``dlfund....`` name refers to; raise ImportError if absent."""
+    parts = name.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:split]))
+        except ModuleNotFoundError:
+            continue
+        for attr in parts[split:]:
+            if not hasattr(obj, attr):
+                raise ImportError(f"{name}: {'.'.join(parts[:split])} has no attribute path {'.'.join(parts[split:])!r}")
+            obj = getattr(obj, attr)
+        return obj
+    raise ImportError(f"{name}: no importable module")
+
+
+def notebook_labels(path):
+    """The MyST labels ``(label)=`` defined in the markdown cells of a notebook (or a .md file)."""
+    import json
+
+    path = Path(path)
+    if path.suffix == ".ipynb":
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        text = "\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                         for c in nb.get("cells", []) if c.get("cell_type") == "markdown")
+    else:
+        text = path.read_text(encoding="utf-8")
+    return set(re.findall(r"^\(([^()\s]+)\)=\s*$", text, flags=re.M))
+
+
+def chapter_file(label, book_root):
+    """Existing notebook (or .md) for a chapter label under the repository root, or None."""
+    doc = CHAPTERS[label][0]
+    for suffix in (".ipynb", ".md"):
+        p = Path(book_root) / (doc + suffix)
+        if p.exists():
+            return p
+    return None
+
+
+def validate_links(questions, repo_root, require_files=False):
+    """Problems with the links of the questions.
+
+    * every ``dlfund`` name must import;
+    * a ``book`` label's notebook, when it exists under ``repo_root``, must define the label
+      (with ``require_files=True`` a missing notebook is a problem too);
+    * a ``book_section`` label must be defined in its chapter's notebook, which must exist.
+    """
+    problems = []
+    label_cache = {}
+
+    def labels_of(chapter):
+        if chapter not in label_cache:
+            f = chapter_file(chapter, repo_root)
+            label_cache[chapter] = None if f is None else notebook_labels(f)
+        return label_cache[chapter]
+
+    for q in questions:
+        for name in q.get("dlfund", []):
+            try:
+                resolve_dlfund(name)
+            except ImportError as exc:
+                problems.append(f"question {q['id']!r}: dlfund link does not import: {exc}")
+        chapter = q.get("book")
+        if chapter is None:
+            continue
+        labels = labels_of(chapter)
+        if labels is None:
+            if require_files or "book_section" in q:
+                problems.append(f"question {q['id']!r}: chapter file for {chapter!r} "
+                                f"({CHAPTERS[chapter][0]}) does not exist")
+            continue
+        if chapter not in labels:
+            problems.append(f"question {q['id']!r}: {CHAPTERS[chapter][0]} does not define label ({chapter})=")
+        section = q.get("book_section")
+        if section is not None and section not in labels:
+            problems.append(f"question {q['id']!r}: {CHAPTERS[chapter][0]} does not define label ({section})=")
+    return problems
