@@ -1,12 +1,193 @@
 """Optimizers: the dictionary API of tutorials and small optimizer objects for `MLP.fit`.
 
-Parameters live in a dict {"W1", "b1", ...}; gradients in {"dW1", "db1", ...}.
-Functions return a new parameter dict and never modify their inputs; optimizer
-objects update the parameter dict they are given in place (like `torch.optim`).
+Parameters live in a dict {"W1", "b1", ...}; gradients in {"dW1", "db1", ...}; optimizer
+state (velocities, moment estimates) in dicts keyed like the gradients.
+
+Every update rule is written ONCE, as a function that updates one array in place
+(`sgd_step_inplace`, `adagrad_step_inplace`, `adadelta_step_inplace`,
+`rmsprop_step_inplace`, `adam_step_inplace`). Both public forms call that function:
+
+- the dictionary API (`update_parameters_with_adam(parameters, grads, v, s, t, ...)`)
+  copies the parameters and state first, so it returns new dicts and never modifies
+  its inputs;
+- the optimizer objects (`Adam(lr=1e-3).step(params, grads)`) keep their state and
+  update the arrays of `params` in place, like `torch.optim` (the documented exception
+  to "functions never modify their inputs").
+
+Hyperparameter names follow the tutorials in the dictionary API (`learning_rate`,
+`beta1`, `epsilon`) and PyTorch in the objects (`lr`, `betas`, `eps`), and the objects
+match the `torch.optim` class of the same name step for step (tests/test_optim_torch.py).
 """
+import math
+
 import numpy as np
 
 from ._validate import as_array, check_matching_keys, check_positive, check_rng
+
+# ---------------------------------------------------------------------------------------
+# Input checks shared by both forms
+# ---------------------------------------------------------------------------------------
+
+
+def _check_decay(value, name):
+    """A decay rate (beta, rho, alpha, momentum) must be a number in [0, 1)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number in [0, 1), got {value!r}") from None
+    if not 0.0 <= v < 1.0:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return v
+
+
+def _check_step(t):
+    """Adam's step counter: an integer >= 1 (at t = 0 the bias correction divides by 0)."""
+    if isinstance(t, bool) or not isinstance(t, (int, np.integer)):
+        raise TypeError(f"t must be an integer step counter >= 1, got {t!r}")
+    if t < 1:
+        raise ValueError(f"t must be >= 1 (the first step is t = 1; at t = 0 the bias "
+                         f"correction 1 - beta**t is 0), got {t}")
+    return int(t)
+
+
+def _nonneg(value, name):
+    return check_positive(value, name, allow_zero=True)
+
+
+# ---------------------------------------------------------------------------------------
+# The update rules, one array at a time (p, and the state arrays, are updated in place)
+# ---------------------------------------------------------------------------------------
+
+
+def sgd_step_inplace(p, g, lr, v=None, beta=0.0, grad_scale=1.0, nesterov=False, weight_decay=0.0):
+    """One (momentum) SGD step on a single array p, in place; g is not modified.
+
+        g <- g + weight_decay * p                (L2 penalty folded into the gradient)
+        v <- beta * v + grad_scale * g           (only when a velocity array v is given)
+        p <- p - lr * d,   d = g                 without velocity
+                           d = v                 heavy ball
+                           d = beta * v + grad_scale * g   Nesterov
+
+    The momentum conventions are choices of (lr, beta, grad_scale), see
+    `update_parameters_with_momentum`.
+    """
+    if weight_decay:
+        g = g + weight_decay * p
+    if v is None:
+        p -= lr * g
+        return
+    v *= beta
+    v += grad_scale * g
+    if nesterov:
+        p -= lr * (beta * v + grad_scale * g)
+    else:
+        p -= lr * v
+
+
+def adagrad_step_inplace(p, g, sum_sq, lr, eps=1e-10, weight_decay=0.0):
+    """One AdaGrad step on a single array, in place (p and sum_sq change):
+
+        sum_sq <- sum_sq + g**2
+        p      <- p - lr * g / (sqrt(sum_sq) + eps)
+    """
+    if weight_decay:
+        g = g + weight_decay * p
+    sum_sq += np.square(g)
+    step = np.sqrt(sum_sq)          # one scratch array, reused for the whole step
+    step += eps
+    np.divide(g, step, out=step)
+    step *= lr
+    p -= step
+
+
+def adadelta_step_inplace(p, g, sq_avg, delta_avg, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
+    """One AdaDelta step on a single array, in place (p, sq_avg and delta_avg change):
+
+        sq_avg    <- rho * sq_avg + (1 - rho) * g**2            (EMA of squared gradients)
+        delta      = sqrt(delta_avg + eps) / sqrt(sq_avg + eps) * g
+        delta_avg <- rho * delta_avg + (1 - rho) * delta**2     (EMA of squared updates)
+        p         <- p - lr * delta
+
+    The ratio of the two RMS values gives the step the units of p; lr = 1 is the classic rule.
+    """
+    if weight_decay:
+        g = g + weight_decay * p
+    sq_avg *= rho
+    sq_avg += (1 - rho) * np.square(g)
+    delta = np.sqrt(delta_avg + eps)
+    delta /= np.sqrt(sq_avg + eps)
+    delta *= g
+    delta_avg *= rho
+    delta_avg += (1 - rho) * np.square(delta)
+    delta *= lr
+    p -= delta
+
+
+def rmsprop_step_inplace(p, g, sq_avg, lr, alpha=0.99, eps=1e-8, weight_decay=0.0,
+                         momentum=0.0, buf=None, grad_avg=None):
+    """One RMSProp step on a single array, in place (p and the state arrays change):
+
+        sq_avg <- alpha * sq_avg + (1 - alpha) * g**2     (EMA of g**2, NOT a Hessian)
+        denom   = sqrt(sq_avg) + eps                      (eps OUTSIDE the root, as torch)
+        p      <- p - lr * g / denom
+
+    Options as in torch: `grad_avg` (centred: also track the EMA of g and use
+    sqrt(sq_avg - grad_avg**2) + eps); `buf` with `momentum` (buf <- momentum * buf + g / denom,
+    p <- p - lr * buf).
+    """
+    if weight_decay:
+        g = g + weight_decay * p
+    sq_avg *= alpha
+    sq_avg += (1 - alpha) * np.square(g)
+    if grad_avg is None:
+        denom = np.sqrt(sq_avg)
+    else:
+        grad_avg *= alpha
+        grad_avg += (1 - alpha) * g
+        denom = sq_avg - np.square(grad_avg)
+        np.sqrt(denom, out=denom)
+    denom += eps
+    step = np.divide(g, denom, out=denom)   # g / denom, reusing the scratch array
+    if buf is not None:
+        buf *= momentum
+        buf += step
+        step = buf
+    p -= lr * step
+
+
+def adam_step_inplace(p, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8,
+                      weight_decay=0.0, decoupled_weight_decay=0.0):
+    """One Adam / AdamW step on a single array at step t >= 1, in place (p, m, v change):
+
+        p <- p * (1 - lr * decoupled_weight_decay)         (AdamW: shrink the CURRENT weights)
+        g <- g + weight_decay * p                          (Adam's coupled L2 penalty)
+        m <- beta1 * m + (1 - beta1) * g                   (first moment of the gradient)
+        v <- beta2 * v + (1 - beta2) * g**2                (second moment of the gradient)
+        m_hat = m / (1 - beta1**t),  v_hat = v / (1 - beta2**t)
+        p <- p - lr * m_hat / (sqrt(v_hat) + eps)
+    """
+    if decoupled_weight_decay:
+        p *= 1 - lr * decoupled_weight_decay
+    if weight_decay:
+        g = g + weight_decay * p
+    scratch = np.multiply(g, 1 - beta1)               # one scratch array, reused below
+    m *= beta1
+    m += scratch
+    np.multiply(g, g, out=scratch)
+    scratch *= 1 - beta2
+    v *= beta2
+    v += scratch
+    np.sqrt(v, out=scratch)
+    scratch /= math.sqrt(1 - beta2 ** t)
+    scratch += eps                                    # sqrt(v_hat) + eps
+    np.divide(m, scratch, out=scratch)
+    scratch *= lr / (1 - beta1 ** t)                  # lr * m_hat / (sqrt(v_hat) + eps)
+    p -= scratch
+
+
+# ---------------------------------------------------------------------------------------
+# The dictionary API: new dicts out, inputs untouched
+# ---------------------------------------------------------------------------------------
 
 
 def random_mini_batches(X, Y, batch_size=64, rng=None):
@@ -24,23 +205,403 @@ def random_mini_batches(X, Y, batch_size=64, rng=None):
     return [(X[perm[k:k + batch_size]], Y[perm[k:k + batch_size]]) for k in range(0, X.shape[0], batch_size)]
 
 
+def _functional_update(parameters, grads, states, rule):
+    """Apply `rule(key, p, g, *state_arrays)` to copies of the parameters and states.
+
+    `states` maps a name ("v", "s", ...) to a dict keyed like `grads`. Returns
+    (new_parameters, [new_state_dict, ...]); nothing passed in is modified.
+    """
+    check_matching_keys(parameters, grads)
+    for name, state in states.items():
+        check_matching_keys(parameters, state, name=name)
+    new_params = {k: as_array(p, f"parameters[{k!r}]").copy() for k, p in parameters.items()}
+    new_states = [{dk: as_array(a, f"{name}[{dk!r}]").copy() for dk, a in state.items()}
+                  for name, state in states.items()]
+    for k, p in new_params.items():
+        dk = "d" + k
+        rule(k, p, as_array(grads[dk], f"grads[{dk!r}]"), *(s[dk] for s in new_states))
+    return new_params, new_states
+
+
+def _zeros_like_grads(parameters, fill=0.0):
+    """A state dict keyed like the gradients: {"dW1": zeros like W1, ...}."""
+    return {"d" + k: np.full_like(as_array(p, f"parameters[{k!r}]"), fill) for k, p in parameters.items()}
+
+
 def update_parameters_with_gd(parameters, grads, learning_rate):
     """One gradient-descent step: W <- W - lr * dW for every parameter. Returns a new dict."""
     lr = check_positive(learning_rate, "learning_rate")
-    check_matching_keys(parameters, grads)
-    return {k: np.asarray(v) - lr * as_array(grads["d" + k], "d" + k) for k, v in parameters.items()}
+    new, _ = _functional_update(parameters, grads, {}, lambda k, p, g: sgd_step_inplace(p, g, lr))
+    return new
 
 
-class GD:
+def update_parameters_with_sgd(parameters, grads, learning_rate, weight_decay=0.0):
+    """One stochastic-gradient step on a mini-batch gradient. Returns a new dict.
+
+    The rule is gradient descent's; "stochastic" says the gradient comes from a sample
+    or mini-batch. `weight_decay` adds the L2 term weight_decay * W to the gradient (as
+    `torch.optim.SGD`); for plain SGD that is the same as decoupled decay W <- W(1 - lr*wd).
+    """
+    lr = check_positive(learning_rate, "learning_rate")
+    wd = _nonneg(weight_decay, "weight_decay")
+    new, _ = _functional_update(parameters, grads, {},
+                                lambda k, p, g: sgd_step_inplace(p, g, lr, weight_decay=wd))
+    return new
+
+
+def initialize_velocity(parameters):
+    """Zero velocity for momentum / Nesterov: {"dW1": zeros like W1, "db1": ..., ...}."""
+    return _zeros_like_grads(parameters)
+
+
+def _momentum_update(parameters, grads, v, beta, learning_rate, convention, nesterov):
+    lr = check_positive(learning_rate, "learning_rate")
+    beta = _check_decay(beta, "beta")
+    if convention == "ema":          # v = beta v + (1 - beta) g ;  W -= lr v
+        step, grad_scale = lr, 1 - beta
+    elif convention == "classical":  # v = beta v + lr g ;  W -= v
+        step, grad_scale = 1.0, lr
+    else:
+        raise ValueError(f"convention must be 'ema' or 'classical', got {convention!r}")
+    new, (new_v,) = _functional_update(
+        parameters, grads, {"v": v},
+        lambda k, p, g, vk: sgd_step_inplace(p, g, step, v=vk, beta=beta, grad_scale=grad_scale,
+                                             nesterov=nesterov))
+    return new, new_v
+
+
+def update_parameters_with_momentum(parameters, grads, v, beta=0.9, learning_rate=0.01, convention="ema"):
+    """One momentum step. v is keyed like grads (start with `initialize_velocity`).
+
+    Returns (new_parameters, new_v); the inputs are not modified. Two conventions:
+
+    - "ema" (default, the tutorial code):  v <- beta*v + (1 - beta)*dW;  W <- W - lr*v
+    - "classical" (the textbook formula):  v <- beta*v + lr*dW;          W <- W - v
+
+    How they relate (ERRATA E14). With v starting at 0 and a constant learning rate all
+    three of these take the same steps:
+        classical with lr                 == torch.optim.SGD(lr=lr, momentum=beta)
+        ema with lr                       == torch.optim.SGD(lr=lr*(1 - beta), momentum=beta)
+    so at the same numbers "ema" moves (1 - beta) times as far (10x shorter at beta = 0.9).
+    torch keeps buf <- beta*buf + dW (buf = v/lr for "classical", v/(1 - beta) for "ema") and
+    applies lr outside, so under a learning-rate schedule "classical" (lr inside v) differs
+    from torch. torch's `dampening=beta` is NOT "ema": torch's first buffer is the raw gradient.
+    """
+    return _momentum_update(parameters, grads, v, beta, learning_rate, convention, nesterov=False)
+
+
+def update_parameters_with_nesterov(parameters, grads, v, beta=0.9, learning_rate=0.01, convention="ema"):
+    """One Nesterov momentum step (look-ahead form): as momentum, but the step uses
+    beta*v_new + c*dW instead of v_new, where c is the gradient's coefficient in v
+    (1 - beta for "ema", lr for "classical"). Returns (new_parameters, new_v).
+
+    "classical" with lr == torch.optim.SGD(lr=lr, momentum=beta, nesterov=True), and
+    "ema" with lr == torch.optim.SGD(lr=lr*(1 - beta), momentum=beta, nesterov=True).
+    """
+    return _momentum_update(parameters, grads, v, beta, learning_rate, convention, nesterov=True)
+
+
+def initialize_adagrad(parameters, initial_accumulator_value=0.0):
+    """AdaGrad's running sum of squared gradients, keyed like grads (torch's default start is 0)."""
+    return _zeros_like_grads(parameters, fill=_nonneg(initial_accumulator_value, "initial_accumulator_value"))
+
+
+def update_parameters_with_adagrad(parameters, grads, s, learning_rate=0.01, epsilon=1e-10):
+    """One AdaGrad step: s <- s + dW**2;  W <- W - lr * dW / (sqrt(s) + eps).
+
+    Returns (new_parameters, new_s); the inputs are not modified.
+    """
+    lr = check_positive(learning_rate, "learning_rate")
+    eps = _nonneg(epsilon, "epsilon")
+    new, (new_s,) = _functional_update(parameters, grads, {"s": s},
+                                       lambda k, p, g, sk: adagrad_step_inplace(p, g, sk, lr, eps))
+    return new, new_s
+
+
+def initialize_adadelta(parameters):
+    """AdaDelta's two running averages (s of squared gradients, delta of squared updates), zeros."""
+    return _zeros_like_grads(parameters), _zeros_like_grads(parameters)
+
+
+def update_parameters_with_adadelta(parameters, grads, s, delta, learning_rate=1.0, rho=0.9, epsilon=1e-6):
+    """One AdaDelta step (see `adadelta_step_inplace`). Returns (new_parameters, new_s, new_delta)."""
+    lr = check_positive(learning_rate, "learning_rate")
+    rho = _check_decay(rho, "rho")
+    eps = _nonneg(epsilon, "epsilon")
+    new, (new_s, new_delta) = _functional_update(
+        parameters, grads, {"s": s, "delta": delta},
+        lambda k, p, g, sk, dk: adadelta_step_inplace(p, g, sk, dk, lr, rho, eps))
+    return new, new_s, new_delta
+
+
+def initialize_rmsprop(parameters):
+    """RMSProp's running average of squared gradients, zeros keyed like grads."""
+    return _zeros_like_grads(parameters)
+
+
+def update_parameters_with_rmsprop(parameters, grads, s, learning_rate=0.01, beta=0.99, epsilon=1e-8):
+    """One RMSProp step: s <- beta*s + (1 - beta)*dW**2;  W <- W - lr * dW / (sqrt(s) + eps).
+
+    `beta` is the decay rate of the squared-gradient average (torch calls it `alpha`), not a
+    momentum. eps sits outside the square root, as in torch. Returns (new_parameters, new_s).
+    """
+    lr = check_positive(learning_rate, "learning_rate")
+    beta = _check_decay(beta, "beta")
+    eps = _nonneg(epsilon, "epsilon")
+    new, (new_s,) = _functional_update(parameters, grads, {"s": s},
+                                       lambda k, p, g, sk: rmsprop_step_inplace(p, g, sk, lr, beta, eps))
+    return new, new_s
+
+
+def initialize_adam(parameters):
+    """Adam's first and second moment estimates (v, s), zeros keyed like grads."""
+    return _zeros_like_grads(parameters), _zeros_like_grads(parameters)
+
+
+def _adam_update(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, decay_of):
+    lr = check_positive(learning_rate, "learning_rate")
+    beta1 = _check_decay(beta1, "beta1")
+    beta2 = _check_decay(beta2, "beta2")
+    eps = _nonneg(epsilon, "epsilon")
+    t = _check_step(t)
+    new, (new_v, new_s) = _functional_update(
+        parameters, grads, {"v": v, "s": s},
+        lambda k, p, g, vk, sk: adam_step_inplace(p, g, vk, sk, t, lr, beta1, beta2, eps,
+                                                  decoupled_weight_decay=decay_of(k)))
+    return new, new_v, new_s
+
+
+def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.001,
+                                beta1=0.9, beta2=0.999, epsilon=1e-8):
+    """One Adam step at step counter t (1 on the first step, then 2, 3, ...).
+
+        v <- beta1*v + (1 - beta1)*dW;   s <- beta2*s + (1 - beta2)*dW**2
+        W <- W - lr * v_hat / (sqrt(s_hat) + eps),  v_hat = v/(1 - beta1**t), s_hat = s/(1 - beta2**t)
+
+    Returns (new_parameters, new_v, new_s); the inputs are not modified.
+    """
+    return _adam_update(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
+                        decay_of=lambda key: 0.0)
+
+
+def update_parameters_with_adamw(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9,
+                                 beta2=0.999, epsilon=1e-8, weight_decay=0.01, decay_biases=False):
+    """One AdamW step: Adam plus decoupled weight decay of the CURRENT weights.
+
+        W <- W * (1 - lr * weight_decay), then the Adam step of `update_parameters_with_adam`
+
+    Biases (keys starting with "b") are not decayed unless `decay_biases=True`; the match is by
+    name, so batch norm's "beta{l}" is excluded too and its "gamma{l}" is decayed.
+    Convention (PyTorch's): the decay is multiplied by the learning rate. Loshchilov &
+    Hutter write W <- W - eta_t * (alpha * adam_step + lambda * W), where alpha is the step
+    size and eta_t only the schedule multiplier; without a schedule (eta_t = 1) their lambda
+    equals lr * weight_decay here, so weight_decay = lambda_paper / lr. Returns
+    (new_parameters, new_v, new_s); the inputs are not modified.
+    """
+    wd = _nonneg(weight_decay, "weight_decay")
+    return _adam_update(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
+                        decay_of=lambda key: wd if decay_biases or not key.startswith("b") else 0.0)
+
+
+# ---------------------------------------------------------------------------------------
+# Optimizer objects: state inside, parameters updated in place (for MLP.fit)
+# ---------------------------------------------------------------------------------------
+
+
+class Optimizer:
+    """Base class. `step(params, grads)` updates the arrays of `params` in place.
+
+    State is kept per gradient key, e.g. `self.state["dW1"] = {"m": ..., "v": ...}`, created
+    on the first step; `t` counts the calls to `step` (1 during the first). `reset()` forgets
+    both. Subclasses implement `_update(key, p, g, state)` by calling one `*_step_inplace` rule.
+    """
+
+    _fields = ("lr",)
+
+    def __init__(self, lr):
+        self.lr = check_positive(lr, "lr")
+        self.reset()
+
+    def reset(self):
+        """Forget the step counter and all state."""
+        self.t = 0
+        self.state = {}
+
+    def step(self, params, grads):
+        """Update every array params[k] in place from grads["d" + k]."""
+        check_matching_keys(params, grads)
+        for k, p in params.items():
+            if not (isinstance(p, np.ndarray) and np.issubdtype(p.dtype, np.floating)):
+                raise TypeError(f"params[{k!r}] must be a floating-point numpy array (it is updated "
+                                f"in place), got {type(p).__name__}")
+        self.t += 1
+        for k, p in params.items():
+            dk = "d" + k
+            state = self.state.setdefault(dk, {})
+            for name, arr in state.items():
+                if arr.shape != p.shape:
+                    raise ValueError(f"optimizer state {name!r} for {dk!r} has shape {arr.shape} but "
+                                     f"params[{k!r}] has shape {p.shape}; call reset() for a new model")
+            self._update(k, p, as_array(grads[dk], f"grads[{dk!r}]"), state)
+
+    @staticmethod
+    def _buffer(state, name, p, fill=0.0):
+        """The state array `name` for parameter p, created (filled with `fill`) on first use."""
+        if name not in state:
+            state[name] = np.full_like(p, fill)
+        return state[name]
+
+    def _update(self, key, p, g, state):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __repr__(self):
+        args = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
+        return f"{type(self).__name__}({args})"
+
+
+class GD(Optimizer):
     """Plain (mini-batch) gradient descent with a fixed learning rate: p -= lr * g, in place."""
 
     def __init__(self, lr=0.01):
-        self.lr = check_positive(lr, "lr")
+        super().__init__(lr)
 
-    def step(self, params, grads):
-        check_matching_keys(params, grads)
-        for k, p in params.items():
-            p -= self.lr * grads["d" + k]
+    def _update(self, key, p, g, state):
+        sgd_step_inplace(p, g, self.lr)
 
-    def __repr__(self):
-        return f"GD(lr={self.lr})"
+
+class SGD(Optimizer):
+    """SGD with optional momentum, dampening, Nesterov and L2 weight decay, as `torch.optim.SGD`.
+
+        g <- g + weight_decay * p
+        buf <- momentum * buf + (1 - dampening) * g     (first step: buf = g, undampened)
+        p <- p - lr * buf        (Nesterov: p <- p - lr * (g + momentum * buf))
+
+    With dampening = 0 this is the "classical" momentum of `update_parameters_with_momentum`
+    with buf = v / lr; the "ema" form with rate a is SGD(lr=a*(1 - momentum), momentum).
+    """
+
+    _fields = ("lr", "momentum", "dampening", "nesterov", "weight_decay")
+
+    def __init__(self, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
+        super().__init__(lr)
+        self.momentum = _check_decay(momentum, "momentum")
+        self.dampening = _check_decay(dampening, "dampening")
+        self.nesterov = bool(nesterov)
+        self.weight_decay = _nonneg(weight_decay, "weight_decay")
+        if self.nesterov and (self.momentum == 0 or self.dampening != 0):
+            raise ValueError(f"nesterov=True needs momentum > 0 and dampening = 0 (as torch), "
+                             f"got momentum={momentum!r}, dampening={dampening!r}")
+
+    def _update(self, key, p, g, state):
+        if self.momentum == 0:
+            sgd_step_inplace(p, g, self.lr, weight_decay=self.weight_decay)
+            return
+        first = "buf" not in state
+        buf = self._buffer(state, "buf", p)
+        sgd_step_inplace(p, g, self.lr, v=buf, beta=self.momentum,
+                         grad_scale=1.0 if first else 1.0 - self.dampening,
+                         nesterov=self.nesterov, weight_decay=self.weight_decay)
+
+
+class Adagrad(Optimizer):
+    """AdaGrad as `torch.optim.Adagrad`: per-entry rate lr / (sqrt(sum of g**2) + eps),
+    with the rate decayed as lr / (1 + (t - 1) * lr_decay)."""
+
+    _fields = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+
+    def __init__(self, lr=0.01, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
+        super().__init__(lr)
+        self.lr_decay = _nonneg(lr_decay, "lr_decay")
+        self.weight_decay = _nonneg(weight_decay, "weight_decay")
+        self.initial_accumulator_value = _nonneg(initial_accumulator_value, "initial_accumulator_value")
+        self.eps = _nonneg(eps, "eps")
+
+    def _update(self, key, p, g, state):
+        sum_sq = self._buffer(state, "sum", p, fill=self.initial_accumulator_value)
+        lr_t = self.lr / (1 + (self.t - 1) * self.lr_decay)
+        adagrad_step_inplace(p, g, sum_sq, lr_t, self.eps, self.weight_decay)
+
+
+class Adadelta(Optimizer):
+    """AdaDelta as `torch.optim.Adadelta` (lr = 1 is the original rule)."""
+
+    _fields = ("lr", "rho", "eps", "weight_decay")
+
+    def __init__(self, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
+        super().__init__(lr)
+        self.rho = _check_decay(rho, "rho")
+        self.eps = _nonneg(eps, "eps")
+        self.weight_decay = _nonneg(weight_decay, "weight_decay")
+
+    def _update(self, key, p, g, state):
+        adadelta_step_inplace(p, g, self._buffer(state, "square_avg", p), self._buffer(state, "acc_delta", p),
+                              self.lr, self.rho, self.eps, self.weight_decay)
+
+
+class RMSprop(Optimizer):
+    """RMSProp as `torch.optim.RMSprop`: `alpha` is the decay of the g**2 average; `momentum`
+    and `centered` are the same options as torch's."""
+
+    _fields = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered")
+
+    def __init__(self, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False):
+        super().__init__(lr)
+        self.alpha = _check_decay(alpha, "alpha")
+        self.eps = _nonneg(eps, "eps")
+        self.weight_decay = _nonneg(weight_decay, "weight_decay")
+        self.momentum = _check_decay(momentum, "momentum")
+        self.centered = bool(centered)
+
+    def _update(self, key, p, g, state):
+        rmsprop_step_inplace(
+            p, g, self._buffer(state, "square_avg", p), self.lr, self.alpha, self.eps, self.weight_decay,
+            momentum=self.momentum,
+            buf=self._buffer(state, "momentum_buffer", p) if self.momentum > 0 else None,
+            grad_avg=self._buffer(state, "grad_avg", p) if self.centered else None)
+
+
+def _check_betas(betas):
+    try:
+        b1, b2 = betas
+    except (TypeError, ValueError):
+        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}") from None
+    return _check_decay(b1, "betas[0]"), _check_decay(b2, "betas[1]")
+
+
+class Adam(Optimizer):
+    """Adam as `torch.optim.Adam`; `weight_decay` is the coupled L2 term added to the gradient
+    (NOT decoupled decay: use AdamW for that)."""
+
+    _fields = ("lr", "betas", "eps", "weight_decay")
+
+    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        super().__init__(lr)
+        self.betas = _check_betas(betas)
+        self.eps = _nonneg(eps, "eps")
+        self.weight_decay = _nonneg(weight_decay, "weight_decay")
+
+    def _decays(self, key):
+        """(coupled L2 weight decay, decoupled weight decay) for parameter `key`."""
+        return self.weight_decay, 0.0
+
+    def _update(self, key, p, g, state):
+        beta1, beta2 = self.betas
+        l2, decoupled = self._decays(key)
+        adam_step_inplace(p, g, self._buffer(state, "m", p), self._buffer(state, "v", p), self.t,
+                          self.lr, beta1, beta2, self.eps, weight_decay=l2, decoupled_weight_decay=decoupled)
+
+
+class AdamW(Adam):
+    """AdamW as `torch.optim.AdamW`: p <- p * (1 - lr * weight_decay) on the current weights,
+    then the Adam step. Biases (keys starting with "b") are not decayed unless
+    `decay_biases=True` (torch decays whatever is in the group; tests use two groups).
+    See `update_parameters_with_adamw` for the lr-scaling convention."""
+
+    _fields = ("lr", "betas", "eps", "weight_decay", "decay_biases")
+
+    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, decay_biases=False):
+        super().__init__(lr, betas, eps, weight_decay)
+        self.decay_biases = bool(decay_biases)
+
+    def _decays(self, key):
+        return 0.0, (self.weight_decay if self.decay_biases or not key.startswith("b") else 0.0)
