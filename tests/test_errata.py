@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from _torchref import assert_close_torch, t64
 
-from dlfund import activations, clipping, data, init, layers, losses, optim, regularization
+from dlfund import activations, clipping, data, init, layers, losses, optim, regularization, rnn
 from dlfund.gradcheck import numerical_gradient
 from dlfund.network import MLP
 
@@ -209,6 +209,17 @@ def test_e41_loss_is_not_accuracy_and_mse_is_gaussian_nll():
     nll = -torch.distributions.Normal(t64(err), 1.0).log_prob(t64(np.zeros(6))).numpy()
     np.testing.assert_allclose(nll - 0.5 * err ** 2, 0.5 * math.log(2 * math.pi), rtol=1e-14)
     assert math.isclose(float(nll.mean()), 0.5 * losses.mse_loss(err, np.zeros(6)) + 0.5 * math.log(2 * math.pi))
+
+
+def test_e41_order_of_integration_does_not_depend_on_the_lag():
+    series = data.make_integrated_series(n_steps=1000, order=2, seed=0)
+    acf1 = lambda s: float(np.corrcoef(s[:-1], s[1:])[0, 1])
+    twice = data.difference(series, lag=1, order=2)
+    np.testing.assert_allclose(twice, np.diff(series, n=2), rtol=1e-12, atol=1e-9)
+    assert acf1(data.difference(series, lag=1)) > 0.9 and acf1(data.difference(series, lag=12)) > 0.9
+    assert abs(acf1(twice)) < 0.1
+    halves = [np.var(h) for h in np.array_split(twice, 2)]
+    assert max(halves) / min(halves) < 1.3
 
 
 # ------------------------------------------------------------------------------- chapter 4
@@ -588,3 +599,104 @@ def test_e29_clip_grad_norm_matches_torch():
     by_formula = {k: g / norm for k, g in grads.items()}
     assert max(np.abs(clipped[k] - by_formula[k]).max() for k in grads) < 1e-6
     assert norm > 10 and clipping.global_grad_norm(clipped) == pytest.approx(1.0, abs=1e-6)
+
+
+# ------------------------------------------------------------------------------- chapter 8
+
+def torch_lstm(params, n_in, H, num_layers=1, batch_first=True):
+    """An nn.LSTM (float64) holding our parameters."""
+    mod = torch.nn.LSTM(n_in, H, num_layers=num_layers, batch_first=batch_first).double()
+    mod.load_state_dict({k: torch.from_numpy(v) for k, v in rnn.to_torch_layout(params).items()})
+    return mod
+
+
+def test_e30_h0_inside_the_loop_kills_the_recurrence():
+    P = rnn.initialize_recurrent_parameters("rnn", 3, 5, rng=0)
+    cell = {k[:-1]: v for k, v in P.items()}
+    x = RNG(1).normal(size=(2, 6, 3))
+    x_changed = np.concatenate([x[:, :1] + 1.0, x[:, 1:]], axis=1)
+
+    def last_state(x, reset_inside):
+        h = np.zeros((2, 5))
+        for t in range(x.shape[1]):
+            h = np.zeros((2, 5)) if reset_inside else h
+            h, _ = rnn.rnn_cell_forward(x[:, t], h, cell)
+        return h
+    mod = torch.nn.RNN(3, 5, batch_first=True).double()
+    mod.load_state_dict({k: torch.from_numpy(v) for k, v in rnn.to_torch_layout(P).items()})
+    assert_close_torch(last_state(x, False), mod(t64(x))[1][0], "E30 RNN with h0 before the loop")
+    assert np.abs(last_state(x_changed, False) - last_state(x, False)).max() > 1e-3
+    assert np.array_equal(last_state(x_changed, True), last_state(x, True))     # x_1 no longer matters
+    assert_close_torch(last_state(x, True), mod(t64(x[:, -1:]))[1][0], "E30 reset = only the last step")
+
+
+def test_e31_lstm_gradients_still_vanish_or_explode_with_length():
+    H, n_in = 8, 3
+    norms = {}
+    for scale in (1.0, 6.0):
+        rng = RNG(0)
+        P = rnn.initialize_recurrent_parameters("lstm", n_in, H, rng=rng)
+        P["Wh1"] = scale / math.sqrt(H) * rng.normal(size=(H, 4 * H))
+        mod = torch_lstm(P, n_in, H)
+        for T in (10, 100):
+            x = RNG(T).normal(size=(1, T, n_in))
+            _, _, cache = rnn.recurrent_forward(x, P, "lstm")
+            dx = rnn.recurrent_backward(None, cache, dh_n=np.ones((1, 1, H)))["dx"]
+            xt = t64(x, requires_grad=True)
+            mod(xt)[1][0].sum().backward()
+            top = xt.grad.abs().max().item()                      # values span many decades
+            assert_close_torch(dx, xt.grad, "E31 LSTM dh_T/dx", rtol=1e-9, atol=1e-10 * top)
+            norms[scale, T] = np.linalg.norm(dx[0, 0])
+    assert norms[1.0, 100] < 1e-6 * norms[1.0, 10]                 # vanishes despite the cell path
+    assert norms[6.0, 100] > 10 * norms[6.0, 10]                   # or grows: nothing is guaranteed
+
+
+def test_e32_forget_gate_selects_what_the_cell_keeps():
+    H = 3
+    P = {"Wx": np.zeros((2, 4 * H)), "Wh": np.zeros((H, 4 * H)), "b": np.zeros(4 * H)}
+    c_prev, x, h = np.array([[0.8, -0.5, 0.3]]), np.zeros((1, 2)), np.zeros((1, H))
+    cell = torch.nn.LSTMCell(2, H).double()
+    out = {}
+    for f_bias in (10.0, -10.0):
+        P["b"][:H], P["b"][H:2 * H] = -10.0, f_bias
+        _, c, _ = rnn.lstm_cell_forward(x, h, c_prev, P)
+        with torch.no_grad():
+            cell.weight_ih.zero_(), cell.weight_hh.zero_(), cell.bias_hh.zero_()
+            cell.bias_ih.copy_(t64(P["b"]))
+        assert_close_torch(c, cell(t64(x), (t64(h), t64(c_prev)))[1], "E32 LSTM cell state")
+        out[f_bias] = c
+    np.testing.assert_allclose(out[10.0], c_prev, atol=1e-4)
+    np.testing.assert_allclose(out[-10.0], 0.0, atol=1e-4)
+
+
+def test_e36_lstm_output_is_o_times_tanh_c_and_nn_lstm_facts():
+    P = rnn.initialize_recurrent_parameters("lstm", 3, 5, rng=0)
+    mod = torch_lstm(P, 3, 5)
+    assert tuple(mod.weight_ih_l0.shape) == (4 * 5, 3) and P["Wx1"].shape == (3, 4 * 5)
+    n_torch = sum(p.numel() for p in mod.parameters())
+    assert n_torch == 200 == 4 * (5 * 3 + 5 * 5 + 2 * 5) == rnn.count_recurrent_parameters("lstm", 3, 5, torch_layout=True)
+    x = RNG(1).normal(size=(2, 4, 3))
+    out_t, (h_t, c_t) = mod(t64(x))
+    out, (h_n, c_n), _ = rnn.recurrent_forward(x, P, "lstm")
+    assert_close_torch(out, out_t, "E36 LSTM output")
+    assert_close_torch(c_n, c_t, "E36 LSTM c_n")
+    assert torch.equal(out_t[:, -1], h_t[0])
+    gates = rnn.lstm_gate_activations(x, P)
+    np.testing.assert_allclose(gates["hidden"], gates["output"] * np.tanh(gates["cell"]), rtol=1e-14)
+    np.testing.assert_allclose(out_t.detach().numpy(), gates["output"] * np.tanh(gates["cell"]), rtol=1e-12)
+
+
+def test_e37_batch_first_only_for_input_output_and_stacking_chains_layers():
+    P2 = rnn.initialize_recurrent_parameters("lstm", 3, 5, num_layers=2, rng=0)
+    x = RNG(2).normal(size=(7, 4, 3))
+    out_t, (h_t, c_t) = torch_lstm(P2, 3, 5, num_layers=2)(t64(x))
+    assert tuple(out_t.shape) == (7, 4, 5) and tuple(h_t.shape) == tuple(c_t.shape) == (2, 7, 5)
+    out, (h_n, c_n), _ = rnn.recurrent_forward(x, P2, "lstm")
+    assert_close_torch(out, out_t, "E37 two-layer LSTM output")
+    assert_close_torch(h_n, h_t, "E37 two-layer LSTM h_n")
+    layer = lambda l: {f"{k}1": P2[f"{k}{l}"] for k in ("Wx", "Wh", "b")}
+    first = torch_lstm(layer(1), 3, 5)(t64(x))[0]
+    chained = torch_lstm(layer(2), 5, 5)(first)[0]
+    assert torch.allclose(chained, out_t, rtol=1e-12, atol=1e-14)
+    time_major = torch_lstm(P2, 3, 5, num_layers=2, batch_first=False)(t64(x.transpose(1, 0, 2)))
+    assert tuple(time_major[1][0].shape) == (2, 7, 5)                 # states: same shape either way
