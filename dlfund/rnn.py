@@ -223,7 +223,8 @@ def gru_cell_backward(dh_t, cache):
 
 def _rnn_layer_forward(x, Wx, Wh, b, h0, nonlinearity):
     T, B, _ = x.shape
-    xw = (x.reshape(T * B, -1) @ Wx + b).reshape(T, B, -1)   # x_t @ Wx + b for every t at once
+    xw = (x.reshape(T * B, -1) @ Wx).reshape(T, B, -1)       # x_t @ Wx + b for every t at once
+    xw += b                                   # (in place: one big array instead of two)
     hs = np.empty((T + 1, B, Wh.shape[0]), dtype=x.dtype)
     hs[0] = h0                                # the state is set ONCE, before the time loop
     for t in range(T):
@@ -242,7 +243,8 @@ def _rnn_layer_backward(dhs, dh_last, x, Wx, Wh, hs, nonlinearity):
 
 def _lstm_layer_forward(x, Wx, Wh, b, h0, c0):
     T, B, _ = x.shape
-    xw = (x.reshape(T * B, -1) @ Wx + b).reshape(T, B, -1)
+    xw = (x.reshape(T * B, -1) @ Wx).reshape(T, B, -1)
+    xw += b
     hs = np.empty((T + 1, B, Wh.shape[0]), dtype=x.dtype)
     hs[0] = h0
     c, steps = c0, []
@@ -264,7 +266,8 @@ def _lstm_layer_backward(dhs, dh_last, dc_last, x, Wx, Wh, hs, steps):
 
 def _gru_layer_forward(x, Wx, Wh, b, bhn, h0):
     T, B, _ = x.shape
-    xw = (x.reshape(T * B, -1) @ Wx + b).reshape(T, B, -1)
+    xw = (x.reshape(T * B, -1) @ Wx).reshape(T, B, -1)
+    xw += b
     hs = np.empty((T + 1, B, Wh.shape[0]), dtype=x.dtype)
     hs[0] = h0
     steps = []

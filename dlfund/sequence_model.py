@@ -3,7 +3,7 @@
     model = SequenceModel("lstm", input_size=1, hidden_size=16, output_size=1, rng=0)
     y_hat, cache = model.forward(x)              # x (batch, seq_len, n_in)
     grads = model.backward(y_hat, Y, cache)      # {"dWx1", "dWh1", "db1", ..., "dWy", "dby"}
-    history = model.fit(x, Y, epochs=20, optimizer=GD(lr=0.1), clip=my_clip)
+    history = model.fit(x, Y, epochs=20, optimizer=GD(lr=0.1), clip_norm=1.0)
 
 Many-to-one (default): the output layer reads the last hidden state h_T of the top layer,
 y_hat (batch, output_size). Many-to-many: it reads every h_t, y_hat (batch, seq_len, output_size).
@@ -12,7 +12,7 @@ softmax cross-entropy (targets are integer labels (batch,) or (batch, seq_len)).
 """
 import numpy as np
 
-from ._validate import as_array, check_rng
+from ._validate import as_array, check_positive, check_rng
 from .init import xavier_uniform
 from .layers import dense_backward, dense_forward
 from .losses import mse_grad, mse_loss, softmax_cross_entropy, softmax_cross_entropy_grad
@@ -122,16 +122,18 @@ class SequenceModel:
             return y_hat.argmax(axis=-1)
         return y_hat[..., 0] if y_hat.shape[-1] == 1 else y_hat
 
-    def fit(self, x, Y, epochs=10, batch_size=32, optimizer=None, lr=0.01, clip=None, rng=None,
-            validation_data=None, progress=False):
-        """Mini-batch training; returns {"loss", "val_loss"} per epoch and "grad_norm" per step.
+    def fit(self, x, Y, epochs=10, batch_size=32, optimizer=None, lr=0.01, rng=None,
+            validation_data=None, progress=False, clip_norm=None, clip_value=None, track_grad_norm=False):
+        """Mini-batch training; returns history {"loss": [...], "val_loss": [...]} per epoch.
 
-        `optimizer` is any object with `step(params, grads)` updating the dict in place (default
-        `GD(lr)`). `clip` is an optional callable grads -> clipped grads (or (grads, norm)), e.g.
-        `lambda g: clip_grad_norm(g, 1.0)`. "grad_norm" lists the global gradient norm of every
-        step, before clipping. Mini-batches of whole sequences are shuffled with `rng`;
-        the time order inside each sequence is untouched.
+        `optimizer` is any object with `step(params, grads)` that updates the dict in place
+        (default `GD(lr)`). `clip_norm` / `clip_value` clip the gradients before each step
+        (`clipping.clip_grad_norm` / `clip_grad_value`), as `MLP.fit` does; with `clip_norm` or
+        `track_grad_norm=True`, history["grad_norm"] lists the global gradient norm of every step
+        before clipping. Mini-batches of whole sequences are shuffled with `rng`; the time order
+        inside each sequence is untouched. Stops early (last loss NaN) if the loss is not finite.
         """
+        from .clipping import clip_grad_norm, clip_grad_value, global_grad_norm
         from .optim import GD, random_mini_batches
 
         x = np.asarray(x)
@@ -140,13 +142,17 @@ class SequenceModel:
             raise ValueError(f"x has {x.shape[0]} sequences but Y has {Y.shape[0]} targets")
         if not isinstance(epochs, (int, np.integer)) or epochs < 1:
             raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+        for name, value in (("clip_norm", clip_norm), ("clip_value", clip_value)):
+            if value is not None:
+                check_positive(value, name)
         optimizer = GD(lr) if optimizer is None else optimizer
         if not hasattr(optimizer, "step"):
             raise TypeError("optimizer must have a step(params, grads) method, e.g. dlfund.optim.GD(lr=0.1)")
-        if clip is not None and not callable(clip):
-            raise TypeError("clip must be a callable grads -> grads, e.g. lambda g: clip_grad_norm(g, 1.0)")
         rng = check_rng(rng)
-        history = {"loss": [], "val_loss": [], "grad_norm": []}
+        history = {"loss": [], "val_loss": []}
+        track = clip_norm is not None or track_grad_norm
+        if track:
+            history["grad_norm"] = []
         epochs_iter = range(epochs)
         if progress:
             from tqdm.auto import tqdm
@@ -159,11 +165,13 @@ class SequenceModel:
                     history["loss"].append(float("nan"))
                     return history
                 total += loss * len(xb)
-                history["grad_norm"].append(float(np.sqrt(sum(np.sum(g * g) for g in grads.values()))))
-                if clip is not None:
-                    grads = clip(grads)
-                    if isinstance(grads, tuple):
-                        grads = grads[0]
+                if clip_norm is not None:
+                    grads, norm = clip_grad_norm(grads, clip_norm)
+                    history["grad_norm"].append(norm)
+                elif track:
+                    history["grad_norm"].append(global_grad_norm(grads))
+                if clip_value is not None:
+                    grads = clip_grad_value(grads, clip_value)
                 optimizer.step(self.params, grads)
             history["loss"].append(total / len(x))
             if validation_data is not None:

@@ -297,3 +297,26 @@ def test_check_records_progress(tmp_path, monkeypatch):
     assert rec["relu"]["passed"] and rec["relu"]["first_passed"]
     assert not rec["sigmoid"]["passed"] and rec["sigmoid"]["attempts"] == 1
     assert os.path.exists(os.environ["DLFUND_HOME"] + "/progress.json")
+
+
+def test_every_chapter_registers_all_its_exercises():
+    """A chapter module that fails to import (an API change in dlfund) would silently drop its
+    exercises: this pins the full list."""
+    from dlfund.grading.registry import SKIPPED, chapters
+
+    expected = {
+        2: ["sigmoid", "sigmoid_derivative", "tanh_derivative", "relu", "relu_derivative", "leaky_relu",
+            "leaky_relu_derivative", "softmax"],
+        3: ["dense_forward", "dense_backward", "mse_loss", "mse_grad", "binary_cross_entropy",
+            "binary_cross_entropy_grad", "two_layer_forward", "two_layer_backward", "update_parameters_with_gd",
+            "training_step"],
+        4: ["random_mini_batches", "initialize_velocity", "momentum", "rmsprop", "initialize_adam", "adam", "adamw"],
+        5: ["dropout_forward", "dropout_backward", "l2_penalty", "l2_penalty_grad", "batchnorm_forward",
+            "batchnorm_backward"],
+        6: ["xavier_uniform", "xavier_normal", "he_normal", "residual_block_forward", "residual_block_backward"],
+        7: ["clip_grad_norm", "clip_grad_value"],
+        8: ["rnn_cell_forward", "rnn_forward", "rnn_backward", "lstm_cell_forward", "lstm_cell_backward"],
+    }
+    assert SKIPPED == {}
+    assert {ch: [e.name for e in exs] for ch, exs in chapters().items()} == expected
+    assert sum(map(len, expected.values())) >= 30

@@ -324,34 +324,37 @@ def test_sequence_model_shapes_and_counts():
 
 
 @pytest.mark.parametrize("cell", CELLS)
-def test_sequence_model_learns_a_mean_and_uses_clip(cell):
+def test_sequence_model_learns_a_mean(cell):
     """Many-to-one regression: predict the mean of a short sequence. GD explains > 90 % of the variance."""
     rng = np.random.default_rng(0)
     x = rng.uniform(-1, 1, (256, 5, 1))
     y = x.mean(axis=(1, 2))
     m = SequenceModel(cell, 1, 8, 1, rng=0)
-    calls = []
-
-    def clip(g):
-        calls.append(1)
-        return g, 0.0            # the (grads, norm) convention is accepted too
-    h = m.fit(x, y, epochs=60, batch_size=32, optimizer=GD(0.5), clip=clip, rng=0, validation_data=(x[:50], y[:50]))
+    h = m.fit(x, y, epochs=60, batch_size=32, optimizer=GD(0.5), rng=0, validation_data=(x[:50], y[:50]),
+              track_grad_norm=True)
     assert len(h["loss"]) == len(h["val_loss"]) == 60 and len(h["grad_norm"]) == 60 * 8
     assert h["loss"][-1] < 0.1 * y.var()
     assert np.mean((m.predict(x) - y) ** 2) < 0.1 * y.var()
-    assert len(calls) == 60 * 8
 
 
-def test_fit_clip_changes_the_update():
+def test_fit_clipping_matches_a_manual_clipped_step():
+    """clip_norm rescales the gradients before the optimizer step, exactly like clip_grad_norm."""
     x = np.random.default_rng(0).standard_normal((16, 4, 2))
-    y = np.ones(16)
-    runs = []
-    for clip in (None, lambda g: {k: 0.0 * v for k, v in g.items()}):
-        m = SequenceModel("gru", 2, 3, 1, rng=0)
-        start = {k: v.copy() for k, v in m.params.items()}
-        m.fit(x, y, epochs=1, optimizer=GD(0.1), clip=clip, rng=0)
-        runs.append(all(np.array_equal(start[k], m.params[k]) for k in start))
-    assert runs == [False, True]     # zeroed gradients leave the parameters where they were
+    y = 5 * np.ones(16)
+    m = SequenceModel("gru", 2, 3, 1, rng=0)
+    manual = SequenceModel("gru", 2, 3, 1, rng=0)
+    h = m.fit(x, y, epochs=1, batch_size=None, optimizer=GD(0.1), clip_norm=0.5, rng=0)
+    _, grads = manual.loss_and_grads(x, y)
+    norm = np.sqrt(sum(np.sum(g * g) for g in grads.values()))
+    assert norm > 0.5 and np.isclose(h["grad_norm"][0], norm)
+    for k in manual.params:
+        expected = manual.params[k] - 0.1 * grads["d" + k] * (0.5 / (norm + 1e-6))
+        np.testing.assert_allclose(m.params[k], expected, rtol=1e-12, atol=1e-14)
+    v = SequenceModel("gru", 2, 3, 1, rng=0)
+    v.fit(x, y, epochs=1, batch_size=None, optimizer=GD(0.1), clip_value=1e-3, rng=0)
+    step = {k: np.abs(v.params[k] - manual.params[k]).max() for k in v.params}
+    assert max(step.values()) <= 0.1 * 1e-3 * (1 + 1e-9)     # every entry moved by at most lr * clip_value
+    assert "grad_norm" not in v.fit(x, y, epochs=1, optimizer=GD(0.1))
 
 
 def test_sequence_model_bad_input():
@@ -363,8 +366,8 @@ def test_sequence_model_bad_input():
         m.fit(x, np.zeros(3), epochs=1)
     with pytest.raises(TypeError, match="step"):
         m.fit(x, np.zeros(4), epochs=1, optimizer=lambda p, g, lr: p)
-    with pytest.raises(TypeError, match="clip must be a callable"):
-        m.fit(x, np.zeros(4), epochs=1, clip=1.0)
+    with pytest.raises(ValueError, match="clip_norm must be > 0"):
+        m.fit(x, np.zeros(4), epochs=1, clip_norm=-1.0)
     with pytest.raises(ValueError, match="task must be"):
         SequenceModel("lstm", 2, 3, 1, task="ranking")
     c = SequenceModel("lstm", 2, 3, 3, task="classification", rng=0)
