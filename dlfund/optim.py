@@ -77,9 +77,9 @@ def _blockwise(rule):
     """
     @functools.wraps(rule)
     def blockwise_rule(p, g, *args, **kwargs):
-        n, size = p.size, max(1, BLOCK_BYTES // p.itemsize)
-        if n <= size or np.shape(g) != p.shape:
+        if p.nbytes <= BLOCK_BYTES or np.shape(g) != p.shape:     # small arrays: one call
             return rule(p, g, *args, **kwargs)
+        n, size = p.size, max(1, BLOCK_BYTES // p.itemsize)
         cut = [isinstance(a, np.ndarray) and a.shape == p.shape for a in args]
         cut_kw = {k: isinstance(a, np.ndarray) and a.shape == p.shape for k, a in kwargs.items()}
         state = [a for a, c in zip(args, cut) if c] + [a for k, a in kwargs.items() if cut_kw[k]]
