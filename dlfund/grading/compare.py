@@ -1,0 +1,226 @@
+"""Structural and numerical comparison of a learner's output with the expected one.
+
+`compare(expected, received, ...)` walks tuples, lists and dicts and returns a list of `Problem`s in
+the order a learner should fix them: structure, type, shape, dtype, NaN/inf, values. A value
+problem names the worst entry, expected vs received, the relative error and, where the whole
+answer is a constant multiple of the right one, the factor (a flipped sign, a missing 1/m, ...).
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: display order of problem kinds inside one failing case
+KIND_ORDER = ["not_implemented", "returned_none", "exception", "timeout", "structure", "type", "shape",
+              "dtype", "nonfinite", "inplace", "values", "property", "gradcheck", "printed"]
+
+
+@dataclass
+class Problem:
+    kind: str
+    message: str
+    code: str = ""
+    hint: str = ""
+    details: dict = field(default_factory=dict)
+
+    def order(self):
+        return KIND_ORDER.index(self.kind) if self.kind in KIND_ORDER else len(KIND_ORDER)
+
+
+def describe(value, limit=6):
+    """Short description of a value: shapes for arrays, keys for dicts."""
+    if isinstance(value, np.ndarray):
+        return f"array {value.shape} {value.dtype}" if value.ndim else f"{value.dtype} scalar {value.item():.6g}"
+    if isinstance(value, dict):
+        inner = ", ".join(f"{k}: {describe(v)}" for k, v in list(value.items())[:limit])
+        return "{" + inner + (", ..." if len(value) > limit else "") + "}"
+    if isinstance(value, (tuple, list)):
+        kind = "tuple" if isinstance(value, tuple) else "list"
+        return f"{kind} of {len(value)}"
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.6g}"
+    return type(value).__name__
+
+
+def fmt_index(idx):
+    if not idx:
+        return ""
+    return "[" + ", ".join(str(int(i)) for i in idx) + "]"
+
+
+def _is_number(x):
+    return isinstance(x, (int, float, np.integer, np.floating, bool, np.bool_)) or (
+        isinstance(x, np.ndarray) and x.ndim == 0)
+
+
+def _shape_hint(exp_shape, rec_shape):
+    if len(exp_shape) == 2 and rec_shape == exp_shape[::-1]:
+        return ("TRANSPOSED", "your result is the transpose of the expected one: with samples as rows, "
+                "Z = A_prev @ W + b and W is (n_in, n_out); check the order of a matrix product or a stray .T")
+    if sorted(x for x in exp_shape if x != 1) == sorted(x for x in rec_shape if x != 1):
+        return ("KEEPDIMS", "same entries, different axes of length 1: a (n,) vector vs an (n, 1) column or "
+                "(1, n) row; use keepdims=True in sums, or reshape/ravel the result")
+    if len(rec_shape) > len(exp_shape) or (len(rec_shape) == len(exp_shape) and np.prod(rec_shape) > np.prod(exp_shape)):
+        return ("BROADCAST", "your result is larger than expected: NumPy probably broadcast a (n,) vector against "
+                "an (n, 1) column into a matrix; check the shapes of the operands of + - * /")
+    if len(rec_shape) < len(exp_shape) or np.prod(rec_shape) < np.prod(exp_shape):
+        return ("REDUCED", "your result has fewer entries than expected: a sum, mean or max over the wrong axis "
+                "(or over all axes) collapses the array; np.max(z, 0) reduces, np.maximum(z, 0) compares element-wise")
+    return ("SHAPE", "")
+
+
+def _factor(expected, received):
+    """If received is (nearly) c * expected for a constant c != 1, return c."""
+    e = expected.ravel().astype(np.float64)
+    r = received.ravel().astype(np.float64)
+    ee = float(e @ e)
+    if ee == 0 or not np.all(np.isfinite(r)):
+        return None
+    c = float(e @ r) / ee
+    resid = np.linalg.norm(r - c * e)
+    if resid <= 1e-6 * max(np.linalg.norm(r), 1e-300) and abs(c - 1) > 1e-3 and abs(c) > 1e-12:
+        return c
+    return None
+
+
+def _name_factor(c, context):
+    """Match a constant factor with a size in the case context, e.g. m (the batch size)."""
+    names = []
+    for key, v in (context or {}).items():
+        if not isinstance(v, (int, float)) or v in (0, 1):
+            continue
+        for val, label in ((v, key), (1.0 / v, f"1/{key}")):
+            if abs(c - val) <= 1e-6 * abs(val):
+                names.append(f"{label} (= {v:g})" if label == key else f"{label} (= 1/{v:g})")
+    for val, label in ((2.0, "2"), (0.5, "1/2")):
+        if abs(c - val) < 1e-9:
+            names.append(label)
+    return names
+
+
+def _locate(bad):
+    """Describe where the wrong entries of a 2-D array are (whole rows or columns), or of a
+    (batch, time, features) array (which time steps)."""
+    if bad.all():
+        return ""
+    if bad.ndim == 3:
+        steps = np.where(bad.any(axis=(0, 2)))[0]
+        if len(steps) < bad.shape[1]:
+            return f"; only time step(s) {steps.tolist()} (axis 1) are wrong"
+        return ""
+    if bad.ndim != 2:
+        return ""
+    cols = np.where(bad.any(axis=0))[0]
+    rows = np.where(bad.any(axis=1))[0]
+    if len(cols) < bad.shape[1] and bad[:, cols].all():
+        return f"; only column(s) {cols.tolist()} are wrong"
+    if len(rows) < bad.shape[0] and bad[rows, :].all():
+        return f"; only row(s) {rows.tolist()} are wrong"
+    return ""
+
+
+def compare_arrays(expected, received, path, rtol, atol, context=None, check_dtype=True):
+    exp = np.asarray(expected)
+    try:
+        rec = np.asarray(received)
+    except Exception:  # noqa: BLE001 - ragged lists and the like
+        return [Problem("type", f"{path}: could not be turned into an array (received {describe(received)})")]
+    if rec.dtype == object or not (np.issubdtype(rec.dtype, np.number) or rec.dtype == bool):
+        return [Problem("type", f"{path}: expected a numeric array, received {type(received).__name__} "
+                                f"of dtype {rec.dtype}")]
+    if rec.shape != exp.shape:
+        code, hint = _shape_hint(exp.shape, rec.shape)
+        return [Problem("shape", f"{path}: expected shape {exp.shape}, received {rec.shape}", code, hint)]
+    problems = []
+    if check_dtype and exp.dtype == np.float32 and rec.dtype == np.float64:
+        problems.append(Problem("dtype", f"{path}: the input was float32 but your result is float64",
+                                "UPCAST", "never change the caller's dtype: avoid np.float64 constants "
+                                          "and astype(float); Python floats keep float32"))
+    rec64, exp64 = rec.astype(np.float64), exp.astype(np.float64)
+    bad_nf = ~np.isfinite(rec64) & np.isfinite(exp64)
+    if bad_nf.any():
+        first = tuple(np.argwhere(bad_nf)[0])
+        problems.append(Problem(
+            "nonfinite", f"{path}: {int(bad_nf.sum())} of {rec.size} entries are NaN or inf, first at "
+                         f"{path}{fmt_index(first)} (expected {exp64[first]:.6g}, received {rec64[first]})",
+            "NONFINITE", "NaN/inf usually comes from exp overflow (shift by the max first), log(0) or 0/0 "
+                         "(clip or add a small epsilon), or from a division by a variance or norm that is 0"))
+        return problems
+    with np.errstate(all="ignore"):
+        ok = np.isclose(rec64, exp64, rtol=rtol, atol=atol, equal_nan=True)
+    if ok.all():
+        return problems
+    bad = ~ok
+    with np.errstate(all="ignore"):
+        score = np.abs(rec64 - exp64) / (atol + rtol * np.abs(exp64))
+    score[~bad] = -1
+    worst = np.unravel_index(int(np.nanargmax(np.where(np.isnan(score), np.inf, score))), rec.shape) if rec.ndim else ()
+    e, r = float(exp64[worst]), float(rec64[worst])
+    rel = abs(r - e) / max(abs(e), 1e-300) if e != 0 else float("inf")
+    msg = (f"{path}: {int(bad.sum())} of {rec.size} entries differ; worst at {path}{fmt_index(worst)}: "
+           f"expected {e:.6g}, received {r:.6g} (relative error {rel:.1e}){_locate(bad)}")
+    code, hint = "", ""
+    c = _factor(exp64, rec64)
+    if c is not None:
+        if abs(c + 1) < 1e-6:
+            code, hint = "SIGN_FLIP", "every entry has the opposite sign: check the sign of the gradient or update"
+        else:
+            named = _name_factor(c, context)
+            code = "CONSTANT_FACTOR"
+            hint = f"your values are {c:.6g} × the expected ones" + (f" — a factor {' or '.join(named)}" if named else "")
+    problems.append(Problem("values", msg, code, hint, {"worst": worst, "expected": e, "received": r}))
+    return problems
+
+
+def compare(expected, received, path="output", rtol=1e-6, atol=1e-9, context=None, names=None):
+    """Compare nested outputs. `names` optionally names the items of a tuple output."""
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(received, (tuple, list)):
+            what = f"a tuple of {len(expected)}" + (f" ({', '.join(names)})" if names else "")
+            return [Problem("structure", f"{path}: expected {what}, received {describe(received)}",
+                            "STRUCTURE", "return all the values, separated by commas: return a, b")]
+        if len(received) != len(expected):
+            what = f"{len(expected)} values" + (f" ({', '.join(names)})" if names else "")
+            return [Problem("structure", f"{path}: expected {what}, received {len(received)}", "STRUCTURE",
+                            "return exactly the values listed in the docstring, in that order")]
+        problems = []
+        for i, (e, r) in enumerate(zip(expected, received)):
+            sub = f"{names[i]}" if names and i < len(names) else f"{path}[{i}]"
+            problems += compare(e, r, sub, rtol, atol, context)
+        return problems
+    if isinstance(expected, dict):
+        if not isinstance(received, dict):
+            return [Problem("structure", f"{path}: expected a dict with keys {sorted(expected)}, received "
+                                         f"{describe(received)}", "STRUCTURE", "")]
+        missing = sorted(set(expected) - set(received), key=str)
+        extra = sorted(set(received) - set(expected), key=str)
+        if missing or extra:
+            parts = ([f"missing keys {missing}"] if missing else []) + ([f"unexpected keys {extra}"] if extra else [])
+            return [Problem("structure", f"{path}: " + "; ".join(parts), "DICT_KEYS",
+                            "keys follow the convention W1, b1, ... for parameters and dW1, db1, ... for gradients; "
+                            "build the result from every key of the input dict")]
+        problems = []
+        for k in expected:
+            problems += compare(expected[k], received[k], f'{path}["{k}"]' if path else f'["{k}"]',
+                                rtol, atol, context)
+        return problems
+    if expected is None:
+        return [] if received is None else [Problem("structure", f"{path}: expected None, received {describe(received)}")]
+    if _is_number(expected) and not isinstance(expected, np.ndarray):
+        if isinstance(received, np.ndarray) and received.ndim > 0:
+            if received.size == 1:
+                return [Problem("shape", f"{path}: expected a number, received an array of shape {received.shape}",
+                                "SCALAR_AS_ARRAY", "return a plain number: float(...) or .item()")]
+            return [Problem("shape", f"{path}: expected a number, received an array of shape {received.shape}",
+                            "REDUCED", "reduce over every axis (np.mean / np.sum without axis) to get one number")]
+        if received is None:
+            return [Problem("returned_none", f"{path} is None", "RETURNED_NONE", "")]
+        if not _is_number(received):
+            return [Problem("type", f"{path}: expected a number, received {describe(received)}")]
+        return compare_arrays(np.float64(expected), np.asarray(received, dtype=np.float64), path, rtol, atol, context,
+                              check_dtype=False)
+    return compare_arrays(expected, received, path, rtol, atol, context)
+
+
+def close(a, b, rtol=1e-6, atol=1e-9):
+    """True when two nested outputs agree (used to fingerprint known mistakes)."""
+    return not compare(a, b, "x", rtol, atol)

@@ -1,0 +1,375 @@
+"""Exercises, cases, known mistakes, and the grading loop shared by `check` and batch grading.
+
+An `Exercise` knows the learner's function name, the reference (a `dlfund` function, imported,
+never re-implemented here), how to build its cases (fixed edge cases plus seeded random ones),
+how to judge the outcomes of a case, and a catalogue of `Mistake`s: small wrong implementations
+with a hint code and a hint. When a learner's answers agree with a catalogued mistake on every
+case, the report names that mistake.
+
+`grade(exercise, runner)` is the one grading loop. `runner(args, kwargs) -> Outcome` runs the
+learner's function: in the notebook a protected in-process call, in batch grading a lookup of
+outcomes that a sandboxed child process sent back. Expected answers are computed here, in the
+grading process, and never leave it.
+"""
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from .compare import Problem, close, compare, describe, fmt_index
+from .sandbox import Outcome, Seed, materialize, protected_call
+
+DEFAULT_SEEDS = (0, 1, 2)
+#: problems reported as notes that do not fail a case
+ADVISORY = ("dtype",)
+
+
+@dataclass
+class Mistake:
+    """A known wrong implementation: `fn` has the learner's signature."""
+
+    code: str
+    hint: str
+    fn: Callable
+
+
+@dataclass
+class Case:
+    """One set of inputs (plus optional extra calls for property checks)."""
+
+    label: str
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+    context: dict = field(default_factory=dict)  # named sizes (m, n, ...) for "off by a factor" hints
+    extra_calls: list = field(default_factory=list)  # [(args, kwargs)] for property checks
+    numeric: Callable = None  # (args, kwargs) -> numerical gradient, same structure as the output
+
+    @property
+    def calls(self):
+        return [(self.args, self.kwargs)] + list(self.extra_calls)
+
+
+@dataclass
+class CaseResult:
+    label: str
+    inputs: str
+    passed: bool
+    problems: list
+    outcome: Outcome = None
+
+
+class Exercise:
+    """Base class: a deterministic exercise judged against the reference output.
+
+    Subclasses (or keyword arguments) provide `make_cases(seeds)`, and may override `judge`,
+    `signature` and `same_signature` (random functions are judged by properties and statistics).
+    """
+
+    kind = "deterministic"
+
+    def __init__(self, name, chapter, func_name, title, reference, arg_names, make_cases, mistakes=(),
+                 output_names=None, rtol=1e-6, atol=1e-9, gradient=False, view=None, section=""):
+        self.name = name
+        self.chapter = chapter
+        self.func_name = func_name
+        self.title = title
+        self.reference = reference
+        self.arg_names = list(arg_names)
+        self._make_cases = make_cases
+        self.mistakes = list(mistakes)
+        self.output_names = output_names
+        self.rtol, self.atol = rtol, atol
+        self.gradient = gradient
+        self.view = view  # optional projection of the output before comparing (e.g. drop a cache)
+        self.section = section
+
+    def __repr__(self):
+        return f"<Exercise {self.name} (chapter {self.chapter}): {self.func_name}>"
+
+    # -- cases and expected answers ---------------------------------------------------------
+    def make_cases(self, seeds=DEFAULT_SEEDS):
+        return self._make_cases(tuple(seeds))
+
+    def expected(self, case):
+        return self.reference(*materialize(case.args), **materialize(case.kwargs))
+
+    def mistake_for(self, code):
+        for m in self.mistakes:
+            if m.code == code:
+                return m
+        raise KeyError(code)
+
+    # -- judging ------------------------------------------------------------------------------
+    def _view(self, value):
+        return self.view(value) if self.view is not None else value
+
+    def structure_problems(self, expected, received):
+        """With a view (e.g. compare only Z of (Z, cache)): the outer tuple must still have the right length."""
+        if self.view is None or not isinstance(expected, tuple):
+            return []
+        if isinstance(received, (tuple, list)) and len(received) == len(expected):
+            return []
+        return [p for p in compare(expected, received, "output", names=self.output_names) if p.kind == "structure"][:1]
+
+    def judge(self, case, outcomes):
+        out = outcomes[0]
+        expected = self.expected(case)
+        problems = self.structure_problems(expected, out.value)
+        if problems:
+            return problems
+        names = self.output_names if self.view is None else None
+        problems = compare(self._view(expected), self._view(out.value), "output" if not names else "output",
+                           self.rtol, self.atol, case.context, names=names)
+        if self.gradient and case.numeric is not None and any(p.kind == "values" for p in problems):
+            problems += self.gradcheck(case, out.value)
+        return problems
+
+    def gradcheck(self, case, received):
+        """Entries of the learner's gradient that disagree with centred differences of the loss.
+
+        Points where the function has a kink (the reference itself disagrees with the numerical
+        estimate there, e.g. ReLU at 0) are left out.
+        """
+        numeric = case.numeric(materialize(case.args), materialize(case.kwargs))
+        lines = []
+        items = _flatten(numeric, self.output_names, self._view(received))
+        refs = {label: ref for label, _, ref in _flatten(numeric, self.output_names, self._view(self.expected(case)))}
+        for label, num, rec in items:
+            num = np.asarray(num, dtype=np.float64)
+            ref = np.asarray(refs.get(label, num), dtype=np.float64)
+            try:
+                rec = np.asarray(rec, dtype=np.float64)
+            except (TypeError, ValueError):
+                continue
+            if rec.shape != num.shape:
+                continue
+            smooth = np.isclose(ref, num, rtol=1e-4, atol=1e-7) if ref.shape == num.shape else np.ones(num.shape, bool)
+            bad = smooth & ~np.isclose(rec, num, rtol=1e-4, atol=1e-7)
+            count = int(bad.sum())
+            if count == 0:
+                continue
+            if count == int(smooth.sum()):
+                lines.append(f"{label}: all {count} entries disagree with it")
+                continue
+            idx = [tuple(int(i) for i in ix) for ix in np.argwhere(bad)[:6]]
+            shown = ", ".join(f"{label}{fmt_index(i)}" for i in idx)
+            lines.append(f"{label}: {count} of {num.size} entries disagree with it "
+                         f"({shown}{', ...' if count > len(idx) else ''})")
+        if not lines:
+            return []
+        return [Problem("gradcheck", "compared with the numerical gradient (centred differences): " + "; ".join(lines))]
+
+    # -- fingerprints of known mistakes -------------------------------------------------------
+    def signature(self, case, outcomes):
+        return [(o.kind, o.exc_type if o.kind == "exception" else "", o.value if o.kind == "ok" else None,
+                 tuple(o.mutated)) for o in outcomes]
+
+    def same_signature(self, a, b):
+        for (ka, ea, va, ma), (kb, eb, vb, mb) in zip(a, b):
+            if ka != kb or ea != eb or ma != mb:
+                return False
+            if ka == "ok":
+                try:
+                    if not close(self._view(va), self._view(vb), rtol=max(self.rtol, 1e-6) * 10, atol=self.atol * 10):
+                        return False
+                except Exception:  # noqa: BLE001 - odd learner output
+                    return False
+        return True
+
+
+def _flatten(numeric, names, received):
+    """Pair up numerical-gradient arrays with the learner's arrays: [(label, numeric, received)]."""
+    if isinstance(numeric, dict):
+        if not isinstance(received, dict):
+            return []
+        return [(k, numeric[k], received[k]) for k in numeric if k in received]
+    if isinstance(numeric, (tuple, list)):
+        if not isinstance(received, (tuple, list)) or len(received) != len(numeric):
+            return []
+        return [(names[i] if names else f"output[{i}]", n, r) for i, (n, r) in enumerate(zip(numeric, received))
+                if n is not None]
+    return [("output", numeric, received)]
+
+
+def describe_inputs(ex, case):
+    parts = []
+    for i, a in enumerate(case.args):
+        name = ex.arg_names[i] if i < len(ex.arg_names) else f"arg{i}"
+        parts.append(_describe_arg(name, a))
+    for k, v in case.kwargs.items():
+        parts.append(_describe_arg(k, v))
+    return ", ".join(parts)
+
+
+def _short(v):
+    if isinstance(v, str):
+        return repr(v)
+    if isinstance(v, np.ndarray):
+        return str(v.shape)
+    if isinstance(v, dict):
+        return "{" + ", ".join(str(k) for k in list(v)[:6]) + "}"
+    return describe(v)
+
+
+def _describe_arg(name, a):
+    if isinstance(a, np.ndarray):
+        return f"{name} {a.shape}" + ("" if a.dtype == np.float64 else f" {a.dtype}")
+    if isinstance(a, Seed):
+        return f"{name}=rng(seed={a.seed})"
+    if isinstance(a, dict):
+        inner = ", ".join(f"{k} {_short(v)}" for k, v in list(a.items())[:6])
+        return f"{name} {{{inner}{', ...' if len(a) > 6 else ''}}}"
+    if isinstance(a, (tuple, list)):
+        return f"{name} ({', '.join(_short(x) for x in a[:4])}{', ...' if len(a) > 4 else ''})"
+    if isinstance(a, float):
+        return f"{name}={a:.4g}"
+    return f"{name}={a!r}"
+
+
+# -- the grading loop -----------------------------------------------------------------------------
+
+@dataclass
+class GradeOutcome:
+    """Everything `grade` found: per-case results and the catalogued mistakes that match."""
+
+    exercise: Any
+    cases: list
+    status: str  # passed | failed | not_implemented | timeout
+    mistakes: list = field(default_factory=list)
+    printed_chars: int = 0
+    stdout: str = ""
+    notes: list = field(default_factory=list)
+
+    @property
+    def passed(self):
+        return sum(c.passed for c in self.cases)
+
+    @property
+    def total(self):
+        return len(self.cases)
+
+
+def outcome_problems(ex, outcome):
+    """Problems that end the judging of a case early: stub, None, exception, timeout."""
+    if outcome.kind == "not_implemented":
+        inner = outcome.frames[-1][2] if outcome.frames else ex.func_name
+        if inner not in (ex.func_name, "<module>", "<lambda>"):
+            return [Problem("not_implemented", f"{ex.func_name} calls {inner}, which is not implemented yet",
+                            "NOT_IMPLEMENTED", f"write {inner} first (and check it), then come back")]
+        return [Problem("not_implemented", f"{ex.func_name} is not implemented yet (it raises NotImplementedError)",
+                        "NOT_IMPLEMENTED", "replace the `raise NotImplementedError` line with your code")]
+    if outcome.kind == "timeout":
+        return [Problem("timeout", f"{ex.func_name} did not return within the time limit", "TIMEOUT",
+                        "look for a loop whose condition never becomes false, or a loop over huge ranges")]
+    if outcome.kind == "skipped":
+        return [Problem("timeout", "skipped after an earlier call timed out", "TIMEOUT", "")]
+    if outcome.kind == "exception":
+        where = ""
+        if outcome.frames:
+            fname, line, func, text = outcome.frames[-1]
+            where = f" — in {func}, line {line}: {text}" if text else f" — in {func}, line {line}"
+        hint = ""
+        if outcome.exc_type == "SystemExit":
+            hint = "do not call sys.exit() or exit() in a function: return a value instead"
+        elif outcome.exc_type == "KeyError":
+            hint = "gradient keys are 'd' + parameter key: grads['dW1'] belongs to parameters['W1']"
+        elif outcome.exc_type == "ValueError" and "broadcast" in outcome.exc_message:
+            hint = "print the shapes of the operands on that line; samples are rows, W is (n_in, n_out)"
+        return [Problem("exception", f"{outcome.exc_type}: {outcome.exc_message}{where}", "EXCEPTION", hint,
+                        {"frames": outcome.frames})]
+    if outcome.kind == "ok" and outcome.value is None:
+        return [Problem("returned_none", f"{ex.func_name} returned None — did you forget to return?",
+                        "RETURNED_NONE", "the last line of the function should be `return ...`")]
+    return []
+
+
+def inplace_problem(ex, outcome):
+    if outcome.mutated:
+        return [Problem("inplace", f"your function modified its input(s) {', '.join(outcome.mutated)} in place",
+                        "INPLACE", "work on new arrays (x = x - lr * dx, not x -= lr * dx; copy dicts and arrays "
+                                   "before changing them): callers keep using their inputs")]
+    return []
+
+
+@functools.lru_cache(maxsize=4096)
+def _mistake_signatures(ex_name, code, seeds, timeout):
+    from .registry import get_exercise
+
+    ex = get_exercise(ex_name)
+    m = ex.mistake_for(code)
+    sigs = []
+    for case in ex.make_cases(seeds):
+        outs = [protected_call(m.fn, a, k, timeout=timeout, arg_names=ex.arg_names) for a, k in case.calls]
+        sigs.append(ex.signature(case, outs))
+    return sigs
+
+
+def matching_mistakes(ex, cases, learner_outcomes, seeds, timeout=5.0):
+    """Catalogued mistakes whose behaviour agrees with the learner's on every case."""
+    learner_sigs = [ex.signature(c, outs) for c, outs in zip(cases, learner_outcomes)]
+    found = []
+    for m in ex.mistakes:
+        sigs = _mistake_signatures(ex.name, m.code, tuple(seeds), timeout)
+        if len(sigs) == len(learner_sigs) and all(ex.same_signature(a, b) for a, b in zip(learner_sigs, sigs)):
+            found.append(m)
+    return found
+
+
+def grade(ex, runner, seeds=DEFAULT_SEEDS, fingerprint=True, mistake_timeout=5.0):
+    """Run every case of `ex` through `runner(args, kwargs) -> Outcome` and judge the results."""
+    seeds = tuple(seeds)
+    cases = ex.make_cases(seeds)
+    results, all_outcomes = [], []
+    printed, stdout = 0, ""
+    timed_out = False
+    advisory_notes = []
+    for case in cases:
+        outs = []
+        for args, kwargs in case.calls:
+            if timed_out:
+                outs.append(Outcome(kind="skipped"))
+                continue
+            o = runner(args, kwargs)
+            outs.append(o)
+            printed += o.printed_chars
+            if o.stdout and not stdout:
+                stdout = o.stdout
+            if o.kind == "timeout":
+                timed_out = True
+        all_outcomes.append(outs)
+        first = outs[0]
+        problems = []
+        for o in outs:
+            problems = outcome_problems(ex, o)
+            if problems:
+                break
+        if not problems:
+            try:
+                problems = ex.judge(case, outs)
+            except Exception as exc:  # noqa: BLE001 - malformed learner output must not crash the grader
+                problems = [Problem("type", f"could not read your output ({type(exc).__name__}: {exc}); "
+                                            f"received {describe(first.value)}")]
+            problems += [p for o in outs for p in inplace_problem(ex, o)][:1]
+        problems.sort(key=Problem.order)
+        for p in problems:
+            if p.kind in ADVISORY and p.message not in advisory_notes:
+                advisory_notes.append(p.message + (f" ({p.hint})" if p.hint else ""))
+        problems = [p for p in problems if p.kind not in ADVISORY]
+        results.append(CaseResult(case.label, describe_inputs(ex, case), not problems, problems, first))
+    if results and results[0].problems and results[0].problems[0].kind == "not_implemented":
+        status = "not_implemented"
+    elif timed_out:
+        status = "timeout"
+    elif all(r.passed for r in results):
+        status = "passed"
+    else:
+        status = "failed"
+    found = []
+    if fingerprint and status in ("failed", "timeout"):
+        found = matching_mistakes(ex, cases, all_outcomes, seeds, mistake_timeout)
+    notes = advisory_notes[:2]
+    if printed > 0:
+        notes.append(f"your function printed {printed} characters while being checked"
+                     + (" (remove debugging prints in loops)" if printed > 2000 else ""))
+    return GradeOutcome(ex, results, status, found, printed, stdout, notes)

@@ -1,0 +1,1 @@
+"""Exercise specifications, one module per chapter. Importing a module registers its exercises."""
