@@ -22,25 +22,24 @@ A hidden layer computes, in this order:
 inference behaviour; `predict` and the validation loss in `fit` always use eval mode.
 """
 import contextlib
-import math
 
 import numpy as np
 
-from ._validate import as_array, check_matching_keys, check_positive, check_rng
+from ._validate import as_array, check_positive, check_rng
 from .activations import get_activation
-from .clipping import clip_grad_norm, clip_grad_value, global_grad_norm
 from .init import initialize_parameters
 from .layers import (BatchNorm1d, activation_backward, activation_forward, batchnorm_backward,
                      check_drop_probability, dense_backward, dense_forward, dropout_backward,
                      dropout_forward)
 from .losses import get_loss
+from .training import Trainable
 from .regularization import elastic_net_penalty, elastic_net_penalty_grad
 
 _DEFAULT_LOSS = {"linear": "mse", "sigmoid": "bce", "softmax": "ce"}
 _LOGIT_LOSSES = {"bce_logits": "bce", "softmax_ce": "ce"}  # logit loss -> its form on probabilities
 
 
-class MLP:
+class MLP(Trainable):
     """Fully connected network with parameters {"W1", "b1", ..., "WL", "bL"} (W{l}: (n_{l-1}, n_l)).
 
     Options (hidden layers only; the output layer is always dense + output activation):
@@ -264,22 +263,6 @@ class MLP:
             dZ, grads[f"dgamma{l}"], grads[f"dbeta{l}"] = batchnorm_backward(dZ, extra["bn"])
         return dZ
 
-    def loss_and_grads(self, X, Y, params=None):
-        """(loss, grads) at the current parameters, or at `params` if given (used by gradient checks).
-
-        In training mode with dropout each call draws new masks from `model.rng`; set
-        `model.rng` to the same seed before each call to fix them (e.g. in a gradient check).
-        """
-        if params is not None:
-            check_matching_keys(self.params, params, prefix="", name="params")
-            saved, self.params = self.params, params
-        try:
-            y_hat, caches = self.forward(X)
-            return self.compute_loss(y_hat, Y), self.backward(y_hat, Y, caches)
-        finally:
-            if params is not None:
-                self.params = saved
-
     def predict_proba(self, X):
         """Network output in eval mode: probabilities for sigmoid/softmax heads, values for a linear head."""
         with self._mode(False):
@@ -306,59 +289,14 @@ class MLP:
         gradients (`clipping.clip_grad_norm` / `clip_grad_value`) before each step; with
         `clip_norm` or `track_grad_norm=True`, history["grad_norm"] lists the global gradient
         norm of every step before clipping. Stops early (last loss NaN) if the loss is not finite.
+        The loop itself is `training.Trainable._train`, shared with `SequenceModel.fit`.
         """
-        from .optim import GD, random_mini_batches
+        return self._train(as_array(X, "X", ndim=2), np.asarray(Y), epochs, batch_size, optimizer, lr, rng,
+                           validation_data, progress, clip_norm, clip_value, track_grad_norm)
 
-        X = as_array(X, "X", ndim=2)
-        Y = np.asarray(Y)
-        if X.shape[0] != Y.shape[0]:
-            raise ValueError(f"X has {X.shape[0]} rows but Y has {Y.shape[0]}")
-        if not isinstance(epochs, (int, np.integer)) or epochs < 1:
-            raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-        if clip_norm is not None:
-            check_positive(clip_norm, "clip_norm")
-        if clip_value is not None:
-            check_positive(clip_value, "clip_value")
-        if optimizer is None:
-            optimizer = GD(lr)
-        elif not hasattr(optimizer, "step"):
-            check_positive(lr, "lr")
-            if not callable(optimizer):
-                raise TypeError("optimizer must have a step(params, grads) method or be a function")
-        rng = check_rng(rng)
-        batch = X.shape[0] if batch_size is None else batch_size
-        history = {"loss": [], "val_loss": []}
-        track = clip_norm is not None or track_grad_norm
-        if track:
-            history["grad_norm"] = []
-        epochs_iter = range(epochs)
-        if progress:
-            from tqdm.auto import tqdm
-            epochs_iter = tqdm(epochs_iter, desc="epochs", leave=False)
-        with self._mode(True):
-            for _ in epochs_iter:
-                total = 0.0
-                for Xb, Yb in random_mini_batches(X, Y, batch, rng=rng):
-                    loss, grads = self.loss_and_grads(Xb, Yb)
-                    if not math.isfinite(loss):
-                        history["loss"].append(float("nan"))
-                        return history
-                    total += loss * Xb.shape[0]
-                    if clip_norm is not None:
-                        grads, norm = clip_grad_norm(grads, clip_norm)
-                    elif track:
-                        norm = global_grad_norm(grads)
-                    if track:
-                        history["grad_norm"].append(norm)
-                    if clip_value is not None:
-                        grads = clip_grad_value(grads, clip_value)
-                    if hasattr(optimizer, "step"):
-                        optimizer.step(self.params, grads)
-                    else:
-                        self.params = optimizer(self.params, grads, lr)
-                history["loss"].append(total / X.shape[0])
-                if validation_data is not None:
-                    Xv, Yv = validation_data
-                    with self._mode(False):
-                        history["val_loss"].append(self.compute_loss(self.forward(Xv)[0], Yv))
-        return history
+    def _training(self):
+        return self._mode(True)
+
+    def _validation_loss(self, X, Y):
+        with self._mode(False):
+            return self.compute_loss(self.forward(X)[0], Y)

@@ -12,15 +12,16 @@ softmax cross-entropy (targets are integer labels (batch,) or (batch, seq_len)).
 """
 import numpy as np
 
-from ._validate import as_array, check_positive, check_rng
+from ._validate import as_array, check_rng
 from .init import xavier_uniform
 from .layers import dense_backward, dense_forward
 from .losses import mse_grad, mse_loss, softmax_cross_entropy, softmax_cross_entropy_grad
 from .activations import softmax
+from .training import Trainable
 from .rnn import count_recurrent_parameters, initialize_recurrent_parameters, recurrent_backward, recurrent_forward
 
 
-class SequenceModel:
+class SequenceModel(Trainable):
     """Stacked RNN/LSTM/GRU + dense output. Parameters: recurrent "Wx1", "Wh1", "b1", ... and "Wy", "by"."""
 
     def __init__(self, cell, input_size, hidden_size, output_size, num_layers=1, many_to_many=False,
@@ -98,17 +99,6 @@ class SequenceModel:
         grads["dWy"], grads["dby"] = dWy, dby
         return grads
 
-    def loss_and_grads(self, x, Y, params=None):
-        """(loss, grads) at the current parameters, or at `params` (used by gradient checks)."""
-        if params is not None:
-            saved, self.params = self.params, params
-        try:
-            y_hat, cache = self.forward(x)
-            return self.compute_loss(y_hat, Y), self.backward(y_hat, Y, cache)
-        finally:
-            if params is not None:
-                self.params = saved
-
     def predict_proba(self, x):
         """Classification: softmax probabilities (..., n_classes)."""
         if self.task != "classification":
@@ -126,55 +116,15 @@ class SequenceModel:
             validation_data=None, progress=False, clip_norm=None, clip_value=None, track_grad_norm=False):
         """Mini-batch training; returns history {"loss": [...], "val_loss": [...]} per epoch.
 
-        `optimizer` is any object with `step(params, grads)` that updates the dict in place
-        (default `GD(lr)`). `clip_norm` / `clip_value` clip the gradients before each step
+        The loop is `training.Trainable._train`, shared with `MLP.fit`. `optimizer` is an object
+        with `step(params, grads)` that updates the dict in place (default `GD(lr)`). `clip_norm` / `clip_value` clip the gradients before each step
         (`clipping.clip_grad_norm` / `clip_grad_value`), as `MLP.fit` does; with `clip_norm` or
         `track_grad_norm=True`, history["grad_norm"] lists the global gradient norm of every step
         before clipping. Mini-batches of whole sequences are shuffled with `rng`; the time order
         inside each sequence is untouched. Stops early (last loss NaN) if the loss is not finite.
         """
-        from .clipping import clip_grad_norm, clip_grad_value, global_grad_norm
-        from .optim import GD, random_mini_batches
-
-        x = np.asarray(x)
-        Y = np.asarray(Y)
+        x, Y = np.asarray(x), np.asarray(Y)
         if x.shape[0] != Y.shape[0]:
             raise ValueError(f"x has {x.shape[0]} sequences but Y has {Y.shape[0]} targets")
-        if not isinstance(epochs, (int, np.integer)) or epochs < 1:
-            raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-        for name, value in (("clip_norm", clip_norm), ("clip_value", clip_value)):
-            if value is not None:
-                check_positive(value, name)
-        optimizer = GD(lr) if optimizer is None else optimizer
-        if not hasattr(optimizer, "step"):
-            raise TypeError("optimizer must have a step(params, grads) method, e.g. dlfund.optim.GD(lr=0.1)")
-        rng = check_rng(rng)
-        history = {"loss": [], "val_loss": []}
-        track = clip_norm is not None or track_grad_norm
-        if track:
-            history["grad_norm"] = []
-        epochs_iter = range(epochs)
-        if progress:
-            from tqdm.auto import tqdm
-            epochs_iter = tqdm(epochs_iter, desc="epochs", leave=False)
-        for _ in epochs_iter:
-            total = 0.0
-            for xb, Yb in random_mini_batches(x, Y, batch_size or len(x), rng=rng):
-                loss, grads = self.loss_and_grads(xb, Yb)
-                if not np.isfinite(loss):
-                    history["loss"].append(float("nan"))
-                    return history
-                total += loss * len(xb)
-                if clip_norm is not None:
-                    grads, norm = clip_grad_norm(grads, clip_norm)
-                    history["grad_norm"].append(norm)
-                elif track:
-                    history["grad_norm"].append(global_grad_norm(grads))
-                if clip_value is not None:
-                    grads = clip_grad_value(grads, clip_value)
-                optimizer.step(self.params, grads)
-            history["loss"].append(total / len(x))
-            if validation_data is not None:
-                xv, Yv = validation_data
-                history["val_loss"].append(self.compute_loss(self.forward(xv)[0], Yv))
-        return history
+        return self._train(x, Y, epochs, batch_size, optimizer, lr, rng,
+                           validation_data, progress, clip_norm, clip_value, track_grad_norm)

@@ -183,7 +183,7 @@ def test_interview_notebook_renders_every_topic_under_its_own_heading():
     cells = _cells("09_interview.ipynb")
     source = lambda c: "".join(c["source"])
     assert source(cells[0]).startswith("(ch-interview)=\n# Interview preparation")
-    assert "## What you will learn" in source(cells[0])
+    assert "```{admonition} What you will learn" in source(cells[0])      # as in chapters 1-8
     assert "## Summary" in source(cells[-1])
     for key, topic in TOPICS.items():
         i = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and f"(interview-{key})=" in source(c))

@@ -357,6 +357,17 @@ def test_fit_clipping_matches_a_manual_clipped_step():
     assert "grad_norm" not in v.fit(x, y, epochs=1, optimizer=GD(0.1))
 
 
+def test_sequence_model_accepts_a_function_optimizer_like_mlp():
+    # the training loop is shared with MLP.fit, so the dict API works here too
+    from dlfund.optim import update_parameters_with_gd
+
+    m = SequenceModel("rnn", 2, 3, 1, rng=0)
+    x = np.random.default_rng(1).normal(size=(4, 5, 2))
+    before = {k: v.copy() for k, v in m.params.items()}
+    m.fit(x, np.ones(4), epochs=1, batch_size=4, optimizer=update_parameters_with_gd, lr=0.1)
+    assert any(not np.allclose(before[k], m.params[k]) for k in before)
+
+
 def test_sequence_model_bad_input():
     m = SequenceModel("lstm", 2, 3, 1, rng=0)
     x = np.zeros((4, 5, 2))
@@ -365,7 +376,7 @@ def test_sequence_model_bad_input():
     with pytest.raises(ValueError, match="x has 4 sequences but Y has 3"):
         m.fit(x, np.zeros(3), epochs=1)
     with pytest.raises(TypeError, match="step"):
-        m.fit(x, np.zeros(4), epochs=1, optimizer=lambda p, g, lr: p)
+        m.fit(x, np.zeros(4), epochs=1, optimizer="adam")
     with pytest.raises(ValueError, match="clip_norm must be > 0"):
         m.fit(x, np.zeros(4), epochs=1, clip_norm=-1.0)
     with pytest.raises(ValueError, match="task must be"):
