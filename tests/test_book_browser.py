@@ -144,7 +144,7 @@ def test_search_finds_each_page(browser, site_url):
             page.goto(f"{site_url}/search.html?q={term}", wait_until="load")
             # results arrive one by one; read them once the search says it has finished
             page.wait_for_function(
-                "() => /Search finished/.test(document.querySelector('#search-progress')?.innerText || '')", timeout=30000)
+                "() => /Search finished|did not match/.test(document.querySelector('#search-results .search-summary')?.innerText || '')", timeout=30000)
             links = page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(e => e.href)")
             if not any(f"/{doc}.html" in link for link in links):
                 missed.append(f"{term!r} did not find {doc} (got {links[:3]})")
