@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    python -m benchmarks                 # all benchmarks, about 3-5 minutes on two cores
+    python -m benchmarks                 # all benchmarks, 2-4 minutes on two shared cores
     python -m benchmarks --with-tests --with-book   # also time `make pytest` and `make book-strict`
 
 Results: benchmarks/results/latest.json (machine-readable) and latest.md (the table).
