@@ -1,4 +1,5 @@
 """The interview question bank: schema, links, and the code behind every stated number."""
+import builtins
 import copy
 import json
 import sys
@@ -102,7 +103,16 @@ def test_verify_bank_reports_every_check():
 
 
 def test_verify_bank_skips_torch_checks_only_when_torch_is_missing(monkeypatch):
-    monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` raise ImportError
+    # `import torch` raises ImportError, as where PyTorch is not installed. (Putting None in
+    # sys.modules instead breaks scikit-learn, which looks torch up there to recognise tensors.)
+    real_import = builtins.__import__
+
+    def no_torch(name, *args, **kwargs):
+        if name == "torch" or name.startswith("torch."):
+            raise ImportError("No module named 'torch'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_torch)
     report = verify_bank(CHECKED)
     torch_ids = {q["id"] for q in CHECKED if needs_torch(q)}
     assert set(report.skipped) == torch_ids and torch_ids
