@@ -2,7 +2,6 @@
 import builtins
 import copy
 import json
-import sys
 from pathlib import Path
 
 import pytest
