@@ -77,3 +77,14 @@ def check_matching_keys(params, grads, prefix="d", name="grads"):
         p, g = np.shape(params[k]), np.shape(grads[prefix + k])
         if p != g:
             raise ValueError(f"{name}[{prefix + k!r}] has shape {g} but parameters[{k!r}] has shape {p}")
+
+
+def check_unit_interval(value, name, meaning=""):
+    """Return `value` as a float after checking 0 <= value < 1 (decay rates, drop probabilities)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number in [0, 1), got {value!r}") from None
+    if not 0.0 <= v < 1.0:
+        raise ValueError(f"{name}{meaning} must be in [0, 1), got {value!r}")
+    return v

@@ -9,7 +9,7 @@ Also: dropout, batch normalization (with `BatchNorm1d` for running statistics) a
 """
 import numpy as np
 
-from ._validate import as_array, check_rng, check_shape
+from ._validate import as_array, check_rng, check_shape, check_unit_interval
 from .activations import get_activation, softmax, softmax_backward
 
 
@@ -77,13 +77,7 @@ def _check_mode(mode):
 
 def check_drop_probability(p_drop, name="p_drop"):
     """Return `p_drop` as a float after checking 0 <= p_drop < 1 (the probability of DROPPING a unit)."""
-    try:
-        p = float(p_drop)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number in [0, 1), got {p_drop!r}") from None
-    if not 0.0 <= p < 1.0:
-        raise ValueError(f"{name} is the probability of dropping a unit and must be in [0, 1), got {p_drop!r}")
-    return p
+    return check_unit_interval(p_drop, name, meaning=" is the probability of dropping a unit and")
 
 
 def dropout_forward(A, p_drop, rng=None, mode="train", kind="inverted"):

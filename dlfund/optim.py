@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from ._validate import as_array, check_matching_keys, check_positive, check_rng
+from ._validate import as_array, check_matching_keys, check_positive, check_rng, check_unit_interval
 
 # ---------------------------------------------------------------------------------------
 # Input checks shared by both forms
@@ -32,13 +32,7 @@ from ._validate import as_array, check_matching_keys, check_positive, check_rng
 
 def _check_decay(value, name):
     """A decay rate (beta, rho, alpha, momentum) must be a number in [0, 1)."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number in [0, 1), got {value!r}") from None
-    if not 0.0 <= v < 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-    return v
+    return check_unit_interval(value, name)
 
 
 def _check_step(t):

@@ -30,3 +30,13 @@ def numeric_grad(f, x, eps=1e-6):
 def elementwise_derivative(f, z, eps=1e-6):
     """Element-wise derivative of an element-wise function f by centred differences."""
     return (f(z + eps) - f(z - eps)) / (2 * eps)
+
+
+def with_numeric(make, numeric):
+    """Wrap a case maker so every case also gets a numerical-gradient function `numeric`."""
+    def wrapped(seeds):
+        cases = make(seeds)
+        for c in cases:
+            c.numeric = numeric
+        return cases
+    return wrapped

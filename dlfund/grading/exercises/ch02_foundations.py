@@ -4,7 +4,7 @@ import numpy as np
 from dlfund import activations as act
 
 from ..core import Case
-from ._util import elementwise_derivative, exercise, mistakes, rng_for
+from ._util import elementwise_derivative, exercise, mistakes, rng_for, with_numeric
 
 CH = 2
 Z_ARGS = ["z"]
@@ -154,15 +154,6 @@ def _leaky_numeric(args, kwargs):
     return elementwise_derivative(lambda z: act.leaky_relu(z, **kwargs), args[0])
 
 
-def _with_leaky_numeric(make):
-    def wrapped(seeds):
-        cases = make(seeds)
-        for c in cases:
-            c.numeric = _leaky_numeric
-        return cases
-    return wrapped
-
-
 exercise(
     name="leaky_relu", chapter=CH, func_name="leaky_relu", title="Leaky ReLU with slope alpha",
     reference=act.leaky_relu, arg_names=["z", "alpha"],
@@ -182,7 +173,7 @@ exercise(
 exercise(
     name="leaky_relu_derivative", chapter=CH, func_name="leaky_relu_derivative",
     title="Derivative of leaky ReLU", reference=act.leaky_relu_derivative, arg_names=["z", "alpha"], gradient=True,
-    make_cases=_with_leaky_numeric(_alpha_cases(7, _GRID)),
+    make_cases=with_numeric(_alpha_cases(7, _GRID), _leaky_numeric),
     mistakes=mistakes(
         ("LEAKY_DERIV_IS_FUNCTION", "you returned leaky_relu(z); the derivative is 1 for z > 0 and alpha otherwise",
          lambda z, alpha=0.01: np.where(z > 0, z, alpha * z)),

@@ -12,7 +12,7 @@ from dlfund.layers import activation_backward, activation_forward, dense_backwar
 from dlfund.optim import update_parameters_with_gd
 
 from ..core import Case
-from ._util import exercise, mistakes, numeric_grad, rng_for
+from ._util import exercise, mistakes, numeric_grad, rng_for, with_numeric
 
 CH = 3
 
@@ -119,15 +119,6 @@ def _mse_numeric(args, kwargs):
     return numeric_grad(lambda: losses.mse_loss(y_hat, y), y_hat)
 
 
-def _with(make, numeric):
-    def wrapped(seeds):
-        cases = make(seeds)
-        for c in cases:
-            c.numeric = numeric
-        return cases
-    return wrapped
-
-
 exercise(
     name="mse_loss", chapter=CH, func_name="mse_loss", title="Mean squared error",
     reference=losses.mse_loss, arg_names=["y_hat", "y"], make_cases=_regression_cases(21),
@@ -145,7 +136,7 @@ exercise(
 exercise(
     name="mse_grad", chapter=CH, func_name="mse_grad", title="Gradient of the mean squared error",
     reference=losses.mse_grad, arg_names=["y_hat", "y"], gradient=True,
-    make_cases=_with(_regression_cases(22), _mse_numeric),
+    make_cases=with_numeric(_regression_cases(22), _mse_numeric),
     mistakes=mistakes(
         ("MSE_GRAD_NO_TWO", "d/dy_hat (y_hat - y)**2 = 2 (y_hat - y): keep the 2", lambda y_hat, y: (y_hat - y) / y.size),
         ("MSE_GRAD_NO_MEAN", "the loss is a mean, so its gradient carries 1/n (n = y.size)",
@@ -204,7 +195,7 @@ def _bce_numeric(args, kwargs):
 exercise(
     name="binary_cross_entropy_grad", chapter=CH, func_name="binary_cross_entropy_grad",
     title="Gradient of binary cross-entropy with respect to p", reference=losses.binary_cross_entropy_grad,
-    arg_names=["p", "y"], gradient=True, make_cases=_with(_bce_cases(24, extremes=False), _bce_numeric),
+    arg_names=["p", "y"], gradient=True, make_cases=with_numeric(_bce_cases(24, extremes=False), _bce_numeric),
     mistakes=mistakes(
         ("BCE_GRAD_IS_LOGIT_GRAD", "(p - y) / m is the gradient with respect to the LOGIT z (sigmoid and BCE "
                                    "combined); with respect to p it is (p - y) / (p (1 - p)) / m",
