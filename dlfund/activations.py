@@ -74,9 +74,9 @@ def leaky_relu_derivative(z, alpha=0.01):
 def softmax(z, axis=-1):
     """Softmax along `axis`, computed as exp(z - max z) / sum, so large logits cannot overflow."""
     z = as_array(z, "z")
-    shifted = z - np.max(z, axis=axis, keepdims=True)
-    e = np.exp(shifted)
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
 
 
 def softmax_backward(dA, A, axis=-1):

@@ -25,7 +25,9 @@ def dense_forward(A_prev, W, b):
             f"W must be (n_in, n_out) = ({A_prev.shape[1]}, n_out){hint}"
         )
     check_shape(b, (W.shape[1],), "b")
-    return A_prev @ W + b, (A_prev, W)
+    Z = A_prev @ W
+    Z += b                    # in place: no second (m, n_out) array
+    return Z, (A_prev, W)
 
 
 def dense_backward(dZ, cache, input_grad=True):

@@ -112,21 +112,30 @@ def binary_cross_entropy_with_logits_grad(z, y):
     return (sigmoid(z) - y) / y.size
 
 
+def _class_labels(y, z, name):
+    """y as integer class labels (m,) checked against z (m, k), or None if y is not 1-D."""
+    y = np.asarray(y)
+    if y.ndim != 1:
+        return None
+    m, k = z.shape
+    if y.shape[0] != m:
+        raise ValueError(f"y has {y.shape[0]} labels but {name} has {m} rows (shape {z.shape})")
+    if y.dtype.kind not in "iu":   # not a signed or unsigned integer type
+        if not np.all(np.mod(y, 1) == 0):
+            raise ValueError("1-D y must hold integer class labels")
+        y = y.astype(np.int64)
+    if y.min() < 0 or y.max() >= k:
+        raise ValueError(f"class labels must lie in [0, {k - 1}], got [{y.min()}, {y.max()}]")
+    return y
+
+
 def _one_hot_targets(z, y, name="logits"):
     z = as_array(z, name, ndim=2)
-    y = np.asarray(y)
     m, k = z.shape
-    if y.ndim == 1:
-        if y.shape[0] != m:
-            raise ValueError(f"y has {y.shape[0]} labels but {name} has {m} rows (shape {z.shape})")
-        if y.dtype.kind not in "iu":   # not a signed or unsigned integer type
-            if not np.all(np.mod(y, 1) == 0):
-                raise ValueError("1-D y must hold integer class labels")
-            y = y.astype(np.int64)
-        if y.min() < 0 or y.max() >= k:
-            raise ValueError(f"class labels must lie in [0, {k - 1}], got [{y.min()}, {y.max()}]")
+    labels = _class_labels(y, z, name)
+    if labels is not None:
         onehot = np.zeros_like(z)
-        onehot[np.arange(m), y] = 1.0
+        onehot[np.arange(m), labels] = 1.0
         return z, onehot
     y = as_array(y, "y", dtype=z.dtype)
     if y.shape != z.shape:
@@ -158,11 +167,15 @@ def cross_entropy(p, y):
     -sum(y * log p) / m, each log floored at -100 like binary_cross_entropy. Prefer
     softmax_cross_entropy on logits when you have them: it never takes the log of a rounded 0.
     """
-    p, onehot = _one_hot_targets(p, y, "p")
+    p = as_array(p, "p", ndim=2)
     _check_probabilities(p, "softmax_cross_entropy")
+    m = p.shape[0]
+    labels = _class_labels(y, p, "p")
     with np.errstate(divide="ignore"):
-        log_p = np.maximum(np.log(p), -100.0)
-    return float(-np.sum(onehot * log_p) / p.shape[0])
+        if labels is not None:       # labels: only each sample's probability of its own class counts
+            return float(-np.maximum(np.log(p[np.arange(m), labels]), -100.0).sum() / m)
+        p, y = _one_hot_targets(p, y, "p")
+        return float(-np.sum(y * np.maximum(np.log(p), -100.0)) / m)
 
 
 def cross_entropy_grad(p, y):

@@ -32,6 +32,7 @@ from .layers import (BatchNorm1d, activation_backward, activation_forward, batch
                      check_drop_probability, dense_backward, dense_forward, dropout_backward,
                      dropout_forward)
 from .losses import get_loss
+from .optim import pack_parameters
 from .training import Trainable
 from .regularization import elastic_net_penalty, elastic_net_penalty_grad
 
@@ -117,6 +118,7 @@ class MLP(Trainable):
         # skip connections on hidden layers 2..L-1 (layer 1 changes the width from n_in)
         self._skip = {l: self.residual for l in range(2, self.n_layers)}
         self._plain = not (any(self.dropout) or self.batchnorm or self.residual)
+        self.params = pack_parameters(self.params)   # one buffer: an optimizer updates it in one call
 
     @property
     def n_layers(self):
@@ -230,11 +232,12 @@ class MLP(Trainable):
         for l in range(self.n_layers, 0, -1):
             dense_cache, act_cache = caches[l - 1][:2]
             if l == self.n_layers and fused:
-                if self.output == "softmax" and Y.ndim == 1:
-                    onehot = np.zeros_like(y_hat)
-                    onehot[np.arange(len(Y)), Y.astype(int)] = 1.0
-                    Y = onehot
-                dZ = (y_hat - Y) / (y_hat.shape[0] if self.output == "softmax" else y_hat.size)
+                if self.output == "softmax" and Y.ndim == 1:    # labels: y_hat - one_hot(Y)
+                    dZ = y_hat.copy()
+                    dZ[np.arange(len(Y)), Y.astype(np.intp, copy=False)] -= 1.0
+                else:
+                    dZ = y_hat - Y
+                dZ /= y_hat.shape[0] if self.output == "softmax" else y_hat.size
             elif len(caches[l - 1]) == 3:
                 dZ = self._hidden_backward(l, dA, act_cache, caches[l - 1][2], grads)
             else:

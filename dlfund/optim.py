@@ -93,28 +93,27 @@ def _blockwise(rule):
 _AXPY = {}   # BLAS axpy by dtype character ("f", "d"), looked up on first use
 
 
-def _subtract_scaled(p, a, x):
-    """p <- p - a * x in place, x unchanged.
+def _add_scaled(y, a, x):
+    """y <- y + a * x in place, x unchanged.
 
-    NumPy's `p -= a * x` makes two passes (a * x into a temporary, then the subtraction);
-    BLAS's axpy (y <- y + alpha * x) makes one. Used for contiguous float32/float64 arrays of
-    equal shape and dtype; anything else gets the NumPy line. The two round differently in
-    the last bit (axpy may fuse the multiply and add), like torch's own `add_(x, alpha=-a)`.
+    NumPy's `y += a * x` makes two passes (a * x into a temporary, then the addition); BLAS's
+    axpy makes one. Used for contiguous float32/float64 arrays of equal shape and dtype;
+    anything else gets the NumPy line. The two round differently in the last bit (axpy may
+    fuse the multiply and add), like torch's own `add_(x, alpha=a)`.
     """
-    char = p.dtype.char
-    if (char in "fd" and x.dtype == p.dtype and x.shape == p.shape and p.flags.c_contiguous
+    char = y.dtype.char
+    if (char in "fd" and x.dtype == y.dtype and x.shape == y.shape and y.flags.c_contiguous
             and x.flags.c_contiguous):
         if char not in _AXPY:
             from scipy.linalg.blas import get_blas_funcs   # scipy comes with scikit-learn
 
-            _AXPY[char] = get_blas_funcs("axpy", dtype=p.dtype)
-        p_flat = p.reshape(-1)
-        out = _AXPY[char](x.reshape(-1), p_flat, a=-a)
-        if out is p_flat or np.shares_memory(out, p_flat):
-            return
-        p_flat[...] = out          # the wrapper made a copy: write the result back
+            _AXPY[char] = get_blas_funcs("axpy", dtype=y.dtype)
+        y_flat = y.reshape(-1)
+        out = _AXPY[char](x.reshape(-1), y_flat, a=a)
+        if out is not y_flat and not np.shares_memory(out, y_flat):
+            y_flat[...] = out          # the wrapper made a copy: write the result back
         return
-    p -= a * x
+    y += a * x
 
 
 @_blockwise
@@ -140,7 +139,7 @@ def sgd_step_inplace(p, g, lr, v=None, beta=0.0, grad_scale=1.0, nesterov=False,
     if nesterov:
         p -= lr * (beta * v + grad_scale * g)
     else:
-        _subtract_scaled(p, lr, v)                      # p -= lr * v in one pass
+        _add_scaled(p, -lr, v)                          # p -= lr * v in one pass
 
 
 @_blockwise
@@ -233,19 +232,19 @@ def adam_step_inplace(p, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8,
         p *= 1 - lr * decoupled_weight_decay
     if weight_decay:
         g = g + weight_decay * p
-    scratch = np.multiply(g, 1 - beta1)               # one scratch array, reused below
     m *= beta1
-    m += scratch
-    np.multiply(g, g, out=scratch)
-    scratch *= 1 - beta2
+    _add_scaled(m, 1 - beta1, g)                      # m += (1 - beta1) * g in one pass
+    scratch = np.multiply(g, g)                       # one scratch array, reused below
     v *= beta2
-    v += scratch
+    _add_scaled(v, 1 - beta2, scratch)                # v += (1 - beta2) * g**2
+    # lr * m_hat / (sqrt(v_hat) + eps) == lr * c / (1 - beta1**t) * m / (sqrt(v) + eps * c)
+    # with c = sqrt(1 - beta2**t): the bias corrections become two scalars, one pass fewer
+    # (the reordering Kingma & Ba suggest at the end of their Section 2)
+    c = math.sqrt(1 - beta2 ** t)
     np.sqrt(v, out=scratch)
-    scratch /= math.sqrt(1 - beta2 ** t)
-    scratch += eps                                    # sqrt(v_hat) + eps
+    scratch += eps * c
     np.divide(m, scratch, out=scratch)
-    scratch *= lr / (1 - beta1 ** t)                  # lr * m_hat / (sqrt(v_hat) + eps)
-    p -= scratch
+    _add_scaled(p, -lr * c / (1 - beta1 ** t), scratch)
 
 
 # ---------------------------------------------------------------------------------------
@@ -471,12 +470,97 @@ def update_parameters_with_adamw(parameters, grads, v, s, t, learning_rate=0.001
 # ---------------------------------------------------------------------------------------
 
 
+#: parameters with at most this many entries are updated together (see `Optimizer.step`)
+SMALL_ARRAY = 1 << 15
+
+
+class _Group:
+    """Parameters that one call of an update rule handles: their keys, shapes and state.
+
+    A group of several small arrays works on flat vectors: the gradients are concatenated
+    into `g`, the rule runs once on the parameters as one vector `p`, and its state arrays
+    are flat too. If the parameter arrays lie one after another in a single buffer (as
+    `pack_parameters` arranges) `p` is that stretch of the buffer and the rule updates the
+    parameters directly; otherwise they are copied into `p` and back. A group of one array
+    works on that array itself.
+    """
+
+    def __init__(self, keys, params):
+        self.keys = keys
+        arrays = [params[k] for k in keys]
+        self.shapes = [a.shape for a in arrays]
+        ends = np.cumsum([a.size for a in arrays])
+        self.slices = [slice(int(e) - a.size, int(e)) for a, e in zip(arrays, ends)]
+        self.flat = len(keys) > 1
+        if self.flat:
+            self.packed = _stretch(arrays)
+            self.arrays = arrays if self.packed is not None else None
+            self.p = np.empty(int(ends[-1]), dtype=arrays[0].dtype)
+            self.g = np.empty_like(self.p)
+        self.state = {}
+
+    def flat_params(self, params):
+        """p as one vector, and whether it is the parameters' own memory (else a copy to write back)."""
+        if self.arrays is not None and all(params[k] is a for k, a in zip(self.keys, self.arrays)):
+            return self.packed, True
+        np.concatenate([params[k].reshape(-1) for k in self.keys], out=self.p)
+        return self.p, False
+
+
+def _address(a):
+    return a.__array_interface__["data"][0]
+
+
+def _stretch(arrays):
+    """A 1-D view of the memory the arrays occupy if they are contiguous pieces of one buffer,
+    one right after the other in this order; else None."""
+    base = arrays[0].base
+    if base is None or not base.flags.c_contiguous or base.dtype != arrays[0].dtype:
+        return None
+    if any(a.base is not base or not a.flags.c_contiguous for a in arrays):
+        return None
+    start = _address(arrays[0])
+    end = start
+    for a in arrays:
+        if _address(a) != end:
+            return None
+        end += a.nbytes
+    first = (start - _address(base)) // base.itemsize
+    return base.reshape(-1)[first:first + (end - start) // base.itemsize]
+
+
+def pack_parameters(params):
+    """The same parameters as views of one contiguous buffer, in the dict's order.
+
+    An optimizer then updates a group of them in one call on the buffer itself (see
+    `Optimizer.step`) instead of copying them into a vector and back. Returns a new dict.
+    """
+    arrays = list(params.values())
+    if not arrays:
+        return {}
+    buffer = np.concatenate([np.ravel(a) for a in arrays])
+    out, start = {}, 0
+    for k, a in params.items():
+        out[k] = buffer[start:start + np.size(a)].reshape(np.shape(a))
+        start += np.size(a)
+    return out
+
+
 class Optimizer:
     """Base class. `step(params, grads)` updates the arrays of `params` in place.
 
-    State is kept per gradient key, e.g. `self.state["dW1"] = {"m": ..., "v": ...}`, created
-    on the first step; `t` counts the calls to `step` (1 during the first). `reset()` forgets
-    both. Subclasses implement `_update(key, p, g, state)` by calling one `*_step_inplace` rule.
+    `state` shows the optimizer state per gradient key, e.g. `state["dW1"] = {"m": ..., "v": ...}`,
+    created on the first step; `t` counts the calls to `step` (1 during the first). `reset()`
+    forgets both. Subclasses implement `_update(key, p, g, state)` by calling one
+    `*_step_inplace` rule.
+
+    Small arrays share one call of the rule. A rule makes about ten NumPy calls, and each call
+    costs a microsecond or so of Python overhead whatever the array's size: for a bias of 10
+    entries that overhead is all the work. So on the first step the parameters are sorted into
+    groups: every array larger than `SMALL_ARRAY` entries alone, the small ones together (same
+    dtype and, via `_group_key`, same hyperparameters). A group of small arrays is updated as one
+    flat vector, exactly as array by array, since the rules are element-wise. `torch.optim`'s
+    `foreach` implementations batch their tensors for the same reason.
     """
 
     _fields = ("lr",)
@@ -488,24 +572,76 @@ class Optimizer:
     def reset(self):
         """Forget the step counter and all state."""
         self.t = 0
-        self.state = {}
+        self._groups = None
+        self._layout = None
+
+    @property
+    def state(self):
+        """{"dW1": {"m": array shaped like W1, ...}, ...}: the current state of every parameter."""
+        out = {}
+        for group in self._groups or ():
+            for k, where, shape in zip(group.keys, group.slices, group.shapes):
+                out["d" + k] = {name: arr.reshape(-1)[where].reshape(shape) for name, arr in group.state.items()}
+        return out
+
+    def _group_key(self, key):
+        """Parameters may share an update call only if this value is equal for them."""
+        return None
+
+    def _make_groups(self, params):
+        small = {}
+        groups = []
+        for k, p in params.items():
+            if p.size > SMALL_ARRAY:
+                groups.append(_Group([k], params))
+            else:
+                small.setdefault((self._group_key(k), p.dtype), []).append(k)
+        return groups + [_Group(keys, params) for keys in small.values()]
+
+    def _check_layout(self, params):
+        """The parameters must keep the keys, shapes and dtypes of the first step."""
+        layout = {k: (p.shape, p.dtype) for k, p in params.items()}
+        if self._layout is None:
+            self._layout, self._groups = layout, self._make_groups(params)
+        elif layout != self._layout:
+            changes = [f"{k!r} was {self._layout[k][0]} {self._layout[k][1]}, now {layout[k][0]} {layout[k][1]}"
+                       for k in layout.keys() & self._layout.keys() if layout[k] != self._layout[k]]
+            added, gone = sorted(layout.keys() - self._layout.keys()), sorted(self._layout.keys() - layout.keys())
+            changes += [f"new parameters {added}"] * bool(added) + [f"parameters {gone} are gone"] * bool(gone)
+            raise ValueError(f"the optimizer state was made for other parameters ({'; '.join(changes)}); "
+                             f"call reset() for a new model")
+
+    def _same_layout(self, params, grads):
+        """True if params and grads are arrays with the keys, shapes and dtypes checked on an earlier step."""
+        layout = self._layout
+        try:
+            return (layout is not None and len(params) == len(layout) == len(grads)
+                    and all(params[k].dtype == dtype and params[k].shape == shape == grads["d" + k].shape
+                            for k, (shape, dtype) in layout.items()))
+        except (KeyError, AttributeError):
+            return False
 
     def step(self, params, grads):
         """Update every array params[k] in place from grads["d" + k]."""
-        check_matching_keys(params, grads)
-        for k, p in params.items():
-            if not (isinstance(p, np.ndarray) and p.dtype.kind == "f"):
-                raise TypeError(f"params[{k!r}] must be a floating-point numpy array (it is updated "
-                                f"in place), got {type(p).__name__}")
+        if not self._same_layout(params, grads):     # the checks, unless this step looks like the last
+            check_matching_keys(params, grads)
+            for k, p in params.items():
+                if not (isinstance(p, np.ndarray) and p.dtype.kind == "f"):
+                    raise TypeError(f"params[{k!r}] must be a floating-point numpy array (it is updated "
+                                    f"in place), got {type(p).__name__}")
+            self._check_layout(params)
         self.t += 1
-        for k, p in params.items():
-            dk = "d" + k
-            state = self.state.setdefault(dk, {})
-            for name, arr in state.items():
-                if arr.shape != p.shape:
-                    raise ValueError(f"optimizer state {name!r} for {dk!r} has shape {arr.shape} but "
-                                     f"params[{k!r}] has shape {p.shape}; call reset() for a new model")
-            self._update(k, p, as_array(grads[dk], f"grads[{dk!r}]"), state)
+        for group in self._groups:
+            g = [as_array(grads["d" + k], f"grads['d{k}']") for k in group.keys]
+            if not group.flat:
+                self._update(group.keys[0], params[group.keys[0]], g[0], group.state)
+                continue
+            np.concatenate([gk.reshape(-1) for gk in g], out=group.g)
+            p, in_place = group.flat_params(params)
+            self._update(group.keys[0], p, group.g, group.state)
+            if not in_place:
+                for k, where, shape in zip(group.keys, group.slices, group.shapes):
+                    params[k][...] = p[where].reshape(shape)
 
     @staticmethod
     def _buffer(state, name, p, fill=0.0):
@@ -646,6 +782,9 @@ class Adam(Optimizer):
     def _decays(self, key):
         """(coupled L2 weight decay, decoupled weight decay) for parameter `key`."""
         return self.weight_decay, 0.0
+
+    def _group_key(self, key):
+        return self._decays(key)
 
     def _update(self, key, p, g, state):
         beta1, beta2 = self.betas
