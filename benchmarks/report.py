@@ -1,7 +1,7 @@
 """The readable table (Markdown) of a results dict, as written to benchmarks/results/latest.md."""
 
 NAMES = {"dlfund": "dlfund", "sklearn": "scikit-learn", "torch": "PyTorch", "torch_f32": "PyTorch float32",
-         "numpy": "NumPy"}
+         "numpy": "NumPy", "numpy_loop": "plain NumPy loop"}
 
 
 def fmt_time(s):

@@ -1,11 +1,12 @@
-"""MLP training, same network and settings in dlfund, scikit-learn and PyTorch.
+"""MLP training, same network and settings in dlfund, scikit-learn, PyTorch and a plain NumPy loop.
 
 Classification: load_digits (64-128-10, ReLU, softmax cross-entropy). Regression: the house
 prices (5-64-64-1, ReLU, MSE, X and y standardised). Both: Adam lr 1e-3, batch 32, 30 epochs,
 shuffled every epoch, no weight decay; the seed of repetition r is r for every contender.
 Each library keeps its own default initialisation (dlfund He normal, scikit-learn Glorot
 uniform, PyTorch U(+-1/sqrt(fan_in))) and its own shuffling generator, so the runs are
-equivalent, not identical; the quality metric shows they reach the same place.
+equivalent, not identical; the quality metric shows they reach the same place. The plain
+NumPy loop is the floor for any NumPy implementation: the same arithmetic with nothing around it.
 """
 import warnings
 
@@ -47,6 +48,65 @@ def dlfund_run(task, data, hidden, seed):
     Y = y_tr if task == "classification" else y_tr[:, None]
     model.fit(X_tr, Y, epochs=EPOCHS, batch_size=BATCH, optimizer=Adam(lr=LR), rng=seed, progress=False)
     return _quality(task, y_te, model.predict(X_te))
+
+
+# ----------------------------------------------------------------------------- plain NumPy
+
+def numpy_run(task, data, hidden, seed):
+    """The same training as a bare NumPy script: the floor for a NumPy implementation.
+
+    No input checks, no layer functions or caches, the loss of every batch summed as in the
+    other contenders, and the textbook Adam line on each parameter array. He-normal weights.
+    """
+    X_tr, X_te, y_tr, y_te = data
+    classify = task == "classification"
+    rng = np.random.default_rng(seed)
+    sizes = [X_tr.shape[1], *hidden, 10 if classify else 1]
+    Ws = [rng.standard_normal((a, b)) * np.sqrt(2.0 / a) for a, b in zip(sizes[:-1], sizes[1:])]
+    bs = [np.zeros(b) for b in sizes[1:]]
+    params = Ws + bs
+    moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+    Y = y_tr if classify else y_tr[:, None]
+    n, t, total = X_tr.shape[0], 0, 0.0
+
+    def forward(X):
+        A = [X]
+        for W, b in zip(Ws[:-1], bs[:-1]):
+            A.append(np.maximum(A[-1] @ W + b, 0.0))
+        return A, A[-1] @ Ws[-1] + bs[-1]
+
+    for _ in range(EPOCHS):
+        perm = rng.permutation(n)
+        for k in range(0, n, BATCH):
+            idx = perm[k:k + BATCH]
+            yb, m = Y[idx], len(idx)
+            A, out = forward(X_tr[idx])
+            if classify:
+                dZ = np.exp(out - out.max(axis=1, keepdims=True))
+                dZ /= dZ.sum(axis=1, keepdims=True)
+                total -= np.log(dZ[np.arange(m), yb]).sum()
+                dZ[np.arange(m), yb] -= 1.0
+                dZ /= m
+            else:
+                dZ = out - yb
+                total += np.sum(dZ ** 2)
+                dZ *= 2.0 / m
+            dWs, dbs = [None] * len(Ws), [None] * len(Ws)
+            for l in range(len(Ws) - 1, -1, -1):
+                dWs[l], dbs[l] = A[l].T @ dZ, dZ.sum(axis=0)
+                if l:
+                    dZ = (dZ @ Ws[l].T) * (A[l] > 0)
+            t += 1
+            for p, g, (m1, m2) in zip(params, dWs + dbs, moments):
+                m1 *= 0.9
+                m1 += 0.1 * g
+                m2 *= 0.999
+                m2 += 0.001 * g * g
+                p -= LR / (1 - 0.9 ** t) * m1 / (np.sqrt(m2 / (1 - 0.999 ** t)) + 1e-8)
+    out = forward(X_te)[1]
+    if not np.isfinite(total):
+        raise RuntimeError("the NumPy loop diverged")
+    return _quality(task, y_te, out.argmax(axis=1) if classify else out[:, 0])
 
 
 # ---------------------------------------------------------------------------------- sklearn
@@ -121,6 +181,7 @@ def contenders(task):
         "sklearn": lambda seed: (lambda: sklearn_run(task, data, hidden, max(seed, 0))),
         "torch": lambda seed: (lambda: torch_run(task, data, hidden, max(seed, 0), torch.float64)),
         "torch_f32": lambda seed: (lambda: torch_run(task, data, hidden, max(seed, 0), torch.float32)),
+        "numpy_loop": lambda seed: (lambda: numpy_run(task, data, hidden, max(seed, 0))),
     }
     n_in = data[0].shape[1]
     settings = {
@@ -128,7 +189,8 @@ def contenders(task):
         "loss": "softmax cross-entropy" if task == "classification" else "mse",
         "optimizer": "Adam", "lr": LR, "batch_size": BATCH, "epochs": EPOCHS,
         "n_train": int(data[0].shape[0]), "n_test": int(data[1].shape[0]), "dtype": "float64",
-        "note": "torch_f32 is the same PyTorch loop in float32 (dlfund, scikit-learn and torch use float64)",
+        "note": "torch_f32 is the same PyTorch loop in float32 (dlfund, scikit-learn and torch use float64); "
+                "numpy_loop is a bare NumPy script of the same training (no checks, textbook Adam per array)",
     }
     return c, settings
 

@@ -5,6 +5,7 @@ A model mixes in `Trainable` and provides `params`, `forward(X) -> (y_hat, cache
 `_training()` (a context manager, e.g. to switch dropout on) and `_validation_loss(X, Y)`.
 """
 import contextlib
+import math
 
 import numpy as np
 
@@ -72,7 +73,7 @@ class Trainable:
                 total = 0.0
                 for Xb, Yb in random_mini_batches(X, Y, batch, rng=rng):
                     loss, grads = self.loss_and_grads(Xb, Yb)
-                    if not np.isfinite(loss):
+                    if not math.isfinite(loss):
                         history["loss"].append(float("nan"))
                         return history
                     total += loss * Xb.shape[0]
