@@ -559,8 +559,8 @@ class Optimizer:
     entries that overhead is all the work. So on the first step the parameters are sorted into
     groups: every array larger than `SMALL_ARRAY` entries alone, the small ones together (same
     dtype and, via `_group_key`, same hyperparameters). A group of small arrays is updated as one
-    flat vector, exactly as array by array, since the rules are element-wise. `torch.optim`'s
-    `foreach` implementations batch their tensors for the same reason.
+    flat vector; the rules are element-wise, so the numbers are those of array-by-array updates.
+    `torch.optim`'s `foreach` implementations batch their tensors for the same reason.
     """
 
     _fields = ("lr",)
