@@ -280,9 +280,12 @@ class _Reader(threading.Thread):
 
 def test_cli_ctrl_c_saves_progress_and_exits_130(tmp_path):
     path = tmp_path / "progress.json"
+    # A suite started in the background of a non-interactive shell (`make pytest &`) inherits SIGINT
+    # as ignored, and Python then installs no KeyboardInterrupt handler: give the child the default.
     proc = subprocess.Popen([sys.executable, "-m", "dlfund", "quiz", "--topic", "attention", "--seed", "2",
                              "--progress-file", str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=_env(tmp_path))
+                            stderr=subprocess.PIPE, text=True, env=_env(tmp_path),
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     reader = _Reader(proc.stdout)
     reader.start()
     try:
