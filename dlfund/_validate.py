@@ -7,6 +7,8 @@ def as_array(x, name, ndim=None, dtype=None):
 
     Integer and boolean input is converted to float64; float32 stays float32.
     """
+    if type(x) is np.ndarray and x.dtype.kind == "f" and dtype is None and ndim in (None, x.ndim):
+        return x                     # the common case, decided before any conversion
     if x is None:
         raise TypeError(f"{name} is None; expected an array")
     arr = np.asarray(x)
