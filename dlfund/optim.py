@@ -20,6 +20,7 @@ match the `torch.optim` class of the same name step for step (tests/test_optim_t
 """
 import functools
 import math
+from types import MappingProxyType
 
 import numpy as np
 
@@ -577,12 +578,15 @@ class Optimizer:
 
     @property
     def state(self):
-        """{"dW1": {"m": array shaped like W1, ...}, ...}: the current state of every parameter."""
+        """{"dW1": {"m": array shaped like W1, ...}, ...}: the current state of every parameter.
+
+        A read-only mapping of views: the arrays can be changed in place, not replaced."""
         out = {}
         for group in self._groups or ():
             for k, where, shape in zip(group.keys, group.slices, group.shapes):
-                out["d" + k] = {name: arr.reshape(-1)[where].reshape(shape) for name, arr in group.state.items()}
-        return out
+                out["d" + k] = MappingProxyType({name: arr.reshape(-1)[where].reshape(shape)
+                                                 for name, arr in group.state.items()})
+        return MappingProxyType(out)
 
     def _group_key(self, key):
         """Parameters may share an update call only if this value is equal for them."""

@@ -124,3 +124,16 @@ def test_changed_layout_names_the_parameter():
     opt.reset()
     opt.step(params, grads[0])                                    # after reset(): a new layout
     assert opt.t == 1 and set(opt.state) == {"dW1", "dW2", "db2"}
+
+
+def test_state_is_a_read_only_view_of_the_live_arrays():
+    params, grads = _problem()
+    opt = Adam(0.01)
+    opt.step(params, grads[0])
+    m = opt.state["dW1"]["m"]
+    m[...] = 0.0                                                  # in place: reaches the optimizer
+    assert np.all(opt.state["dW1"]["m"] == 0.0)
+    with pytest.raises(TypeError):
+        opt.state["dW1"]["m"] = np.ones((6, 5))                   # replacing would be lost: refused
+    with pytest.raises(TypeError):
+        opt.state["dW9"] = {}
