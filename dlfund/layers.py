@@ -63,8 +63,6 @@ def activation_backward(dA, cache):
     check_shape(dA, Z.shape, "dA")
     if activation == "softmax":
         return softmax_backward(dA, A, axis=-1)
-    if activation == "linear":        # g'(Z) = 1: dZ is dA itself (not a copy)
-        return dA
     return dA * get_activation(activation)[1](Z, **kwargs)
 
 

@@ -221,13 +221,20 @@ def gru_cell_backward(dh_t, cache):
 # with hs[0] = h0 and hs[t + 1] = h_t.
 # ----------------------------------------------------------------------------------------------
 
-def _rnn_layer_forward(x, Wx, Wh, b, h0, nonlinearity):
+def _start_layer(x, Wx, b, h0, H):
+    """What a layer computes before its time loop: xw[t] = x_t @ Wx + b for every t in one
+    product, and the states hs (T + 1, batch, H) with hs[0] = h0."""
     T, B, _ = x.shape
-    xw = (x.reshape(T * B, -1) @ Wx).reshape(T, B, -1)       # x_t @ Wx + b for every t at once
+    xw = (x.reshape(T * B, -1) @ Wx).reshape(T, B, -1)
     xw += b                                   # (in place: one big array instead of two)
-    hs = np.empty((T + 1, B, Wh.shape[0]), dtype=x.dtype)
+    hs = np.empty((T + 1, B, H), dtype=x.dtype)
     hs[0] = h0                                # the state is set ONCE, before the time loop
-    for t in range(T):
+    return xw, hs
+
+
+def _rnn_layer_forward(x, Wx, Wh, b, h0, nonlinearity):
+    xw, hs = _start_layer(x, Wx, b, h0, Wh.shape[0])
+    for t in range(x.shape[0]):
         hs[t + 1] = _rnn_step(xw[t], hs[t], Wh, nonlinearity)
     return hs, None
 
@@ -242,13 +249,9 @@ def _rnn_layer_backward(dhs, dh_last, x, Wx, Wh, hs, nonlinearity):
 
 
 def _lstm_layer_forward(x, Wx, Wh, b, h0, c0):
-    T, B, _ = x.shape
-    xw = (x.reshape(T * B, -1) @ Wx).reshape(T, B, -1)
-    xw += b
-    hs = np.empty((T + 1, B, Wh.shape[0]), dtype=x.dtype)
-    hs[0] = h0
+    xw, hs = _start_layer(x, Wx, b, h0, Wh.shape[0])
     c, steps = c0, []
-    for t in range(T):
+    for t in range(x.shape[0]):
         hs[t + 1], c, step = _lstm_step(xw[t], hs[t], c, Wh)
         steps.append(step)
     return hs, c, steps
@@ -265,13 +268,9 @@ def _lstm_layer_backward(dhs, dh_last, dc_last, x, Wx, Wh, hs, steps):
 
 
 def _gru_layer_forward(x, Wx, Wh, b, bhn, h0):
-    T, B, _ = x.shape
-    xw = (x.reshape(T * B, -1) @ Wx).reshape(T, B, -1)
-    xw += b
-    hs = np.empty((T + 1, B, Wh.shape[0]), dtype=x.dtype)
-    hs[0] = h0
+    xw, hs = _start_layer(x, Wx, b, h0, Wh.shape[0])
     steps = []
-    for t in range(T):
+    for t in range(x.shape[0]):
         hs[t + 1], step = _gru_step(xw[t], hs[t], Wh, bhn)
         steps.append(step)
     return hs, steps

@@ -17,6 +17,22 @@ def _torch_bn(n, gamma, beta, momentum, eps):
     return bn
 
 
+def _compare_step(ours, theirs, gamma, beta, mode, rng, m, n):
+    """One forward and backward pass on new data in both; compares output, dX, dgamma, dbeta."""
+    X = rng.normal(2.0, 3.0, size=(m, n))
+    dout = rng.normal(size=(m, n))
+    out, cache = ours.forward(X, gamma, beta, mode=mode)
+    Xt = torch.tensor(X, requires_grad=True)
+    out_t = theirs(Xt)
+    out_t.backward(torch.tensor(dout))
+    dX, dgamma, dbeta = batchnorm_backward(dout, cache)
+    assert_close_torch(out, out_t, f"batchnorm {mode} output")
+    assert_close_torch(dX, Xt.grad, f"batchnorm {mode} dX")
+    assert_close_torch(dgamma, theirs.weight.grad, f"batchnorm {mode} dgamma")
+    assert_close_torch(dbeta, theirs.bias.grad, f"batchnorm {mode} dbeta")
+    return dgamma, dbeta
+
+
 @pytest.mark.parametrize("m,n,momentum,eps", [(16, 5, 0.1, 1e-5), (3, 4, 0.3, 1e-3), (64, 2, 1.0, 1e-5)])
 def test_training_steps_then_eval_match_torch(m, n, momentum, eps):
     """Outputs, running statistics and dX, dgamma, dbeta over several steps, then eval mode."""
@@ -24,19 +40,8 @@ def test_training_steps_then_eval_match_torch(m, n, momentum, eps):
     gamma, beta = rng.uniform(0.5, 2.0, n), rng.normal(size=n)
     ours = BatchNorm1d(n, momentum=momentum, eps=eps)
     theirs = _torch_bn(n, gamma, beta, momentum, eps).train()
-    mode_name = "train"
     for step in range(4):
-        X = rng.normal(2.0, 3.0, size=(m, n))
-        dout = rng.normal(size=(m, n))
-        out, cache = ours.forward(X, gamma, beta, mode="train")
-        Xt = torch.tensor(X, requires_grad=True)
-        out_t = theirs(Xt)
-        out_t.backward(torch.tensor(dout))
-        dX, dgamma, dbeta = batchnorm_backward(dout, cache)
-        assert_close_torch(out, out_t, f"batchnorm {mode_name} output")
-        assert_close_torch(dX, Xt.grad, f"batchnorm {mode_name} dX")
-        assert_close_torch(dgamma, theirs.weight.grad, f"batchnorm {mode_name} dgamma")
-        assert_close_torch(dbeta, theirs.bias.grad, f"batchnorm {mode_name} dbeta")
+        dgamma, dbeta = _compare_step(ours, theirs, gamma, beta, "train", rng, m, n)
         assert_close_torch(ours.running_mean, theirs.running_mean, "batchnorm running_mean")
         assert_close_torch(ours.running_var, theirs.running_var, "batchnorm running_var")
         assert ours.num_batches_tracked == int(theirs.num_batches_tracked) == step + 1
@@ -47,18 +52,7 @@ def test_training_steps_then_eval_match_torch(m, n, momentum, eps):
             theirs.bias -= 0.1 * theirs.bias.grad
         theirs.zero_grad()
     theirs.eval()
-    mode_name = "eval"
-    X = rng.normal(2.0, 3.0, size=(m, n))
-    dout = rng.normal(size=(m, n))
-    out, cache = ours.forward(X, gamma, beta, mode="eval")
-    Xt = torch.tensor(X, requires_grad=True)
-    out_t = theirs(Xt)
-    out_t.backward(torch.tensor(dout))
-    dX, dgamma, dbeta = batchnorm_backward(dout, cache)
-    assert_close_torch(out, out_t, f"batchnorm {mode_name} output")
-    assert_close_torch(dX, Xt.grad, f"batchnorm {mode_name} dX")
-    assert_close_torch(dgamma, theirs.weight.grad, f"batchnorm {mode_name} dgamma")
-    assert_close_torch(dbeta, theirs.bias.grad, f"batchnorm {mode_name} dbeta")
+    _compare_step(ours, theirs, gamma, beta, "eval", rng, m, n)
     assert ours.num_batches_tracked == 4      # eval does not touch the statistics
 
 

@@ -48,6 +48,13 @@ def weights_decayed_only(tp, weight_decay):
             {"params": [p for k, p in tp.items() if k.startswith("b")], "weight_decay": 0.0}]
 
 
+def torch_step(topt, tp, grads):
+    """One torch.optim step with our gradient dict {"dW1": ...} as the tensors' .grad."""
+    for k, p in tp.items():
+        p.grad = torch.tensor(grads["d" + k])
+    topt.step()
+
+
 def max_deviation(ours, tp):
     return max(float(np.max(np.abs(ours[k] - tp[k].detach().numpy()))) for k in ours)
 
@@ -100,9 +107,7 @@ def test_object_matches_torch_on_random_steps(case, ours_factory, torch_factory)
     worst = 0.0
     for g in grads:
         opt.step(params, g)
-        for k, p in tp.items():
-            p.grad = torch.tensor(g["d" + k])
-        topt.step()
+        torch_step(topt, tp, g)
         assert_same(params, tp, f"optim {case}")
         worst = max(worst, max_deviation(params, tp))
     print(f"\n[random steps] max |ours - torch| {case}: {worst:.1e}")
@@ -174,9 +179,7 @@ def test_dict_api_matches_torch_on_random_steps(case, init, update, torch_factor
     worst = 0.0
     for t, g in enumerate(grads, start=1):
         params, state = update(params, g, state, t)
-        for k, p in tp.items():
-            p.grad = torch.tensor(g["d" + k])
-        topt.step()
+        torch_step(topt, tp, g)
         assert_same(params, tp, f"optim dict API {case}")
         worst = max(worst, max_deviation(params, tp))
     print(f"\n[dict API] max |ours - torch| {case}: {worst:.1e}")
@@ -189,9 +192,7 @@ def test_adam_state_matches_torch_moments():
     opt, topt = O.Adam(0.01, betas=(0.7, 0.9)), T.Adam(all_params(tp), lr=0.01, betas=(0.7, 0.9))
     for g in grads:
         opt.step(params, g)
-        for k, p in tp.items():
-            p.grad = torch.tensor(g["d" + k])
-        topt.step()
+        torch_step(topt, tp, g)
     for k, p in tp.items():
         st = topt.state[p]
         assert_close_torch(opt.state["d" + k]["m"], st["exp_avg"], f"optim Adam state m {k}")

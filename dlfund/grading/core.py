@@ -59,6 +59,18 @@ class CaseResult:
     outcome: Outcome = None
 
 
+class FeatureSignature:
+    """Mixin for exercises whose mistakes are fingerprinted by features of the answer,
+    `features(case, outcomes)`, instead of its values (random answers, or answers judged by
+    properties); a call that failed is fingerprinted by how it failed."""
+
+    def signature(self, case, outcomes):
+        o = outcomes[0]
+        if o.kind != "ok":
+            return (o.kind, o.exc_type)
+        return ("ok", self.features(case, outcomes))
+
+
 class Exercise:
     """Base class: a deterministic exercise judged against the reference output.
 

@@ -17,7 +17,6 @@
 """
 import contextlib
 import copy
-import io
 import signal
 import threading
 import time
@@ -27,6 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from ._writer import BoundedWriter
 
 _GRADING_DIR = __file__.rsplit("/", 1)[0]
 
@@ -99,28 +100,6 @@ def same_value(a, b):
         return bool(a == b)
     except Exception:
         return False
-
-
-class BoundedWriter(io.TextIOBase):
-    """A text sink that keeps the first `limit` characters and counts the rest."""
-
-    def __init__(self, limit=2000):
-        self.limit = limit
-        self.parts = []
-        self.kept = 0
-        self.total = 0
-
-    def write(self, s):
-        s = str(s)
-        self.total += len(s)
-        if self.kept < self.limit:
-            piece = s[: self.limit - self.kept]
-            self.parts.append(piece)
-            self.kept += len(piece)
-        return len(s)
-
-    def getvalue(self):
-        return "".join(self.parts)
 
 
 def learner_frames(tb, is_learner=None):

@@ -13,7 +13,7 @@ import numpy as np
 from dlfund import layers, regularization
 
 from ..compare import Problem, compare
-from ..core import Case, Exercise
+from ..core import Case, Exercise, FeatureSignature
 from ..sandbox import Seed
 from ._util import exercise, mistakes, numeric_grad, rng_for
 
@@ -22,7 +22,7 @@ CH = 5
 
 # -- dropout forward -----------------------------------------------------------------------------
 
-class DropoutForwardExercise(Exercise):
+class DropoutForwardExercise(FeatureSignature, Exercise):
     kind = "random"
 
     def _stats(self, case, outcomes):
@@ -81,11 +81,8 @@ class DropoutForwardExercise(Exercise):
                                     "inverted dropout does nothing at evaluation time"))
         return problems
 
-    def signature(self, case, outcomes):
-        o = outcomes[0]
-        if o.kind != "ok":
-            return (o.kind, o.exc_type)
-        return ("ok", self._stats(case, outcomes))
+    def features(self, case, outcomes):
+        return self._stats(case, outcomes)
 
     def same_signature(self, a, b):
         if a[0] != "ok" or b[0] != "ok":
@@ -158,7 +155,7 @@ exercise(
 
 # -- dropout backward ----------------------------------------------------------------------------
 
-class DropoutBackwardExercise(Exercise):
+class DropoutBackwardExercise(FeatureSignature, Exercise):
     """Deterministic comparison, plus a property message when the mask was not reused."""
 
     def judge(self, case, outcomes):
@@ -173,20 +170,18 @@ class DropoutBackwardExercise(Exercise):
                                         "multiply by the mask stored in the cache; never draw a new one"))
         return problems
 
-    def signature(self, case, outcomes):
+    def features(self, case, outcomes):
         """Features of the answer (a random mistake cannot be fingerprinted by its values)."""
         o = outcomes[0]
-        if o.kind != "ok":
-            return (o.kind, o.exc_type)
         dout, (mask, scale) = case.args[0], case.args[1]
         out = o.value
         if not isinstance(out, np.ndarray) or out.shape != dout.shape:
-            return ("ok", "shape", getattr(out, "shape", None))
+            return ("shape", getattr(out, "shape", None))
         out = out.astype(np.float64)
         nz = out != 0
         sel = nz & (mask != 0)
         ratio = float(np.median(out[sel] / dout[sel])) if sel.any() else 0.0
-        return ("ok", round(ratio, 6), bool(np.mean(nz & (mask == 0)) > 0.01), bool(np.mean(~nz & (mask != 0)) > 0.01),
+        return (round(ratio, 6), bool(np.mean(nz & (mask == 0)) > 0.01), bool(np.mean(~nz & (mask != 0)) > 0.01),
                 bool(np.array_equal(nz, mask == 0)), bool(np.allclose(out, dout * mask * scale)), tuple(o.mutated))
 
     def same_signature(self, a, b):
