@@ -5,8 +5,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PYTEST_WORKERS ?= 2
+# The book build executes the notebooks with the default seed; the notebook tests run them again
+# with this one, so every claim in the book is proven on two seeds.
+CHECK_SEED ?= 1
 
-.PHONY: book test env dev-env assets chromium book-strict pytest clean
+.PHONY: book test env dev-env assets chromium book-strict pytest lock clean
 
 book: env assets
 	$(BIN)/jupyter-book build .
@@ -20,7 +23,7 @@ book-strict:
 	$(BIN)/jupyter-book build . -W --keep-going
 
 pytest:
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --nbval-lax tests book exercises
+	DLFUND_SEED=$(CHECK_SEED) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --nbval-lax tests book exercises
 
 env: $(VENV)/.book-installed
 dev-env: $(VENV)/.dev-installed
@@ -30,13 +33,24 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.book-installed: requirements.txt pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install -q -r requirements.txt
+# The locked environment (exact versions); the package itself on top, editable.
+$(VENV)/.book-installed: requirements.lock pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.book-installed
-	$(BIN)/python -m pip install -q -r requirements-dev.txt
+$(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.book-installed
+	$(BIN)/python -m pip install -q -r requirements-dev.lock
 	touch $@
+
+# Refresh the locks after editing requirements*.txt or pyproject.toml's dependencies
+# (pip-tools in a small venv of its own; needs the package index).
+LOCK_TOOLS := $(VENV)/lock-tools
+PIP_COMPILE = $(LOCK_TOOLS)/bin/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --upgrade --custom-compile-command "make lock"
+lock:
+	test -x $(LOCK_TOOLS)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/pip install -q pip-tools; }
+	$(PIP_COMPILE) -o requirements.lock pyproject.toml requirements.txt
+	$(PIP_COMPILE) -c requirements.lock -o requirements-dev.lock pyproject.toml requirements-dev.txt
 
 _vendor/.stamp: package.json package-lock.json tools/vendor_assets.py
 	npm ci --no-audit --no-fund --ignore-scripts
@@ -45,9 +59,7 @@ _vendor/.stamp: package.json package-lock.json tools/vendor_assets.py
 
 # Debian's Chromium for the real-browser tests (Playwright drives it; no browser download).
 chromium:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@sh tools/apt_install.sh chromium chromium
 
 clean:
 	rm -rf _build _vendor node_modules

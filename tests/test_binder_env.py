@@ -1,6 +1,7 @@
 """What Binder does: a fresh virtual environment from requirements.txt alone can run a chapter.
 
-Builds a new venv with a clean Python 3.11, installs only requirements.txt (no test
+Builds a new venv with a clean Python 3.11, installs only binder/requirements.txt from the
+repository root, as repo2docker does (the locked book environment and the package; no test
 dependencies, no torch), and executes the first chapter notebook in that environment's kernel.
 """
 import shutil
@@ -39,12 +40,12 @@ def test_requirements_alone_run_a_chapter(tmp_path):
     vpy = venv / "bin" / "python"
     version = subprocess.run([str(vpy), "--version"], capture_output=True, text=True).stdout
     assert version.startswith("Python 3.11"), f"Binder's environment is Python 3.11, got {version}"
-    install = subprocess.run([str(vpy), "-m", "pip", "install", "-q", "-r", "requirements.txt"],
+    install = subprocess.run([str(vpy), "-m", "pip", "install", "-q", "-r", "binder/requirements.txt"],
                              cwd=ROOT, capture_output=True, text=True)
     assert install.returncode == 0, install.stderr[-3000:]
     # torch must not be needed by the book
     has_torch = subprocess.run([str(vpy), "-c", "import torch"], capture_output=True).returncode == 0
-    assert not has_torch, "requirements.txt pulled in torch; the book must not need it"
+    assert not has_torch, "binder/requirements.txt pulled in torch; the book must not need it"
     run = subprocess.run([str(vpy), "-c", RUNNER, str(chapter), str(chapter.parent)],
                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, f"{chapter.name} failed in a fresh environment:\n{run.stderr[-4000:]}"

@@ -21,7 +21,7 @@ from dlfund.sequence_model import SequenceModel
 CELLS = ["rnn", "lstm", "gru"]
 
 
-def setup(cell, B=3, T=5, n_in=4, H=6, L=2, seed=0, dtype=np.float64):
+def rnn_inputs(cell, B=3, T=5, n_in=4, H=6, L=2, seed=0, dtype=np.float64):
     params = initialize_recurrent_parameters(cell, n_in, H, L, rng=seed, dtype=dtype)
     x = np.random.default_rng(seed).standard_normal((B, T, n_in)).astype(dtype)
     return params, x
@@ -33,7 +33,7 @@ def setup(cell, B=3, T=5, n_in=4, H=6, L=2, seed=0, dtype=np.float64):
 
 @pytest.mark.parametrize("cell", CELLS)
 def test_shapes(cell):
-    params, x = setup(cell)
+    params, x = rnn_inputs(cell)
     out, state, cache = recurrent_forward(x, params, cell)
     assert out.shape == (3, 5, 6)
     hn = state[0] if cell == "lstm" else state
@@ -48,7 +48,7 @@ def test_shapes(cell):
 @pytest.mark.parametrize("cell", CELLS)
 def test_state_carries_information_across_time(cell):
     """E30: h_0 is set once before the loop, so the first input still changes the last state."""
-    params, x = setup(cell, L=1)
+    params, x = rnn_inputs(cell, L=1)
     x2 = x.copy()
     x2[:, 0] += 1.0
     h_T = recurrent_forward(x, params, cell)[0][:, -1]
@@ -62,7 +62,7 @@ def test_state_carries_information_across_time(cell):
 @pytest.mark.parametrize("cell", CELLS)
 def test_sequence_equals_repeated_cell_steps(cell):
     """The layer over time is the public cell applied step by step from h0."""
-    params, x = setup(cell, L=1)
+    params, x = rnn_inputs(cell, L=1)
     p = {k[:-1]: v for k, v in params.items()}
     h = np.random.default_rng(1).standard_normal((3, 6))
     c = np.random.default_rng(2).standard_normal((3, 6))
@@ -80,7 +80,7 @@ def test_sequence_equals_repeated_cell_steps(cell):
 @pytest.mark.parametrize("cell", CELLS)
 def test_stacking_equals_chained_single_layers(cell):
     """E37: layer l's h sequence is layer l+1's input."""
-    params, x = setup(cell, L=2)
+    params, x = rnn_inputs(cell, L=2)
     out, _, _ = recurrent_forward(x, params, cell)
     first = {k[:-1] + "1": v for k, v in params.items() if k.endswith("1")}
     second = {k[:-1] + "1": v for k, v in params.items() if k.endswith("2")}
@@ -117,7 +117,7 @@ def test_lstm_cell_backward_keys_and_forget_path():
 
 @pytest.mark.parametrize("cell", CELLS)
 def test_float32_stays_float32(cell):
-    params, x = setup(cell, dtype=np.float32)
+    params, x = rnn_inputs(cell, dtype=np.float32)
     out, state, cache = recurrent_forward(x, params, cell)
     assert out.dtype == np.float32
     g = recurrent_backward(np.ones_like(out), cache)
@@ -126,7 +126,7 @@ def test_float32_stays_float32(cell):
 
 @pytest.mark.parametrize("cell", CELLS)
 def test_inputs_are_not_modified(cell):
-    params, x = setup(cell)
+    params, x = rnn_inputs(cell)
     before = {k: v.copy() for k, v in params.items()}
     x0 = x.copy()
     h0 = np.ones((2, 3, 6))
@@ -138,7 +138,7 @@ def test_inputs_are_not_modified(cell):
 
 
 def test_backward_without_dout_uses_only_final_state():
-    params, x = setup("gru", L=1)
+    params, x = rnn_inputs("gru", L=1)
     out, hn, cache = recurrent_forward(x, params, "gru")
     S = np.random.default_rng(0).standard_normal(hn.shape)
     g1 = recurrent_backward(None, cache, dh_n=S)
@@ -150,7 +150,7 @@ def test_backward_without_dout_uses_only_final_state():
 
 
 def test_gate_activations_are_consistent():
-    params, x = setup("lstm", L=2)
+    params, x = rnn_inputs("lstm", L=2)
     gates = lstm_gate_activations(x, params, layer=2)
     out, (hn, cn), _ = recurrent_forward(x, params, "lstm")
     assert set(gates) == {"input", "forget", "candidate", "output", "cell", "hidden"}
@@ -214,7 +214,7 @@ def test_from_torch_layout_accepts_missing_biases_and_rejects_bidirectional():
 # ---------------------------------------------------------------------------------------------
 
 def test_wrong_input_rank():
-    params, x = setup("lstm")
+    params, x = rnn_inputs("lstm")
     with pytest.raises(ValueError, match=r"x must be a 3-D array \(batch, seq_len, n_in\), got shape \(5, 4\)"):
         recurrent_forward(x[0], params, "lstm")
     with pytest.raises(ValueError, match="3-D"):
@@ -222,14 +222,14 @@ def test_wrong_input_rank():
 
 
 def test_feature_size_mismatch():
-    params, x = setup("gru")
+    params, x = rnn_inputs("gru")
     with pytest.raises(ValueError, match=r"x has 3 features per step .* Wx1 has shape \(4, 18\)"):
         recurrent_forward(x[:, :, :3], params, "gru")
 
 
 @pytest.mark.parametrize("cell", CELLS)
 def test_state_with_wrong_batch_size(cell):
-    params, x = setup(cell)
+    params, x = rnn_inputs(cell)
     with pytest.raises(ValueError, match=r"h0 has batch size 2 .* but x has batch size 3"):
         recurrent_forward(x, params, cell, h0=np.zeros((2, 2, 6)))
     if cell == "lstm":
@@ -238,7 +238,7 @@ def test_state_with_wrong_batch_size(cell):
 
 
 def test_state_with_wrong_layers_or_rank():
-    params, x = setup("rnn")
+    params, x = rnn_inputs("rnn")
     with pytest.raises(ValueError, match=r"h0 must have shape \(num_layers, batch, H\) = \(2, 3, 6\), got \(1, 3, 6\)"):
         recurrent_forward(x, params, "rnn", h0=np.zeros((1, 3, 6)))
     with pytest.raises(ValueError, match=r"h0 must be 3-D"):
@@ -248,12 +248,12 @@ def test_state_with_wrong_layers_or_rank():
 
 
 def test_wrong_cell_for_weights_and_bad_options():
-    params, x = setup("gru")
+    params, x = rnn_inputs("gru")
     with pytest.raises(ValueError, match=r"Wh1 has shape \(6, 18\); a lstm layer with H = 6 needs \(H, 4\*H\)"):
         recurrent_forward(x, params, "lstm")
     with pytest.raises(ValueError, match="cell must be one of"):
         recurrent_forward(x, params, "transformer")
-    p, x = setup("rnn")
+    p, x = rnn_inputs("rnn")
     with pytest.raises(ValueError, match="nonlinearity must be 'tanh' or 'relu'"):
         recurrent_forward(x, p, "rnn", nonlinearity="sigmoid")
     with pytest.raises(ValueError, match="params must contain 'Wx1'"):
@@ -265,11 +265,11 @@ def test_wrong_cell_for_weights_and_bad_options():
     with pytest.raises(ValueError, match=r"b1 has shape \(5,\)"):
         recurrent_forward(x, {**p, "b1": np.zeros(5)}, "rnn")
     with pytest.raises(ValueError, match="bhn1"):
-        recurrent_forward(x, {k: v for k, v in setup("gru")[0].items() if k != "bhn1"}, "gru")
+        recurrent_forward(x, {k: v for k, v in rnn_inputs("gru")[0].items() if k != "bhn1"}, "gru")
 
 
 def test_dtype_mismatch_is_a_type_error():
-    params, x = setup("lstm")
+    params, x = rnn_inputs("lstm")
     with pytest.raises(TypeError, match="x is float32 but the parameters are float64"):
         recurrent_forward(x.astype(np.float32), params, "lstm")
     out, _, _ = recurrent_forward(x.tolist(), params, "lstm")   # lists become the parameters' dtype
@@ -277,13 +277,13 @@ def test_dtype_mismatch_is_a_type_error():
 
 
 def test_backward_gradient_shapes_checked():
-    params, x = setup("lstm")
+    params, x = rnn_inputs("lstm")
     out, _, cache = recurrent_forward(x, params, "lstm")
     with pytest.raises(ValueError, match=r"dout must have shape \(3, 5, 6\)"):
         recurrent_backward(out[:, :-1], cache)
     with pytest.raises(ValueError, match=r"dh_n must have shape \(2, 3, 6\)"):
         recurrent_backward(out, cache, dh_n=np.zeros((3, 6)))
-    _, _, gcache = recurrent_forward(x, setup("gru")[0], "gru")
+    _, _, gcache = recurrent_forward(x, rnn_inputs("gru")[0], "gru")
     with pytest.raises(ValueError, match="dc_n is only defined for an LSTM"):
         recurrent_backward(None, gcache, dc_n=np.zeros((2, 3, 6)))
 
