@@ -26,6 +26,8 @@ DEFAULT_SEEDS = (0, 1, 2)
 ADVISORY = ("note",)
 #: kinds of problems after which a case's behaviour is worth diagnosing
 DIAGNOSABLE = ("values", "nonfinite", "shape", "structure")
+#: failing cases whose behaviour is diagnosed (the report details the first two)
+MAX_DIAGNOSED = 2
 
 
 _MISSING = object()
@@ -492,6 +494,7 @@ def grade(ex, runner, seeds=DEFAULT_SEEDS, fingerprint=True, mistake_timeout=5.0
     printed, stdout = 0, ""
     timed_out = False
     advisory_notes, seen_notes = [], set()
+    diagnosed = 0
     for case in cases:
         outs = []
         for args, kwargs in case.calls:
@@ -524,7 +527,10 @@ def grade(ex, runner, seeds=DEFAULT_SEEDS, fingerprint=True, mistake_timeout=5.0
                 problems += ex.extra_problems(case, outs)
             except Exception:  # noqa: BLE001 - odd output: the value comparison has said what it can
                 pass
-            problems += ex.diagnosis(case, outs, problems)
+            if diagnosed < MAX_DIAGNOSED:  # reports detail the first failing cases only
+                found_here = ex.diagnosis(case, outs, problems)
+                diagnosed += any(p.kind not in ADVISORY for p in problems)
+                problems += found_here
             failing = [p for p in problems if p.kind not in ADVISORY]
             if not failing:
                 for o in outs:

@@ -214,6 +214,8 @@ def _softmax_cases(seeds):
         Case("rows of logits", (np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 2.5]]),)),
         Case("large logits (stability)", (np.array([[1000.0, 1001.0, 999.0], [-5.0, 800.0, 3.0]]),)),
         Case("square batch", (np.array([[0.2, 1.5, -0.3], [2.0, -1.0, 0.0], [0.7, 0.1, 3.0]]),)),
+        # one maximum for the whole batch would underflow the second row to 0 / 0
+        Case("rows on far-apart scales", (np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1002.0, -999.0]]),)),
     ]
     cases += [Case(f"random #{s}", (_rand_z(s, 8, 2.0),)) for s in seeds]
     return cases
