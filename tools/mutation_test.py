@@ -83,7 +83,7 @@ def mutation_points(tree):
         elif isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _CMPOPS:
             for new in _CMPOPS[type(node.ops[0])]:
                 points.append((node, "cmpop", new, f"{type(node.ops[0]).__name__} -> {new.__name__}"))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
             v = node.value
             news = {0: [1], 1: [0, 2], 2: [1]}.get(v, [v + 1])
             for new in news:

@@ -258,7 +258,8 @@ exercise(
 
 
 # Element-wise exercises without a diagnoser of their own: name the region of wrong entries.
-for _name in ("sigmoid_derivative", "tanh_derivative", "relu", "relu_derivative", "leaky_relu", "leaky_relu_derivative"):
-    from ..registry import get_exercise as _get
+from ..registry import get_exercise as _get  # noqa: E402
 
+for _name in ("sigmoid_derivative", "tanh_derivative", "relu", "relu_derivative", "leaky_relu",
+              "leaky_relu_derivative"):
     _get(_name).diagnose = elementwise()

@@ -80,8 +80,8 @@ exercise(
     mistakes=mistakes(
         ("DENSE_CACHE_ORDER", "the cache is (A_prev, W) in that order: dense_backward unpacks A_prev, W = cache",
          lambda A, W, b: (A @ W + b, (W, A))),
-        ("DENSE_CACHE_Z", "cache the layer's INPUT A_prev and W (the backward pass needs A_prev for dW = A_prev.T @ dZ), "
-                          "not its output Z", lambda A, W, b: (A @ W + b, (A @ W + b, W))),
+        ("DENSE_CACHE_Z", "cache the layer's INPUT A_prev and W (the backward pass needs A_prev for "
+                          "dW = A_prev.T @ dZ), not its output Z", lambda A, W, b: (A @ W + b, (A @ W + b, W))),
         ("DENSE_NO_BIAS", "add the bias: Z = A_prev @ W + b", lambda A, W, b: (A @ W, (A, W))),
         ("DENSE_COLUMN_CONVENTION", "samples are ROWS here: Z = A_prev @ W + b has shape (m, n_out); "
                                     "W.T @ A_prev.T is the column convention and gives Z.T",

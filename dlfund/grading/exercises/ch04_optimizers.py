@@ -124,7 +124,8 @@ def _adam_diagnosis(ex, case, outcomes):
         ("the bias-corrected v_hat instead of the raw average", v_ref / (1 - b1 ** t)),
         ("the old v, unchanged", v), ("the gradient itself", g)])
     s_named = None if same(new_s, s_ref) else _name_state("s", new_s, [
-        ("the gradient, not its square", b2 * s_ + (1 - b2) * g), ("beta1 instead of beta2", b1 * s_ + (1 - b1) * g * g),
+        ("the gradient, not its square", b2 * s_ + (1 - b2) * g),
+        ("beta1 instead of beta2", b1 * s_ + (1 - b1) * g * g),
         ("no (1 - beta2) on the squared gradient", b2 * s_ + g * g),
         ("beta2 and 1 - beta2 swapped", (1 - b2) * s_ + b2 * g * g),
         ("the bias-corrected s_hat instead of the raw average", s_ref / (1 - b2 ** t)),
@@ -198,8 +199,8 @@ def _momentum_diagnosis(ex, case, outcomes):
     for sign, sign_text in ((-1, ""), (1, "moves UP: W + lr * ... instead of W - lr * ...; ")):
         for text, x in sources.items():
             for scale, scale_text in ((lr, ""), (1.0, "without the learning rate; ")):
-                if (sign, text, scale) == (-1, "the new velocity", lr) or (sign, text, scale) == (-1, "your velocity", lr):
-                    continue
+                if sign < 0 and scale == lr and text in ("the new velocity", "your velocity"):
+                    continue  # the right rule
                 if same(new_p, p + sign * scale * x):
                     code = "MOM_STEP_SIGN" if sign > 0 else "MOM_STEP"
                     found.insert(0, finding(code, f"your parameter update {sign_text}{scale_text}steps with {text}",
@@ -218,7 +219,8 @@ def _rmsprop_diagnosis(ex, case, outcomes):
     found = []
     if not same(new_s, s_ref):
         named = _name_state("s", new_s, [
-            ("an average of the gradient, not of its square (negative entries make sqrt(s) NaN)", beta * s_ + (1 - beta) * g),
+            ("an average of the gradient, not of its square (negative entries make sqrt(s) NaN)",
+             beta * s_ + (1 - beta) * g),
             ("(1 - beta) * s + beta * dW**2 (beta and 1 - beta swapped)", (1 - beta) * s_ + beta * g * g),
             ("beta * s + dW**2 (no (1 - beta))", beta * s_ + g * g),
             ("an average of |dW|, not of dW**2", beta * s_ + (1 - beta) * np.abs(g)),

@@ -138,7 +138,8 @@ def _dropout_cache_check(case, outcomes):
     for k, mode in ((0, "train"), (2, "eval")):
         o = outcomes[k] if k < len(outcomes) else None
         out = o.value if o is not None and o.kind == "ok" else None
-        if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], np.ndarray) and out[0].shape == A.shape):
+        if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], np.ndarray)
+                and out[0].shape == A.shape):
             continue
         problem = _dropout_cache_problem(A, out, mode)
         if problem:
@@ -449,7 +450,8 @@ def _bnb_axis1(dout, cache):
     m = dout.shape[0]
     dbeta = dout.sum(axis=0)
     dgamma = (dout * x_hat).sum(axis=0)
-    dX = gamma * inv_std / m * (m * dout - dout.sum(axis=1, keepdims=True) - x_hat * (dout * x_hat).sum(axis=1, keepdims=True))
+    wrong_sum = dout.sum(axis=1, keepdims=True)  # over the features instead of the batch
+    dX = gamma * inv_std / m * (m * dout - wrong_sum - x_hat * (dout * x_hat).sum(axis=1, keepdims=True))
     return dX, dgamma, dbeta
 
 

@@ -125,7 +125,8 @@ def _rnn_fwd_diagnosis(ex, case, outcomes):
             "act": [np.tanh, (lambda a: a)], "backwards": [False, True]}
     hit = search((c for c in variants(opts) if c[1]), out, lambda c: _rf(x, h0, p, **c[0]))
     if hit is not None:
-        return [finding("RNN_FORWARD_RULE", "your outputs match an RNN where " + "; ".join(_RF_WORDS[k] for k in hit[1]),
+        words = "; ".join(_RF_WORDS[k] for k in hit[1])
+        return [finding("RNN_FORWARD_RULE", f"your outputs match an RNN where {words}",
                         "h = h0 once before the loop; for t in range(seq_len): h = tanh(x[:, t] @ Wx + h @ Wh + b); "
                         "out[:, t] = h")]
     ref = ex.expected(case)[0]
@@ -270,7 +271,8 @@ if hasattr(rnn, "recurrent_backward"):
             ("BPTT_DH0_ZERO", "dh0 is the gradient carried out of the first step (dh_next after the loop)",
              lambda *a: _bptt(*a, dh0_zero=True)),
             ("BPTT_ASSIGN_NOT_ACCUMULATE", "dWx, dWh and db ADD UP the contributions of every step (+=); with = only "
-                                           "the last step processed (t = 0) is left", lambda *a: _bptt(*a, assign=True)),
+                                           "the last step processed (t = 0) is left",
+             lambda *a: _bptt(*a, assign=True)),
             ("BPTT_H_PREV_WRAPS", "at t = 0 the previous state is h0: out[:, t - 1] is out[:, -1], the LAST state, "
                                   "when t = 0", lambda *a: _bptt(*a, wrap=True)),
         ),
@@ -359,7 +361,8 @@ if hasattr(rnn, "lstm_cell_forward"):
         output_names=["h_t", "c_t"], diagnose=_lstm_fwd_diagnosis,
         mistakes=mistakes(
             ("LSTM_FORGET_TANH", "the forget gate is a sigmoid (a fraction in (0, 1) of c_prev kept); only the "
-                                 "candidate g uses tanh", lambda x, h, c, p: _lstm_general(x, h, c, p, acts={"f": "tanh"})),
+                                 "candidate g uses tanh",
+             lambda x, h, c, p: _lstm_general(x, h, c, p, acts={"f": "tanh"})),
             ("LSTM_NO_INPUT_GATE", "the input gate scales the candidate: c_t = f * c_prev + i * g",
              lambda x, h, c, p: _lstm_general(x, h, c, p, acts={"i": "missing"})),
             ("LSTM_GATE_ORDER", "the columns of a = x Wx + h Wh + b are the blocks [i | f | g | o] (PyTorch's order): "
