@@ -6,7 +6,11 @@ MAX_PROBLEMS = 3
 
 
 def _capped(problems):
-    """All problems, except that at most MAX_PROBLEMS wrong-value lines are shown per case."""
+    """All problems, except that at most MAX_PROBLEMS wrong-value lines are shown per case; a
+    diagnosis (what the behaviour points to) comes right after the first problem."""
+    diagnoses = [p for p in problems if p.kind == "diagnosis"]
+    rest = [p for p in problems if p.kind != "diagnosis"]
+    problems = rest[:1] + diagnoses + rest[1:]
     out, n_values = [], 0
     for p in problems:
         if p.kind == "values":

@@ -189,6 +189,8 @@ exercise(
          lambda y_hat, y: 2 * (y - y_hat) / y.size),
         ("MSE_GRAD_PER_ROW", "divide by the number of entries y.size, not by the number of rows",
          lambda y_hat, y: 2 * (y_hat - y) / y.shape[0]),
+        ("MSE_GRAD_REDUCED", "the gradient has one entry per entry of y_hat: do not average it into one number",
+         lambda y_hat, y: float(np.mean(2 * (y_hat - y)))),
     ),
 )
 
@@ -248,6 +250,8 @@ exercise(
          lambda p, y: (y / p - (1 - y) / (1 - p)) / y.size),
         ("BCE_GRAD_NO_MEAN", "the loss is a mean over the m samples, so the gradient carries 1/m",
          lambda p, y: -y / p + (1 - y) / (1 - p)),
+        ("BCE_GRAD_ONE_TERM", "the loss has two terms, so the gradient too: (-y / p + (1 - y) / (1 - p)) / m",
+         lambda p, y: -y / p / y.size),
     ),
 )
 

@@ -292,6 +292,10 @@ if hasattr(optim, "initialize_velocity"):
                                  "(np.zeros_like), not the number 0", lambda p: {"d" + k: 0.0 for k in p}),
             ("VEL_COPIES_PARAMS", "the velocity starts at ZERO, not at the parameter values",
              lambda p: {"d" + k: v.copy() for k, v in p.items()}),
+            ("VEL_LEN_SHAPE", "np.zeros(len(W)) has one entry per ROW of W; np.zeros_like(W) has W's full shape",
+             lambda p: {"d" + k: np.zeros(len(v)) for k, v in p.items()}),
+            ("VEL_LIST", "return a dict keyed like the gradients ('dW1', 'db1', ...), not a list",
+             lambda p: [np.zeros_like(v) for v in p.values()]),
         ),
     )
 
@@ -439,6 +443,9 @@ if hasattr(optim, "initialize_adam"):
              lambda p: {"d" + k: np.zeros_like(x) for k, x in p.items()}),
             ("ADAM_INIT_SCALAR_ZEROS", "each entry is an array of zeros shaped like its parameter (np.zeros_like)",
              lambda p: ({"d" + k: 0.0 for k in p}, {"d" + k: 0.0 for k in p})),
+            ("ADAM_INIT_S_ONES", "s starts at ZERO like v (epsilon, not the initial s, keeps the step finite)",
+             lambda p: ({"d" + k: np.zeros_like(x) for k, x in p.items()},
+                        {"d" + k: np.ones_like(x) for k, x in p.items()})),
             ("ADAM_INIT_SHARED", "`v = s = {}` makes ONE dict with two names: the first moment and the second "
                                  "moment would overwrite each other; build two dicts", _adam_init_shared),
         ),

@@ -180,5 +180,7 @@ if hasattr(_layers, "residual_forward") and hasattr(_layers, "residual_backward"
              lambda *a: _res_bwd(*a, relu_mask=False)),
             ("RES_BWD_DW_TRANSPOSED", "dW1 has W1's shape (n, h): X.T @ dZ1",
              lambda *a: (lambda r: (r[0], r[1].T, r[2], r[3], r[4]))(_res_bwd(*a))),
+            ("RES_BWD_DB_NOT_SUMMED", "a bias is shared by all samples: db2 = dY.sum(axis=0), one entry per unit",
+             lambda *a: (lambda r: (r[0], r[1], r[2], r[3], a[0]))(_res_bwd(*a))),
         ),
     )
