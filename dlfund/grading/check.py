@@ -1,4 +1,5 @@
 """The learner-side call: `check("adam", update_parameters_with_adam)`."""
+from .aliasing import AliasProbe
 from .core import DEFAULT_SEEDS, grade
 from .registry import get_exercise
 from .report import html_report, text_report
@@ -61,17 +62,28 @@ class CheckResult:
     def __repr__(self):
         return f"<CheckResult {self.name}: {self.passed}/{self.total} cases passed ({self.status})>"
 
+    def _repr_pretty_(self, p, cycle):
+        p.text(self.report())
+
     def _repr_html_(self):
         return html_report(self.graded)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Both renderings: HTML for notebooks, the plain-text report for consoles and text exports."""
+        return {"text/plain": self.report(), "text/html": self._repr_html_()}
 
     def _ipython_display_(self):
         # `check(...)` already displayed this report in the same cell: do not show it twice.
         ip = _ipython()
         if ip is not None and self._shown_in == getattr(ip, "execution_count", None):
             return
-        from IPython.display import HTML, display
+        _display_bundle(self)
 
-        display(HTML(self._repr_html_()))
+
+def _display_bundle(result):
+    from IPython.display import display
+
+    display(result._repr_mimebundle_(), raw=True)
 
 
 def _ipython():
@@ -97,8 +109,12 @@ def check(name, fn, *, strict=False, seeds=DEFAULT_SEEDS, timeout=5.0, record=Tr
     if not callable(fn):
         raise TypeError(f"check({name!r}, fn): fn must be your function {ex.func_name}, got {type(fn).__name__}")
 
+    probe = AliasProbe(fn, ex.arg_names, ex.output_names)
+
     def runner(args, kwargs):
-        return protected_call(fn, args, kwargs, timeout=timeout, arg_names=ex.arg_names)
+        outcome = protected_call(probe, args, kwargs, timeout=timeout, arg_names=ex.arg_names)
+        outcome.aliases = probe.take()  # outputs that are inputs (see dlfund.grading.aliasing)
+        return outcome
 
     result = CheckResult(grade(ex, runner, seeds=seeds))
     if record and result.status != "not_implemented":
@@ -111,9 +127,7 @@ def check(name, fn, *, strict=False, seeds=DEFAULT_SEEDS, timeout=5.0, record=Tr
     if show:
         ip = _ipython()
         if ip is not None:
-            from IPython.display import HTML, display
-
-            display(HTML(result._repr_html_()))
+            _display_bundle(result)
             result._shown_in = getattr(ip, "execution_count", None)
         else:
             print(result.report())

@@ -17,12 +17,20 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .aliasing import AliasProbe, internal_aliases
 from .compare import Problem, close, compare, describe, fmt_index
 from .sandbox import Outcome, Seed, materialize, protected_call
 
 DEFAULT_SEEDS = (0, 1, 2)
 #: problems reported as notes that do not fail a case
-ADVISORY = ("dtype",)
+ADVISORY = ("note",)
+#: kinds of problems after which a case's behaviour is worth diagnosing
+DIAGNOSABLE = ("values", "nonfinite", "shape", "structure")
+#: failing cases whose behaviour is diagnosed (the report details the first two)
+MAX_DIAGNOSED = 2
+
+
+_MISSING = object()
 
 
 @dataclass
@@ -44,6 +52,7 @@ class Case:
     context: dict = field(default_factory=dict)  # named sizes (m, n, ...) for "off by a factor" hints
     extra_calls: list = field(default_factory=list)  # [(args, kwargs)] for property checks
     numeric: Callable = None  # (args, kwargs) -> numerical gradient, same structure as the output
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # expected answers, computed once
 
     @property
     def calls(self):
@@ -81,7 +90,8 @@ class Exercise:
     kind = "deterministic"
 
     def __init__(self, name, chapter, func_name, title, reference, arg_names, make_cases, mistakes=(),
-                 output_names=None, rtol=1e-6, atol=1e-9, gradient=False, view=None, section=""):
+                 output_names=None, rtol=1e-6, atol=1e-9, gradient=False, view=None, section="",
+                 strict_warnings=(), warning_hint="", diagnose=None, cache_check=None, fresh_outputs=False):
         self.name = name
         self.chapter = chapter
         self.func_name = func_name
@@ -95,6 +105,15 @@ class Exercise:
         self.gradient = gradient
         self.view = view  # optional projection of the output before comparing (e.g. drop a cache)
         self.section = section
+        #: substrings of NumPy warnings that fail a case (e.g. "overflow" for a stable sigmoid)
+        self.strict_warnings = tuple(strict_warnings)
+        self.warning_hint = warning_hint
+        #: diagnose(exercise, case, outcomes) -> [Problem]: what the wrong answer's behaviour points to
+        self.diagnose = diagnose
+        #: cache_check(case, outcomes) -> [Problem]: the cache of a forward pass works with the backward pass
+        self.cache_check = cache_check
+        #: outputs must be new arrays: returning an input array itself fails (otherwise it is a note)
+        self.fresh_outputs = fresh_outputs
 
     def __repr__(self):
         return f"<Exercise {self.name} (chapter {self.chapter}): {self.func_name}>"
@@ -104,7 +123,10 @@ class Exercise:
         return self._make_cases(tuple(seeds))
 
     def expected(self, case):
-        return self.reference(*materialize(case.args), **materialize(case.kwargs))
+        cached = case.memo.get("expected", _MISSING)
+        if cached is _MISSING:
+            cached = case.memo["expected"] = self.reference(*materialize(case.args), **materialize(case.kwargs))
+        return cached
 
     def mistake_for(self, code):
         for m in self.mistakes:
@@ -164,22 +186,95 @@ class Exercise:
             if count == int(smooth.sum()):
                 lines.append(f"{label}: all {count} entries disagree with it")
                 continue
-            idx = [tuple(int(i) for i in ix) for ix in np.argwhere(bad)[:6]]
+            idx = [tuple(int(i) for i in ix) for ix in np.argwhere(bad)[:3]]
             shown = ", ".join(f"{label}{fmt_index(i)}" for i in idx)
             lines.append(f"{label}: {count} of {num.size} entries disagree with it "
                          f"({shown}{', ...' if count > len(idx) else ''})")
         if not lines:
             return []
-        return [Problem("gradcheck", "compared with the numerical gradient (centred differences): " + "; ".join(lines))]
+        more = f"; and {len(lines) - 3} more" if len(lines) > 3 else ""
+        return [Problem("gradcheck", "compared with the numerical gradient (centred differences): "
+                        + "; ".join(lines[:3]) + more)]
+
+    def extra_problems(self, case, outcomes):
+        """What a value comparison cannot see: shared arrays, failing warnings, an unusable cache."""
+        problems = self.alias_problems(case, outcomes) + self.warning_problems(case, outcomes)
+        if self.cache_check is not None and outcomes[0].kind == "ok":
+            try:
+                problems += self.cache_check(case, outcomes)
+            except Exception as exc:  # noqa: BLE001 - odd learner output
+                problems.append(Problem("cache", f"the cache you return cannot be used by the backward pass "
+                                                 f"({type(exc).__name__})", "CACHE", ""))
+        return problems
+
+    def _reference_aliases(self, args, kwargs):
+        probe = AliasProbe(self.reference, self.arg_names, self.output_names)
+        value = probe(*materialize(args), **materialize(kwargs))
+        return internal_aliases(value, self.output_names), probe.take() or set()
+
+    def alias_problems(self, case, outcomes):
+        problems = []
+        for (args, kwargs), o in zip(case.calls, outcomes):
+            if o.kind != "ok" or o.value is None:
+                continue
+            internal = internal_aliases(o.value, self.output_names)
+            inputs = set(getattr(o, "aliases", None) or ())
+            if not internal and not inputs:
+                continue
+            ref_internal, ref_inputs = self._reference_aliases(args, kwargs)
+            for a, b in sorted(internal - ref_internal)[:2]:
+                problems.append(Problem("aliasing", f"{a} and {b} are the same array (they share memory): an "
+                                                    "in-place update of one changes the other", "SHARED_ARRAYS",
+                                        "create every array separately (np.zeros_like for each one); `b = a` or "
+                                        "storing one array under two names does not copy"))
+            for out_path, in_name in sorted(inputs - ref_inputs)[:1]:
+                msg = (f"{out_path} is the input {in_name} itself (it shares its memory), so changing one "
+                       "changes the other")
+                hint = "return a new array: A.copy(), or the result of a computation"
+                problems.append(Problem("aliasing" if self.fresh_outputs else "note", msg, "RETURNS_INPUT", hint))
+        return problems
+
+    def warning_problems(self, case, outcomes):
+        if not self.strict_warnings:
+            return []
+        for o in outcomes:
+            hit = [w for w in (o.warnings or []) if any(s in w for s in self.strict_warnings)]
+            if hit:
+                return [Problem("numerics", f"NumPy warned while your function ran: {hit[0]}", "NUMERIC_WARNING",
+                                self.warning_hint)]
+        return []
+
+    def diagnosis(self, case, outcomes, problems):
+        """Problems of kind 'diagnosis' that name what the wrong answer's behaviour points to."""
+        if self.diagnose is None or outcomes[0].kind != "ok" or not any(p.kind in DIAGNOSABLE for p in problems):
+            return []
+        try:
+            found = self.diagnose(self, case, outcomes) or []
+        except Exception:  # noqa: BLE001 - a diagnosis is a bonus; odd output must not break the report
+            return []
+        return list(found)[:2]
 
     # -- fingerprints of known mistakes -------------------------------------------------------
     def signature(self, case, outcomes):
+        cache = self._cache_key(case, outcomes)
         return [(o.kind, o.exc_type if o.kind == "exception" else "", o.value if o.kind == "ok" else None,
-                 tuple(o.mutated)) for o in outcomes]
+                 tuple(o.mutated), (_alias_key(o, self.output_names), self._warned(o), cache if n == 0 else ()))
+                for n, o in enumerate(outcomes)]
+
+    def _cache_key(self, case, outcomes):
+        if self.cache_check is None or outcomes[0].kind != "ok":
+            return ()
+        try:
+            return tuple(p.message for p in self.cache_check(case, outcomes))
+        except Exception as exc:  # noqa: BLE001
+            return (type(exc).__name__,)
+
+    def _warned(self, outcome):
+        return any(s in w for w in (outcome.warnings or []) for s in self.strict_warnings)
 
     def same_signature(self, a, b):
-        for (ka, ea, va, ma), (kb, eb, vb, mb) in zip(a, b):
-            if ka != kb or ea != eb or ma != mb:
+        for (ka, ea, va, ma, sa), (kb, eb, vb, mb, sb) in zip(a, b):
+            if ka != kb or ea != eb or ma != mb or sa != sb:
                 return False
             if ka == "ok":
                 try:
@@ -188,6 +283,15 @@ class Exercise:
                 except Exception:  # noqa: BLE001 - odd learner output
                     return False
         return True
+
+
+def _alias_key(outcome, names):
+    if outcome.kind != "ok":
+        return ()
+    try:
+        return tuple(sorted(internal_aliases(outcome.value, names)))
+    except Exception:  # noqa: BLE001
+        return ()
 
 
 def _flatten(numeric, names, received):
@@ -205,13 +309,67 @@ def _flatten(numeric, names, received):
 
 
 def describe_inputs(ex, case):
-    parts = []
-    for i, a in enumerate(case.args):
-        name = ex.arg_names[i] if i < len(ex.arg_names) else f"arg{i}"
-        parts.append(_describe_arg(name, a))
-    for k, v in case.kwargs.items():
-        parts.append(_describe_arg(k, v))
-    return ", ".join(parts)
+    """Compact one-line summary of a case's inputs: shapes, a few values of small arrays, dicts
+    with the same layout named once ("parameters, grads {W1 (3, 4), b1 (4,)}"), keyword values
+    that the case label already shows left out."""
+    named = [(ex.arg_names[i] if i < len(ex.arg_names) else f"arg{i}", a) for i, a in enumerate(case.args)]
+    named += [(k, v) for k, v in case.kwargs.items() if not _in_label(k, v, case.label)]
+    parts, groups = [], {}
+    for name, a in named:
+        if isinstance(a, dict) and a:
+            key = _layout(a)
+            if key in groups:
+                groups[key][0].append(name)
+                continue
+            groups[key] = ([name], len(parts))
+        parts.append((name, a))
+    out = []
+    for name, a in parts:
+        if isinstance(a, dict) and a and _layout(a) in groups:
+            names = groups[_layout(a)][0]
+            out.append(f"{', '.join(names)} {_describe_dict(a)}")
+        else:
+            out.append(_describe_arg(name, a))
+    text = ", ".join(out)
+    return text if len(text) <= 180 else text[:177] + "..."
+
+
+def _in_label(name, value, label):
+    return isinstance(value, (int, float)) and f"{name}=" in label or (name == "learning_rate" and "lr=" in label)
+
+
+def _layout(d):
+    return tuple((str(k).lstrip("d"), getattr(v, "shape", type(v).__name__)) for k, v in d.items())
+
+
+def _few(a, n=3):
+    flat = a.ravel()
+    vals = ", ".join(f"{float(x):.3g}" for x in flat[:n])
+    return f" [{vals}{', ...' if flat.size > n else ''}]"
+
+
+def _describe_dict(d):
+    """{W1 (3, 4), b1 (4,)}; keys with one shape grouped: {x_t (2, 3); h_prev, c_prev (2, 4)}."""
+    by_shape, order = {}, []
+    for k, v in d.items():
+        if isinstance(v, np.ndarray):
+            if v.shape not in by_shape:
+                by_shape[v.shape] = []
+                order.append(("shape", v.shape))
+            by_shape[v.shape].append(str(k))
+        else:
+            order.append(("other", k))
+    items = []
+    grouped = sum(len(v) > 1 for v in by_shape.values()) > 0 and len(d) > 4
+    for kind, key in order:
+        if kind == "shape":
+            keys = by_shape[key]
+            items += [f"{', '.join(keys)} {key}"] if grouped else [f"{k} {key}" for k in keys]
+        else:
+            v = d[key]
+            items.append(f"{key} {_describe_dict(v)}" if isinstance(v, dict) else f"{key} {_short(v)}")
+    sep = "; " if grouped else ", "
+    return "{" + sep.join(items[:8]) + (", ..." if len(items) > 8 else "") + "}"
 
 
 def _short(v):
@@ -226,12 +384,12 @@ def _short(v):
 
 def _describe_arg(name, a):
     if isinstance(a, np.ndarray):
-        return f"{name} {a.shape}" + ("" if a.dtype == np.float64 else f" {a.dtype}")
+        few = _few(a) if a.size <= 64 else ""
+        return f"{name} {a.shape}" + ("" if a.dtype == np.float64 else f" {a.dtype}") + few
     if isinstance(a, Seed):
         return f"{name}=rng(seed={a.seed})"
     if isinstance(a, dict):
-        inner = ", ".join(f"{k} {_short(v)}" for k, v in list(a.items())[:6])
-        return f"{name} {{{inner}{', ...' if len(a) > 6 else ''}}}"
+        return f"{name} {_describe_dict(a)}"
     if isinstance(a, (tuple, list)):
         return f"{name} ({', '.join(_short(x) for x in a[:4])}{', ...' if len(a) > 4 else ''})"
     if isinstance(a, float):
@@ -335,7 +493,8 @@ def grade(ex, runner, seeds=DEFAULT_SEEDS, fingerprint=True, mistake_timeout=5.0
     results, all_outcomes = [], []
     printed, stdout = 0, ""
     timed_out = False
-    advisory_notes = []
+    advisory_notes, seen_notes = [], set()
+    diagnosed = 0
     for case in cases:
         outs = []
         for args, kwargs in case.calls:
@@ -359,13 +518,31 @@ def grade(ex, runner, seeds=DEFAULT_SEEDS, fingerprint=True, mistake_timeout=5.0
         if not problems:
             try:
                 problems = ex.judge(case, outs)
-            except Exception as exc:  # noqa: BLE001 - malformed learner output must not crash the grader
-                problems = [Problem("type", f"could not read your output ({type(exc).__name__}: {exc}); "
-                                            f"received {describe(first.value)}")]
+            except Exception:  # noqa: BLE001 - malformed learner output must not crash the grader
+                problems = [Problem("type", f"your answer does not have the expected form: received "
+                                            f"{describe(first.value)}", "TYPE",
+                                    "return what the docstring describes (see the expected output above)")]
             problems += [p for o in outs for p in inplace_problem(ex, o)][:1]
+            try:
+                problems += ex.extra_problems(case, outs)
+            except Exception:  # noqa: BLE001 - odd output: the value comparison has said what it can
+                pass
+            if diagnosed < MAX_DIAGNOSED:  # reports detail the first failing cases only
+                found_here = ex.diagnosis(case, outs, problems)
+                diagnosed += any(p.kind not in ADVISORY for p in problems)
+                problems += found_here
+            failing = [p for p in problems if p.kind not in ADVISORY]
+            if not failing:
+                for o in outs:
+                    for w in (o.warnings or [])[:1]:
+                        problems.append(Problem("note", f"NumPy warned while your function ran: {w} (case "
+                                                        f"{case.label!r}); the results are right, but check why",
+                                                "WARNING", details={"key": w}))
         problems.sort(key=Problem.order)
         for p in problems:
-            if p.kind in ADVISORY and p.message not in advisory_notes:
+            key = p.details.get("key", p.message)
+            if p.kind in ADVISORY and key not in seen_notes:
+                seen_notes.add(key)
                 advisory_notes.append(p.message + (f" ({p.hint})" if p.hint else ""))
         problems = [p for p in problems if p.kind not in ADVISORY]
         results.append(CaseResult(case.label, describe_inputs(ex, case), not problems, problems, first))
@@ -380,7 +557,7 @@ def grade(ex, runner, seeds=DEFAULT_SEEDS, fingerprint=True, mistake_timeout=5.0
     found = []
     if fingerprint and status in ("failed", "timeout"):
         found = matching_mistakes(ex, cases, all_outcomes, seeds, mistake_timeout)
-    notes = advisory_notes[:2]
+    notes = advisory_notes[:3]
     if printed > 0:
         notes.append(f"your function printed {printed} characters while being checked"
                      + (" (remove debugging prints in loops)" if printed > 2000 else ""))

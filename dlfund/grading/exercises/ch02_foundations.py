@@ -4,6 +4,7 @@ import numpy as np
 from dlfund import activations as act
 
 from ..core import Case
+from ..diagnose import elementwise, softmax_sums
 from ._util import elementwise_derivative, exercise, mistakes, rng_for, with_numeric
 
 CH = 2
@@ -49,11 +50,32 @@ def _sigmoid(z):
     return act.sigmoid(z)
 
 
+def _sigmoid_branch_slip(z):
+    out = np.empty_like(z)
+    pos = z >= 0
+    out[pos] = 1 / (1 + np.exp(-z[pos]))
+    out[~pos] = 1 / (1 + np.exp(z[~pos]))  # should be exp(z) / (1 + exp(z))
+    return out
+
+
 exercise(
     name="sigmoid", chapter=CH, func_name="sigmoid", title="Sigmoid, stable for large |z|",
     reference=act.sigmoid, arg_names=Z_ARGS,
     make_cases=_z_cases(1, [("grid", _GRID), ("large |z| (stability)", _LARGE), ("float32 input", _F32)]),
+    strict_warnings=("overflow",),
+    warning_hint="a stable sigmoid never computes exp of a large positive number: use exp(-|z|), which is "
+                 "at most 1, e.g. e = np.exp(-np.abs(z)); np.where(z >= 0, 1 / (1 + e), e / (1 + e)) "
+                 "(np.where evaluates BOTH branches, so exp(-z) inside it still overflows)",
+    diagnose=elementwise([("SIGMOID_SIGN_SLIP", "1 - sigmoid(z) = sigmoid(-z): the sign in the exponent is flipped "
+                                                "in that branch", lambda z, e: 1 - e,
+                           "sigmoid(z) = 1 / (1 + exp(-z)) = exp(z) / (1 + exp(z)); check the sign of z in each exp")]),
     mistakes=mistakes(
+        ("SIGMOID_NAIVE", "1 / (1 + np.exp(-z)) overflows in exp(-z) for large negative z (NumPy warns; the "
+                          "exercise asks for a stable version): compute e = np.exp(-np.abs(z)) and use 1 / (1 + e) "
+                          "for z >= 0, e / (1 + e) for z < 0", lambda z: 1.0 / (1.0 + np.exp(-z))),
+        ("SIGMOID_SIGN_ONE_BRANCH", "in the branch for negative z, exp(z) / (1 + exp(z)) is right; 1 / (1 + exp(z)) "
+                                    "there is sigmoid(-z)",
+         _sigmoid_branch_slip),
         ("SIGMOID_SIGN", "sigmoid is 1 / (1 + exp(-z)), with a minus sign inside the exponential: "
                          "yours decreases with z", lambda z: 1.0 / (1.0 + np.exp(z))),
         ("SIGMOID_MINUS_DENOM", "the denominator is 1 + exp(-z), not 1 - exp(-z) (a sign slip that circulates "
@@ -192,6 +214,8 @@ def _softmax_cases(seeds):
         Case("rows of logits", (np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 2.5]]),)),
         Case("large logits (stability)", (np.array([[1000.0, 1001.0, 999.0], [-5.0, 800.0, 3.0]]),)),
         Case("square batch", (np.array([[0.2, 1.5, -0.3], [2.0, -1.0, 0.0], [0.7, 0.1, 3.0]]),)),
+        # one maximum for the whole batch would underflow the second row to 0 / 0
+        Case("rows on far-apart scales", (np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1002.0, -999.0]]),)),
     ]
     cases += [Case(f"random #{s}", (_rand_z(s, 8, 2.0),)) for s in seeds]
     return cases
@@ -209,8 +233,13 @@ def _softmax_shift_no_keepdims(z):
 
 exercise(
     name="softmax", chapter=CH, func_name="softmax", title="Numerically stable softmax over each row",
-    reference=act.softmax, arg_names=Z_ARGS, make_cases=_softmax_cases,
+    reference=act.softmax, arg_names=Z_ARGS, make_cases=_softmax_cases, diagnose=softmax_sums,
+    strict_warnings=("overflow",),
+    warning_hint="subtract each row's maximum before exp, so that the largest exponent is 0",
     mistakes=mistakes(
+        ("SOFTMAX_SHIFTED_GLOBAL_SUM", "each row must sum to 1: np.sum(e) without an axis divides by the sum over "
+                                       "the whole batch; use e.sum(axis=1, keepdims=True)",
+         lambda z: (lambda e: e / np.sum(e))(np.exp(z - np.max(z, axis=1, keepdims=True)))),
         ("SOFTMAX_OVERFLOW", "exp(1000) overflows to inf and inf / inf = NaN: subtract each row's maximum first "
                              "(softmax(z) = softmax(z - c) for any constant c per row)",
          lambda z: np.exp(z) / np.sum(np.exp(z), axis=1, keepdims=True)),
@@ -226,3 +255,11 @@ exercise(
          _softmax_shift_no_keepdims),
     ),
 )
+
+
+# Element-wise exercises without a diagnoser of their own: name the region of wrong entries.
+from ..registry import get_exercise as _get  # noqa: E402
+
+for _name in ("sigmoid_derivative", "tanh_derivative", "relu", "relu_derivative", "leaky_relu",
+              "leaky_relu_derivative"):
+    _get(_name).diagnose = elementwise()

@@ -11,7 +11,9 @@ from dlfund.activations import sigmoid
 from dlfund.layers import activation_backward, activation_forward, dense_backward, dense_forward
 from dlfund.optim import update_parameters_with_gd
 
+from ..compare import Problem
 from ..core import Case
+from ..diagnose import same
 from ._util import exercise, mistakes, numeric_grad, rng_for, with_numeric
 
 CH = 3
@@ -37,11 +39,49 @@ def _dense_fwd_cases(seeds):
     return cases
 
 
+def _dense_cache_check(case, outcomes):
+    """The course's dense_backward must work on your cache: it is (A_prev, W), in that order."""
+    A, W, _ = case.args
+    out = outcomes[0].value
+    if not isinstance(out, tuple) or len(out) != 2:
+        return []
+    cache = out[1]
+    dZ = rng_for(A.shape[0], 13).normal(size=(A.shape[0], W.shape[1]))
+    want = dense_backward(dZ, (A, W))
+    what = _which_inputs(cache, {"A_prev": A, "W": W, "b": case.args[2]})
+    try:
+        got = dense_backward(dZ, cache)
+    except Exception as exc:  # noqa: BLE001 - any failure means the cache is unusable
+        got = exc
+    if not isinstance(got, Exception) and same(got, want):
+        return []
+    return [Problem("cache", f"dense_backward cannot use your cache{what}: it unpacks A_prev, W = cache",
+                    "CACHE_CONTENT", "return Z, (A_prev, W): the backward pass needs the layer's input and weights, "
+                                     "in that order")]
+
+
+def _which_inputs(cache, inputs):
+    """' (yours holds (W, A_prev))': the inputs a tuple cache holds, by name."""
+    if not isinstance(cache, (tuple, list)):
+        return f" (yours is {type(cache).__name__})"
+    names = []
+    for item in cache:
+        hit = [n for n, a in inputs.items() if isinstance(item, np.ndarray) and item.shape == a.shape
+               and np.array_equal(item, a)]
+        names.append(hit[0] if hit else (f"an array {item.shape}" if isinstance(item, np.ndarray)
+                                         else type(item).__name__))
+    return f" (yours holds ({', '.join(names)}))"
+
+
 exercise(
     name="dense_forward", chapter=CH, func_name="dense_forward", title="Dense layer, forward",
     reference=dense_forward, arg_names=["A_prev", "W", "b"], make_cases=_dense_fwd_cases,
-    output_names=["Z", "cache"], view=lambda out: out[0],
+    output_names=["Z", "cache"], view=lambda out: out[0], cache_check=_dense_cache_check,
     mistakes=mistakes(
+        ("DENSE_CACHE_ORDER", "the cache is (A_prev, W) in that order: dense_backward unpacks A_prev, W = cache",
+         lambda A, W, b: (A @ W + b, (W, A))),
+        ("DENSE_CACHE_Z", "cache the layer's INPUT A_prev and W (the backward pass needs A_prev for "
+                          "dW = A_prev.T @ dZ), not its output Z", lambda A, W, b: (A @ W + b, (A @ W + b, W))),
         ("DENSE_NO_BIAS", "add the bias: Z = A_prev @ W + b", lambda A, W, b: (A @ W, (A, W))),
         ("DENSE_COLUMN_CONVENTION", "samples are ROWS here: Z = A_prev @ W + b has shape (m, n_out); "
                                     "W.T @ A_prev.T is the column convention and gives Z.T",
@@ -94,6 +134,10 @@ exercise(
          lambda dZ, c: _dense_bwd(dZ, c, db=dZ.sum(axis=1))),
         ("DENSE_DW_EXTRA_MEAN", "dZ already carries 1/m; dividing dW by m again makes it m times too small",
          lambda dZ, c: _dense_bwd(dZ, c, dW=c[0].T @ dZ / dZ.shape[0])),
+        ("DENSE_DB_KEEPDIMS", "db has b's shape (n_out,): sum over axis 0 WITHOUT keepdims=True",
+         lambda dZ, c: _dense_bwd(dZ, c, db=dZ.sum(axis=0, keepdims=True))),
+        ("DENSE_RETURN_ORDER", "return the three gradients in the order (dA_prev, dW, db)",
+         lambda dZ, c: (lambda r: (r[1], r[0], r[2]))(_dense_bwd(dZ, c))),
     ),
 )
 
@@ -145,6 +189,8 @@ exercise(
          lambda y_hat, y: 2 * (y - y_hat) / y.size),
         ("MSE_GRAD_PER_ROW", "divide by the number of entries y.size, not by the number of rows",
          lambda y_hat, y: 2 * (y_hat - y) / y.shape[0]),
+        ("MSE_GRAD_REDUCED", "the gradient has one entry per entry of y_hat: do not average it into one number",
+         lambda y_hat, y: float(np.mean(2 * (y_hat - y)))),
     ),
 )
 
@@ -204,6 +250,8 @@ exercise(
          lambda p, y: (y / p - (1 - y) / (1 - p)) / y.size),
         ("BCE_GRAD_NO_MEAN", "the loss is a mean over the m samples, so the gradient carries 1/m",
          lambda p, y: -y / p + (1 - y) / (1 - p)),
+        ("BCE_GRAD_ONE_TERM", "the loss has two terms, so the gradient too: (-y / p + (1 - y) / (1 - p)) / m",
+         lambda p, y: -y / p / y.size),
     ),
 )
 
@@ -303,6 +351,15 @@ def _tl_bwd(X, Y, p, c, sign=1.0, mean_dz2=True, mean_w=False, db_sum=False, der
     return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
 
 
+def _tl_bwd_sigmoid_again(X, Y, parameters, cache):
+    m = X.shape[0]
+    A1, A2 = cache["A1"], cache["A2"]
+    dZ2 = (A2 - Y) / m * A2 * (1 - A2)
+    dW2, db2 = A1.T @ dZ2, dZ2.sum(axis=0)
+    dZ1 = dZ2 @ parameters["W2"].T * (1 - A1 ** 2)
+    return {"dW1": X.T @ dZ1, "db1": dZ1.sum(axis=0), "dW2": dW2, "db2": db2}
+
+
 exercise(
     name="two_layer_backward", chapter=CH, func_name="two_layer_backward",
     title="Backward pass of the 3-4-1 network", reference=two_layer_backward_ref,
@@ -319,6 +376,9 @@ exercise(
          lambda X, Y, p, c: _tl_bwd(X, Y, p, c, sign=-1.0)),
         ("TWO_LAYER_NO_MEAN", "the loss is the MEAN over m samples: every gradient carries a factor 1/m",
          lambda X, Y, p, c: _tl_bwd(X, Y, p, c, mean_dz2=False)),
+        ("TWO_LAYER_SIGMOID_DERIV_AGAIN", "for a sigmoid output with cross-entropy, dZ2 = (A2 - Y) / m already "
+                                          "includes the sigmoid's derivative: do not multiply by A2 * (1 - A2) again",
+         _tl_bwd_sigmoid_again),
     ),
 )
 

@@ -10,6 +10,7 @@ import numpy as np
 from dlfund import optim
 
 from ..core import Case
+from ..diagnose import finding, same, search, variants
 from ..sandbox import Seed
 from ._random import MiniBatchExercise
 from ._util import exercise, mistakes, rng_for
@@ -60,6 +61,195 @@ exercise(
 )
 
 
+# -- diagnosis by behaviour: which small change of the update rule reproduces the answer -----------
+# Every parameter's arrays are flattened into one vector, so one candidate rule is a handful of
+# NumPy operations; candidates come fewest changes first and the first exact match is named.
+
+def _flat(d, keys):
+    return np.concatenate([np.ravel(np.asarray(d[k], dtype=np.float64)) for k in keys])
+
+
+def _answer(case, outcomes, n):
+    """(parameter keys, flat p, g, [states...], flat learner outputs) or None if the form is off."""
+    out = outcomes[0].value
+    if not isinstance(out, tuple) or len(out) != n or not all(isinstance(d, dict) for d in out):
+        return None
+    p, g = case.args[0], case.args[1]
+    keys = list(p)
+    gkeys = ["d" + k for k in keys]
+    try:
+        got = [_flat(out[0], keys)] + [_flat(d, gkeys) for d in out[1:]]
+    except (KeyError, ValueError, TypeError):
+        return None
+    if any(x.shape != got[0].shape for x in got):
+        return None
+    states = [_flat(a, gkeys) for a in case.args[2:2 + n - 1]]
+    return keys, _flat(p, keys), _flat(g, gkeys), states, got
+
+
+def _name_state(label, got, candidates):
+    """Name the rule behind a returned state vector: [(text, value)] tried in order."""
+    for text, value in candidates:
+        if same(got, value):
+            return text
+    return None
+
+
+_DECAY_WORDS = {"t-1": "{b}**(t - 1) instead of {b}**t", "t+1": "{b}**(t + 1) instead of {b}**t",
+                "linear": "(1 - {b}) * t instead of 1 - {b}**t", "none": "nothing (no bias correction)",
+                "t-1 linear": "(1 - {b}) * (t - 1)"}
+
+
+def _correction(beta, t, form):
+    return {"pow": 1 - beta ** t, "t-1": 1 - beta ** (t - 1), "t+1": 1 - beta ** (t + 1),
+            "linear": (1 - beta) * t, "none": 1.0}[form]
+
+
+def _adam_diagnosis(ex, case, outcomes):
+    parts = _answer(case, outcomes, 3)
+    if parts is None:
+        return []
+    keys, p, g, (v, s_), (new_p, new_v, new_s) = parts
+    t = case.args[4]
+    kw = case.kwargs
+    lr, b1, b2, eps = kw["learning_rate"], kw["beta1"], kw["beta2"], kw["epsilon"]
+    wd = kw.get("weight_decay", 0.0)
+    is_w = np.concatenate([np.full(np.size(case.args[0][k]), k.startswith("W")) for k in keys])
+    base = np.where(is_w, p * (1 - lr * wd), p)
+    v_ref, s_ref = b1 * v + (1 - b1) * g, b2 * s_ + (1 - b2) * g * g
+    found = []
+    v_named = None if same(new_v, v_ref) else _name_state("v", new_v, [
+        ("beta2 instead of beta1", b2 * v + (1 - b2) * g), ("no (1 - beta1) on the gradient", b1 * v + g),
+        ("beta1 and 1 - beta1 swapped", (1 - b1) * v + b1 * g),
+        ("the bias-corrected v_hat instead of the raw average", v_ref / (1 - b1 ** t)),
+        ("the old v, unchanged", v), ("the gradient itself", g)])
+    s_named = None if same(new_s, s_ref) else _name_state("s", new_s, [
+        ("the gradient, not its square", b2 * s_ + (1 - b2) * g),
+        ("beta1 instead of beta2", b1 * s_ + (1 - b1) * g * g),
+        ("no (1 - beta2) on the squared gradient", b2 * s_ + g * g),
+        ("beta2 and 1 - beta2 swapped", (1 - b2) * s_ + b2 * g * g),
+        ("the bias-corrected s_hat instead of the raw average", s_ref / (1 - b2 ** t)),
+        ("the old s, unchanged", s_), ("the squared gradient itself", g * g)])
+    if v_named:
+        found.append(finding("ADAM_V_RULE", f"the v you return is {v_named}", "v = beta1 * v + (1 - beta1) * dW"))
+    if s_named:
+        found.append(finding("ADAM_S_RULE", f"the s you return is {s_named}", "s = beta2 * s + (1 - beta2) * dW**2"))
+    options = {"moments": ["new", "old", "yours"], "corr_v": ["pow", "t-1", "linear", "none", "t+1"],
+               "corr_s": ["pow", "t-1", "linear", "none", "t+1"], "eps": ["outside", "inside"],
+               "root": [True, False], "sign": [-1, 1]}
+    sources = {"new": (v_ref, s_ref), "old": (v, s_), "yours": (new_v, new_s)}
+
+    def step(cfg):
+        vv, ss = sources[cfg["moments"]]
+        vh, sh = vv / _correction(b1, t, cfg["corr_v"]), ss / _correction(b2, t, cfg["corr_s"])
+        denom = np.sqrt(sh + eps) if cfg["eps"] == "inside" else (np.sqrt(sh) if cfg["root"] else sh) + eps
+        return base + cfg["sign"] * lr * vh / denom
+
+    if same(new_p, step(dict(moments="new", corr_v="pow", corr_s="pow", eps="outside", root=True, sign=-1))):
+        return found
+    hit = search(((c, ch) for c, ch in variants(options) if ch and ch != ["moments"]), new_p, lambda cc: step(cc[0]))
+    if hit is None:
+        return found
+    cfg, changed = hit
+    words, code = [], "ADAM_STEP"
+    for name in changed:
+        if name == "moments" and cfg["moments"] == "old":
+            words.append("it uses the moments from BEFORE this step's update (v and s as passed in)")
+            code = "ADAM_OLD_MOMENTS"
+        elif name == "corr_v":
+            words.append("v_hat divides by " + _DECAY_WORDS[cfg["corr_v"]].format(b="beta1"))
+            code = {"t-1": "ADAM_BIAS_T_MINUS_1", "linear": "ADAM_BIAS_LINEAR"}.get(cfg["corr_v"], "ADAM_BIAS")
+        elif name == "corr_s":
+            words.append("s_hat divides by " + _DECAY_WORDS[cfg["corr_s"]].format(b="beta2"))
+            code = {"t-1": "ADAM_BIAS_T_MINUS_1", "linear": "ADAM_BIAS_LINEAR"}.get(cfg["corr_s"], "ADAM_BIAS")
+        elif name == "eps":
+            words.append("epsilon is inside the square root")
+        elif name == "root":
+            words.append("it divides by s_hat, not by sqrt(s_hat)")
+        elif name == "sign":
+            words.append("it moves UP the gradient (W + lr * ...)")
+            code = "ADAM_STEP_SIGN"
+    if not words:
+        return found
+    found.insert(0, finding(code, "your parameter update matches Adam where " + "; ".join(words),
+                            "at step t: v_hat = v / (1 - beta1**t), s_hat = s / (1 - beta2**t) with the NEW v and "
+                            "s, then W - lr * v_hat / (sqrt(s_hat) + epsilon)"))
+    return found
+
+
+def _momentum_diagnosis(ex, case, outcomes):
+    parts = _answer(case, outcomes, 2)
+    if parts is None:
+        return []
+    keys, p, g, (v,), (new_p, new_v) = parts
+    beta, lr = case.kwargs["beta"], case.kwargs["learning_rate"]
+    v_ref = beta * v + (1 - beta) * g
+    found = []
+    if not same(new_v, v_ref):
+        named = _name_state("v", new_v, [
+            ("beta * v + dW (no (1 - beta) on the gradient)", beta * v + g),
+            ("beta * v + lr * dW (the classical form)", beta * v + lr * g),
+            ("(1 - beta) * v + beta * dW (beta and 1 - beta swapped)", (1 - beta) * v + beta * g),
+            ("beta * v - (1 - beta) * dW (the gradient's sign flipped)", beta * v - (1 - beta) * g),
+            ("the old v, unchanged", v), ("the gradient itself", g)])
+        if named:
+            found.append(finding("MOM_V_RULE", f"the v you return is {named}", "v = beta * v + (1 - beta) * dW"))
+    sources = {"the new velocity": v_ref, "your velocity": new_v, "the OLD velocity (before this step)": v,
+               "the raw gradient": g}
+    for sign, sign_text in ((-1, ""), (1, "moves UP: W + lr * ... instead of W - lr * ...; ")):
+        for text, x in sources.items():
+            for scale, scale_text in ((lr, ""), (1.0, "without the learning rate; ")):
+                if sign < 0 and scale == lr and text in ("the new velocity", "your velocity"):
+                    continue  # the right rule
+                if same(new_p, p + sign * scale * x):
+                    code = "MOM_STEP_SIGN" if sign > 0 else "MOM_STEP"
+                    found.insert(0, finding(code, f"your parameter update {sign_text}{scale_text}steps with {text}",
+                                            "W = W - learning_rate * v with the velocity updated first"))
+                    return found
+    return found
+
+
+def _rmsprop_diagnosis(ex, case, outcomes):
+    parts = _answer(case, outcomes, 2)
+    if parts is None:
+        return []
+    keys, p, g, (s_,), (new_p, new_s) = parts
+    lr, beta, eps = case.kwargs["learning_rate"], case.kwargs["beta"], case.kwargs["epsilon"]
+    s_ref = beta * s_ + (1 - beta) * g * g
+    found = []
+    if not same(new_s, s_ref):
+        named = _name_state("s", new_s, [
+            ("an average of the gradient, not of its square (negative entries make sqrt(s) NaN)",
+             beta * s_ + (1 - beta) * g),
+            ("(1 - beta) * s + beta * dW**2 (beta and 1 - beta swapped)", (1 - beta) * s_ + beta * g * g),
+            ("beta * s + dW**2 (no (1 - beta))", beta * s_ + g * g),
+            ("an average of |dW|, not of dW**2", beta * s_ + (1 - beta) * np.abs(g)),
+            ("the old s, unchanged", s_)])
+        if named:
+            code = "RMS_S_NOT_SQUARED" if "not of its square" in named else "RMS_S_RULE"
+            found.append(finding(code, f"the s you return is {named}", "s = beta * s + (1 - beta) * dW**2"))
+    options = {"source": ["new", "old", "yours"], "eps": ["outside", "inside"], "root": [True, False],
+               "sign": [-1, 1]}
+    sources = {"new": s_ref, "old": s_, "yours": new_s}
+
+    def step(cfg):
+        ss = sources[cfg["source"]]
+        denom = np.sqrt(ss + eps) if cfg["eps"] == "inside" else (np.sqrt(ss) if cfg["root"] else ss) + eps
+        return p + cfg["sign"] * lr * g / denom
+
+    hit = search(((c, ch) for c, ch in variants(options) if ch and ch != ["source"]), new_p, lambda cc: step(cc[0]))
+    if hit is not None:
+        cfg, changed = hit
+        text = {"source": "it divides by the OLD s (before this step's update)" if cfg["source"] == "old" else "",
+                "eps": "epsilon is inside the square root", "root": "it divides by s, not by sqrt(s)",
+                "sign": "it moves UP the gradient (W + lr * ...)"}
+        words = [text[c] for c in changed if text[c]]
+        if words:
+            found.insert(0, finding("RMS_STEP", "your parameter update matches RMSProp where " + "; ".join(words),
+                                    "W = W - learning_rate * dW / (sqrt(s) + epsilon), with the updated s"))
+    return found
+
+
 # -- shared inputs for the optimizers ----------------------------------------------------------
 
 def _params(rng):
@@ -102,6 +292,10 @@ if hasattr(optim, "initialize_velocity"):
                                  "(np.zeros_like), not the number 0", lambda p: {"d" + k: 0.0 for k in p}),
             ("VEL_COPIES_PARAMS", "the velocity starts at ZERO, not at the parameter values",
              lambda p: {"d" + k: v.copy() for k, v in p.items()}),
+            ("VEL_LEN_SHAPE", "np.zeros(len(W)) has one entry per ROW of W; np.zeros_like(W) has W's full shape",
+             lambda p: {"d" + k: np.zeros(len(v)) for k, v in p.items()}),
+            ("VEL_LIST", "return a dict keyed like the gradients ('dW1', 'db1', ...), not a list",
+             lambda p: [np.zeros_like(v) for v in p.values()]),
         ),
     )
 
@@ -119,6 +313,14 @@ def _mom_cases(seeds):
     return cases
 
 
+def _momentum_uphill(parameters, grads, v, beta=0.9, learning_rate=0.01):
+    new_params, new_v = {}, {}
+    for k, W in parameters.items():
+        new_v["d" + k] = beta * v["d" + k] + (1 - beta) * grads["d" + k]
+        new_params[k] = W + learning_rate * new_v["d" + k]
+    return new_params, new_v
+
+
 def _mom(p, g, v, beta, lr, rule):
     new_p, new_v = {}, {}
     for k in p:
@@ -132,7 +334,10 @@ if hasattr(optim, "update_parameters_with_momentum"):
         name="momentum", chapter=CH, func_name="update_parameters_with_momentum",
         title="Momentum update (EMA form)", reference=optim.update_parameters_with_momentum,
         arg_names=["parameters", "grads", "v"], make_cases=_mom_cases, output_names=["parameters", "v"],
+        diagnose=_momentum_diagnosis,
         mistakes=mistakes(
+            ("MOM_UPHILL", "step against the velocity: W = W - learning_rate * v (a + climbs the loss)",
+             _momentum_uphill),
             ("MOM_CLASSICAL", "this exercise uses the EMA form v = beta v + (1 - beta) dW, W = W - lr v; you wrote the "
                               "classical form v = beta v + lr dW, W = W - v (equivalent only after rescaling lr)",
              lambda p, g, v, beta=0.9, learning_rate=0.01: _mom(
@@ -190,6 +395,15 @@ def _rms_rule(sq=True, inside=False, root=True, swap=False, old=False):
     return rule
 
 
+def _rms_no_square(parameters, grads, s, learning_rate=0.01, beta=0.99, epsilon=1e-8):
+    new_params, new_s = {}, {}
+    for k, W in parameters.items():
+        dk = "d" + k
+        new_s[dk] = beta * s[dk] + (1 - beta) * grads[dk]
+        new_params[k] = W - learning_rate * grads[dk] / (np.sqrt(new_s[dk]) + epsilon)
+    return new_params, new_s
+
+
 if hasattr(optim, "update_parameters_with_rmsprop"):
     def _rmsm(**kw):
         return lambda p, g, s, learning_rate=0.01, beta=0.99, epsilon=1e-8: _rms(
@@ -198,16 +412,25 @@ if hasattr(optim, "update_parameters_with_rmsprop"):
     exercise(
         name="rmsprop", chapter=CH, func_name="update_parameters_with_rmsprop", title="RMSProp update",
         reference=optim.update_parameters_with_rmsprop, arg_names=["parameters", "grads", "s"],
-        make_cases=_rms_cases, output_names=["parameters", "s"],
+        make_cases=_rms_cases, output_names=["parameters", "s"], diagnose=_rmsprop_diagnosis,
         mistakes=mistakes(
             ("RMS_EPS_INSIDE_SQRT", "epsilon goes OUTSIDE the square root: dW / (sqrt(s) + eps) (as PyTorch); "
                                     "sqrt(s + eps) changes the step a lot when s is small", _rmsm(inside=True)),
             ("RMS_NO_SQRT", "divide by the ROOT mean square: sqrt(s) + eps", _rmsm(root=False)),
-            ("RMS_NO_SQUARE", "s averages the SQUARED gradient: (1 - beta) * dW**2", _rmsm(sq=False)),
+            ("RMS_NO_SQUARE", "s averages the SQUARED gradient: (1 - beta) * dW**2 (without the square s goes "
+                              "negative and sqrt(s) is NaN)", _rms_no_square),
             ("RMS_BETA_SWAPPED", "beta weighs the old average: s = beta s + (1 - beta) dW**2", _rmsm(swap=True)),
             ("RMS_OLD_S", "update s first, then divide by the new sqrt(s) + eps", _rmsm(old=True)),
         ),
     )
+
+def _adam_init_shared(parameters):
+    v = s = {}
+    for k, W in parameters.items():
+        v["d" + k] = np.zeros_like(W)
+        s["d" + k] = np.zeros_like(W)
+    return v, s
+
 
 if hasattr(optim, "initialize_adam"):
     exercise(
@@ -220,6 +443,11 @@ if hasattr(optim, "initialize_adam"):
              lambda p: {"d" + k: np.zeros_like(x) for k, x in p.items()}),
             ("ADAM_INIT_SCALAR_ZEROS", "each entry is an array of zeros shaped like its parameter (np.zeros_like)",
              lambda p: ({"d" + k: 0.0 for k in p}, {"d" + k: 0.0 for k in p})),
+            ("ADAM_INIT_S_ONES", "s starts at ZERO like v (epsilon, not the initial s, keeps the step finite)",
+             lambda p: ({"d" + k: np.zeros_like(x) for k, x in p.items()},
+                        {"d" + k: np.ones_like(x) for k, x in p.items()})),
+            ("ADAM_INIT_SHARED", "`v = s = {}` makes ONE dict with two names: the first moment and the second "
+                                 "moment would overwrite each other; build two dicts", _adam_init_shared),
         ),
     )
 
@@ -276,6 +504,26 @@ def _adam(p, g, v, s, t, lr, b1, b2, eps, correct=True, inside=False, return_hat
     return new_p, new_v, new_s
 
 
+def _adam_natural(t_shift=0, linear=False, old=False, sign=-1.0):
+    """Adam as a learner writes it, with one slip: beta**(t + t_shift), (1 - beta) * t, the old moments
+    in the bias correction, or the step's sign."""
+    def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999,
+                                    epsilon=1e-8):
+        new_params, new_v, new_s = {}, {}, {}
+        for k, W in parameters.items():
+            dk = "d" + k
+            new_v[dk] = beta1 * v[dk] + (1 - beta1) * grads[dk]
+            new_s[dk] = beta2 * s[dk] + (1 - beta2) * grads[dk] ** 2
+            vv, ss = (v[dk], s[dk]) if old else (new_v[dk], new_s[dk])
+            if linear:
+                v_hat, s_hat = vv / ((1 - beta1) * t), ss / ((1 - beta2) * t)
+            else:
+                v_hat, s_hat = vv / (1 - beta1 ** (t + t_shift)), ss / (1 - beta2 ** (t + t_shift))
+            new_params[k] = W + sign * learning_rate * v_hat / (np.sqrt(s_hat) + epsilon)
+        return new_params, new_v, new_s
+    return update_parameters_with_adam
+
+
 def _adam_m(**kw):
     return lambda p, g, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8: _adam(
         p, g, v, s, t, learning_rate, beta1, beta2, epsilon, **kw)
@@ -285,8 +533,16 @@ if hasattr(optim, "update_parameters_with_adam"):
     exercise(
         name="adam", chapter=CH, func_name="update_parameters_with_adam", title="Adam update with bias correction",
         reference=optim.update_parameters_with_adam, arg_names=["parameters", "grads", "v", "s", "t"],
-        make_cases=_adam_cases, output_names=["parameters", "v", "s"],
+        make_cases=_adam_cases, output_names=["parameters", "v", "s"], diagnose=_adam_diagnosis,
         mistakes=mistakes(
+            ("ADAM_BIAS_T_MINUS_1", "the bias correction at step t is 1 - beta**t (t counts from 1): beta**(t - 1) "
+                                    "corrects as if one step fewer had been taken", _adam_natural(t_shift=-1)),
+            ("ADAM_BIAS_LINEAR", "the bias correction is 1 - beta1**t (a power of beta), not (1 - beta1) * t",
+             _adam_natural(linear=True)),
+            ("ADAM_CORRECTS_OLD_MOMENTS", "update v and s first, then bias-correct the NEW values: "
+                                          "v_hat = new_v / (1 - beta1**t)", _adam_natural(old=True)),
+            ("ADAM_UPHILL", "step against the gradient: W - learning_rate * v_hat / (sqrt(s_hat) + epsilon)",
+             _adam_natural(sign=1.0)),
             ("ADAM_NO_BIAS_CORRECTION", "divide the moments by (1 - beta1**t) and (1 - beta2**t) before the step "
                                         "(bias correction); without it early steps are too small",
              _adam_m(correct=False)),
@@ -310,7 +566,7 @@ if hasattr(optim, "update_parameters_with_adamw"):
         name="adamw", chapter=CH, func_name="update_parameters_with_adamw",
         title="AdamW: Adam with decoupled weight decay", reference=optim.update_parameters_with_adamw,
         arg_names=["parameters", "grads", "v", "s", "t"], make_cases=lambda seeds: _adam_cases(seeds, adamw=True),
-        output_names=["parameters", "v", "s"],
+        output_names=["parameters", "v", "s"], diagnose=_adam_diagnosis,
         mistakes=mistakes(
             ("ADAMW_L2_IN_GRADIENT", "adding weight_decay * W to the gradient is Adam with an L2 penalty, which Adam "
                                      "then rescales; AdamW shrinks the weights directly: W = W * (1 - lr * wd)",

@@ -14,6 +14,7 @@ from dlfund import layers, regularization
 
 from ..compare import Problem, compare
 from ..core import Case, Exercise, FeatureSignature
+from ..diagnose import same
 from ..sandbox import Seed
 from ._util import exercise, mistakes, numeric_grad, rng_for
 
@@ -82,12 +83,14 @@ class DropoutForwardExercise(FeatureSignature, Exercise):
         return problems
 
     def features(self, case, outcomes):
-        return self._stats(case, outcomes)
+        return {**self._stats(case, outcomes), "cache": self._cache_key(case, outcomes)}
 
     def same_signature(self, a, b):
         if a[0] != "ok" or b[0] != "ok":
             return a == b
         sa, sb = a[1], b[1]
+        if sa.get("cache") != sb.get("cache"):
+            return False
         if not (sa.get("structure") and sb.get("structure") and sa.get("shape") and sb.get("shape")):
             return sa == sb
         tol = 6 * math.sqrt(0.25 / sa["n"])
@@ -129,11 +132,49 @@ def _dm(A, p, rng, mode, keep_rule="keep", scale="inverted", eval_rule="identity
     return A * mask * factor, (mask, factor)
 
 
+def _dropout_cache_check(case, outcomes):
+    """dropout_backward(dout, your cache) must give dout * mask * scale for the mask you applied."""
+    A = case.args[0]
+    for k, mode in ((0, "train"), (2, "eval")):
+        o = outcomes[k] if k < len(outcomes) else None
+        out = o.value if o is not None and o.kind == "ok" else None
+        if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], np.ndarray)
+                and out[0].shape == A.shape):
+            continue
+        problem = _dropout_cache_problem(A, out, mode)
+        if problem:
+            return [problem]
+    return []
+
+
+def _dropout_cache_problem(A, out, mode):
+    cache = out[1]
+    dout = rng_for(A.shape[0], 53).normal(size=A.shape)
+    want = dout * np.asarray(out[0], dtype=np.float64) / A  # = dout * mask * scale (A has no zeros)
+    try:
+        got = layers.dropout_backward(dout, cache)
+    except Exception:  # noqa: BLE001 - an unusable cache
+        got = None
+    if got is not None and same(got, want):
+        return None
+    if mode == "eval":
+        return Problem("cache", "in eval mode the cache is (None, 1.0): dropout_backward then passes dout through "
+                                "unchanged", "CACHE_CONTENT", "return A.copy(), (None, 1.0) when mode == 'eval'")
+    held = (f"({', '.join(type(c).__name__ if not isinstance(c, np.ndarray) else f'array {c.shape}' for c in cache)})"
+            if isinstance(cache, (tuple, list)) else type(cache).__name__)
+    return Problem("cache", f"dropout_backward(dout, cache) cannot rebuild the gradient from your cache {held}: "
+                            "it needs the mask you applied and the scale", "CACHE_CONTENT",
+                   "return out, (mask, scale): the backward pass multiplies dout by the SAME mask")
+
+
 exercise(
     cls=DropoutForwardExercise, name="dropout_forward", chapter=CH, func_name="dropout_forward",
     title="Inverted dropout, forward", reference=_dropout_ref, arg_names=["A", "p_drop", "rng"],
-    make_cases=_dropout_cases, output_names=["out", "cache"],
+    make_cases=_dropout_cases, output_names=["out", "cache"], cache_check=_dropout_cache_check, fresh_outputs=True,
     mistakes=mistakes(
+        ("DROPOUT_CACHE_NO_MASK", "keep the mask in the cache, (mask, scale): the backward pass must drop exactly "
+                                  "the units the forward pass dropped",
+         lambda A, p, rng, mode="train": (lambda o: (o[0], (None, o[1][1])))(_dm(A, p, rng, mode))),
         ("DROPOUT_NOT_RESCALED", "inverted dropout divides the kept units by the keep probability 1 - p_drop while "
                                  "training; without it the expected activation shrinks by (1 - p_drop)",
          lambda A, p, rng, mode="train": _dm(A, p, rng, mode, scale="none")),
@@ -304,11 +345,57 @@ def _bn(X, gamma, beta, mode="train", running_mean=None, running_var=None, eps=1
     return out, {"x_hat": x_hat}
 
 
+def _bn_cache_check(case, outcomes):
+    """Training mode: the backward pass of the next exercise must work on your cache dict."""
+    if case.kwargs.get("mode", "train") != "train":
+        return []
+    out = outcomes[0].value
+    if not isinstance(out, tuple) or len(out) != 2:
+        return []
+    cache = out[1]
+    hint = 'return out, {"x_hat": x_hat, "inv_std": inv_std, "gamma": gamma} (batchnorm_backward reads these keys)'
+    if not isinstance(cache, dict):
+        return [Problem("cache", f"your cache is a {type(cache).__name__}; batchnorm_backward reads a dict",
+                        "CACHE_CONTENT", hint)]
+    missing = [k for k in ("x_hat", "inv_std", "gamma") if k not in cache]
+    if missing:
+        return [Problem("cache", f"your cache has no {', '.join(repr(k) for k in missing)}: batchnorm_backward "
+                                 "needs it", "CACHE_CONTENT", hint)]
+    X, gamma, beta = case.args
+    ref = _bn_ref(*case.args, **case.kwargs)[1]
+    dout = rng_for(X.shape[0], 56).normal(size=X.shape)
+    try:
+        got = _bnb(dout, {k: np.asarray(cache[k], dtype=np.float64) for k in ("x_hat", "inv_std", "gamma")})
+    except Exception:  # noqa: BLE001
+        got = None
+    if got is not None and same(got, _bnb(dout, ref)):
+        return []
+    wrong = [k for k in ("x_hat", "inv_std", "gamma") if not _same_entries(cache[k], ref[k])]
+    return [Problem("cache", f"batchnorm_backward gives wrong gradients on your cache: cache[{wrong[0]!r}] is not "
+                             f"{_BN_CACHE_WORDS[wrong[0]]}" if wrong else "batchnorm_backward fails on your cache",
+                    "CACHE_CONTENT", hint)]
+
+
+_BN_CACHE_WORDS = {"x_hat": "the normalised input (X - mean) / sqrt(var + eps)",
+                   "inv_std": "1 / sqrt(var + eps), one entry per feature", "gamma": "the gamma you were given"}
+
+
+def _same_entries(a, b):
+    try:
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return a.size == b.size and np.allclose(a.ravel(), b.ravel(), rtol=1e-6, atol=1e-9)
+
+
 exercise(
     name="batchnorm_forward", chapter=CH, func_name="batchnorm_forward",
     title="Batch normalization, forward (train and eval)", reference=_bn_ref, arg_names=["X", "gamma", "beta"],
-    make_cases=_bn_cases, output_names=["out", "cache"], view=lambda out: out[0],
+    make_cases=_bn_cases, output_names=["out", "cache"], view=lambda out: out[0], cache_check=_bn_cache_check,
+    fresh_outputs=True,
     mistakes=mistakes(
+        ("BN_CACHE_STD", "the cache's inv_std is 1 / sqrt(var + eps), the INVERSE standard deviation",
+         lambda X, g, b, **kw: (lambda o: (o[0], {**o[1], "inv_std": 1 / o[1]["inv_std"]}))(_bn_ref(X, g, b, **kw))),
         ("BN_UNBIASED_VAR", "normalise with the BIASED batch variance (divide by m, np.var's default), as the paper "
                             "and PyTorch do", lambda X, g, b, **kw: _bn(X, g, b, ddof=1, **kw)),
         ("BN_EPS_OUTSIDE_SQRT", "epsilon goes inside the root: (X - mean) / sqrt(var + eps)",
@@ -358,6 +445,16 @@ def _bnb(dout, c, full=True, dgamma_xhat=True, use_gamma=True, dbeta_mean=False,
     return dX, dgamma, dbeta
 
 
+def _bnb_axis1(dout, cache):
+    x_hat, inv_std, gamma = cache["x_hat"], cache["inv_std"], cache["gamma"]
+    m = dout.shape[0]
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    wrong_sum = dout.sum(axis=1, keepdims=True)  # over the features instead of the batch
+    dX = gamma * inv_std / m * (m * dout - wrong_sum - x_hat * (dout * x_hat).sum(axis=1, keepdims=True))
+    return dX, dgamma, dbeta
+
+
 exercise(
     name="batchnorm_backward", chapter=CH, func_name="batchnorm_backward", title="Batch normalization, backward",
     reference=layers.batchnorm_backward, arg_names=["dout", "cache"], make_cases=_bn_bwd_cases, gradient=True,
@@ -375,5 +472,9 @@ exercise(
          lambda dout, c: _bnb(dout, c, use_gamma=False)),
         ("BN_BWD_DBETA_MEAN", "dbeta is the SUM of dout over the batch (dout already carries the 1/m of the loss)",
          lambda dout, c: _bnb(dout, c, dbeta_mean=True)),
+        ("BN_BWD_NO_1_OVER_M", "dX = gamma * inv_std / m * (m * dout - ...): the whole bracket is divided by m",
+         lambda dout, c: (lambda r: (r[0] * dout.shape[0], r[1], r[2]))(_bnb(dout, c))),
+        ("BN_BWD_MEAN_TERMS_SUMMED_WRONG", "the mean term subtracts sum(dout) over the BATCH (axis 0), one value "
+                                           "per feature", _bnb_axis1),
     ),
 )

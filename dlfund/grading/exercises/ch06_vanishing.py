@@ -150,6 +150,11 @@ if hasattr(_layers, "residual_forward") and hasattr(_layers, "residual_backward"
                     return float(np.sum(dY * residual_block_forward_ref(*xs)))
                 return tuple(numeric_grad(f, a) for a in xs)
             cases.append(Case("fixed" if s == 610 else f"random #{s}", (dY, X, W1, b1, W2, b2), numeric=numeric))
+        X, W1, b1, W2, b2 = _res_inputs(611, 62)
+        X[0] = 0.0
+        b1 = np.where(np.arange(b1.size) % 2 == 0, 0.0, b1)  # Z1[0, even units] is exactly 0: relu'(0) = 0
+        dY = rng_for(611, 63).normal(size=X.shape)
+        cases.append(Case("Z1 with exact zeros", (dY, X, W1, b1, W2, b2)))
         return cases
 
     def _res_bwd(dY, X, W1, b1, W2, b2, identity=1.0, relu_mask=True):
@@ -175,5 +180,7 @@ if hasattr(_layers, "residual_forward") and hasattr(_layers, "residual_backward"
              lambda *a: _res_bwd(*a, relu_mask=False)),
             ("RES_BWD_DW_TRANSPOSED", "dW1 has W1's shape (n, h): X.T @ dZ1",
              lambda *a: (lambda r: (r[0], r[1].T, r[2], r[3], r[4]))(_res_bwd(*a))),
+            ("RES_BWD_DB_NOT_SUMMED", "a bias is shared by all samples: db2 = dY.sum(axis=0), one entry per unit",
+             lambda *a: (lambda r: (r[0], r[1], r[2], r[3], a[0]))(_res_bwd(*a))),
         ),
     )

@@ -24,6 +24,10 @@ def _norm_cases(seeds):
         total = float(np.sqrt(sum(np.sum(v * v) for v in g.values())))
         label = f"global norm {total:.3g}, max_norm={max_norm:.3g}" + (" (no clipping needed)" if total < max_norm else "")
         cases.append(Case(label, (g, max_norm)))
+    small = _grads(rng_for(903, 71), 0.1)
+    cases.append(Case(f"global norm {_global(small):.3g} < 1, max_norm=0.05", (small, 0.05)))
+    zero = {k: np.zeros_like(v) for k, v in _grads(rng_for(902, 71), 1.0).items()}
+    cases.append(Case("all gradients zero (norm 0)", (zero, 1.0)))
     return cases
 
 
@@ -39,11 +43,21 @@ def _per_tensor(g, c):
     return out, _global(g)
 
 
+def _clip_min_ratio(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+    scale = min(1.0, max_norm / norm)
+    return {k: g * scale for k, g in grads.items()}, float(norm)
+
+
 exercise(
     name="clip_grad_norm", chapter=CH, func_name="clip_grad_norm", title="Clipping by global norm",
     reference=clipping.clip_grad_norm, arg_names=["grads", "max_norm"], make_cases=_norm_cases,
-    output_names=["grads", "norm"], rtol=1e-5,
+    output_names=["grads", "norm"], rtol=1e-5, strict_warnings=("divide by zero", "invalid value"),
+    warning_hint="max_norm / norm divides by zero when every gradient is 0: only rescale when norm > max_norm "
+                 "(or divide by norm + 1e-6, as PyTorch does)",
     mistakes=mistakes(
+        ("CLIP_DIVIDES_BY_ZERO_NORM", "with all gradients 0 the norm is 0 and max_norm / norm divides by zero: scale "
+                                      "only when norm > max_norm", _clip_min_ratio),
         ("CLIP_PER_TENSOR", "clip by the GLOBAL norm of all gradients together, sqrt(sum over keys of sum(g**2)), so "
                             "every gradient is scaled by the same factor and the direction is kept", _per_tensor),
         ("CLIP_ALWAYS", "only rescale when the norm exceeds max_norm; smaller gradients pass unchanged",
