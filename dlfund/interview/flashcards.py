@@ -296,7 +296,9 @@ def _graded_reply(q, stdin, stdout):
         except ValueError as exc:
             stdout.write(f"{exc}\n")
             continue
-        return (Rating.Good if result.correct else Rating.Again), ("✔ " if result.correct else "✘ ") + result.feedback
+        if result.correct:
+            return Rating.Good, "✔ Correct."
+        return Rating.Again, f"✘ Not quite: you answered {reply}."
 
 
 def _grade_file(q, reply):

@@ -372,7 +372,8 @@ def validate_links(questions, repo_root, require_files=False):
     * a ``book`` label's notebook, when it exists under ``repo_root``, must define the label
       (with ``require_files=True`` a missing notebook is a problem too);
     * a ``book_section`` label must be defined in its chapter's notebook, which must exist;
-    * a coding question's ``exercise`` must be registered and its solution define the function.
+    * a coding question's ``exercise`` must be registered and its solution define the function;
+    * every ``errata`` item must have its ``(pitfall-eN)=`` label in ``book/appendix_pitfalls.ipynb``.
     """
     problems = []
     label_cache = {}
@@ -383,7 +384,13 @@ def validate_links(questions, repo_root, require_files=False):
             label_cache[chapter] = None if f is None else notebook_labels(f)
         return label_cache[chapter]
 
+    appendix = Path(repo_root) / "book" / "appendix_pitfalls.ipynb"
+    pitfall_labels = notebook_labels(appendix) if appendix.exists() else None
     for q in questions:
+        for item in q.get("errata", []):
+            if pitfall_labels is not None and f"pitfall-{item.lower()}" not in pitfall_labels:
+                problems.append(f"question {q['id']!r}: book/appendix_pitfalls.ipynb does not define label "
+                                f"(pitfall-{item.lower()})=")
         if "exercise" in q:
             problems.extend(f"question {q['id']!r}: {msg}" for msg in exercise_problems(q))
         for name in q.get("dlfund", []):
