@@ -9,13 +9,33 @@ import pytest
 
 from dlfund.interview import bank as bank_module
 from dlfund.interview.bank import BankError, bank_counts, load_bank, read_bank_file
-from dlfund.interview.checks import (compare, needs_torch, run_check, stated_numbers, unstated_expectations,
-                                     verify_bank)
-from dlfund.interview.fairness import (MAX_HEURISTIC_SCORE, heuristic_score, longest_option_score,
-                                       most_specific_option_score, specificity, tells)
-from dlfund.interview.schema import (CHAPTERS, DIFFICULTIES, TOPICS, exercise_problems, notebook_labels,
-                                     resolve_dlfund, states_checkable_content, validate_bank, validate_links,
-                                     validate_question)
+from dlfund.interview.checks import (
+    compare,
+    needs_torch,
+    run_check,
+    stated_numbers,
+    unstated_expectations,
+    verify_bank,
+)
+from dlfund.interview.fairness import (
+    MAX_HEURISTIC_SCORE,
+    heuristic_score,
+    longest_option_score,
+    most_specific_option_score,
+    specificity,
+    tells,
+)
+from dlfund.interview.schema import (
+    DIFFICULTIES,
+    TOPICS,
+    exercise_problems,
+    notebook_labels,
+    resolve_dlfund,
+    states_checkable_content,
+    validate_bank,
+    validate_links,
+    validate_question,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 BANK = load_bank()

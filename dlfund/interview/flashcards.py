@@ -26,7 +26,7 @@ import textwrap
 from argparse import ArgumentTypeError
 from pathlib import Path
 
-from fsrs import Card, Rating, Scheduler, State
+from fsrs import Card, Rating, Scheduler
 
 from ..storage import StorageError, read_json, update_json
 from .bank import load_bank
@@ -380,7 +380,7 @@ def run_session(questions, cards, path, now, max_cards, max_new, rng, stdin, std
         notice = save_card(path, q["id"], card)
         cards[q["id"]] = card
         if notice:
-            stdout.write(f"Notice: {notice}\n")
+            print(f"Notice: {notice}", file=sys.stderr, flush=True)
         due = card["fsrs"].due
         if rating != Rating.Again:
             known += 1
@@ -425,11 +425,11 @@ def format_stats(questions, cards, now):
     total = {k: sum(s[k] for s in stats.values()) for k in ("cards", "seen", "due", "new", "known", "answers", "weak")}
     pct = f"{100 * total['known'] / total['answers']:.0f}%" if total["answers"] else "-"
     nexts = [s["next"] for s in stats.values() if s["next"]]
-    lines += ["-" * len(header),
-              f"{'All topics':<40}{total['cards']:>6}{total['seen']:>6}{total['due']:>5}{total['new']:>5}{pct:>9}"
-              f"{total['weak']:>6}{(_date(min(nexts)) if nexts else '-'):>12}", "",
-              "Due: seen cards due now. Correct: share of your answers that were right. "
-              "Weak: cards you missed last time."]
+    total_row = (f"{'All topics':<40}{total['cards']:>6}{total['seen']:>6}{total['due']:>5}{total['new']:>5}{pct:>9}"
+                 f"{total['weak']:>6}{(_date(min(nexts)) if nexts else '-'):>12}")
+    legend = ("Due: seen cards due now. Correct: share of your answers that were right. "
+              "Weak: cards you missed last time.")
+    lines += ["-" * len(header), total_row, "", legend]
     return "\n".join(lines)
 
 
@@ -495,7 +495,7 @@ def _run(args, stdin, stdout, clock):
     now = clock()
     cards, notices = load_cards(path, now)
     for notice in notices:
-        stdout.write(f"Notice: {notice}\n")
+        print(f"Notice: {notice}", file=sys.stderr, flush=True)
     if args.reset:
         return _reset(args, questions, cards, path, stdin, stdout)
     if args.stats:
@@ -540,6 +540,6 @@ def _reset(args, questions, cards, path, stdin, stdout):
             return 1
     removed, notice = reset_cards(path, ids)
     if notice:
-        stdout.write(f"Notice: {notice}\n")
+        print(f"Notice: {notice}", file=sys.stderr, flush=True)
     stdout.write(f"Erased the progress of {removed} card(s) ({scope}).\n")
     return 0

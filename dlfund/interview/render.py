@@ -135,7 +135,7 @@ def render_question(q, number=None, from_dir="book", show_check=True, docs=None)
     if q["kind"] == "choice":
         lines += [f"- **{letter(i)}.** {c}" for i, c in enumerate(q["choices"])] + [""]
     label = f"Show the answer to question {number}" if number is not None else "Show the answer"
-    lines += [f'<details class="dlfund-answer">', f"<summary>{html.escape(label)}</summary>", ""]
+    lines += ['<details class="dlfund-answer">', f"<summary>{html.escape(label)}</summary>", ""]
     if q["kind"] == "choice":
         lines += [f"**Answer: {letter(q['correct'])}.** {q['choices'][q['correct']]}", ""]
     elif q["kind"] == "numeric":
