@@ -333,7 +333,10 @@ def show_card(q, position, total, card, now, stdin, stdout):
     if card is None:
         status = "new card"
     else:
-        status = f"seen {card['seen']}×, recall {100 * recall(card, now):.0f}%"
+        status = f"seen {card['seen']}×, {card['last'] or 'answered'} last time"
+        last = card["fsrs"].last_review
+        if last is not None and now - last >= dt.timedelta(hours=12):
+            status += f", predicted recall {100 * recall(card, now):.0f}%"
     out = [rule, f"Card {position} of {total} · {TOPICS[q['topic']].title} · {q['difficulty']} · {status}", "",
            _wrap(q["question"])]
     if q["kind"] == "choice":
