@@ -417,7 +417,8 @@ def test_cli_session_in_the_default_location(tmp_path):
     (["--topic", "astrology"], "invalid choice"),
     (["--difficulty", "extreme"], "invalid choice"),
     (["--max-cards", "0"], "must be at least 1"),
-    (["--new", "-1"], "must be 0 or more"),
+    (["--new", "-1"], "must be at least 0"),
+    (["--max-cards", "two"], "expected a whole number"),
     (["--seed", "abc"], "invalid int value"),
 ])
 def test_cli_bad_arguments(tmp_path, args, message):

@@ -438,24 +438,17 @@ def format_stats(questions, cards, now):
 
 # --- command line ----------------------------------------------------------------------------------
 
-def _positive(text):
-    try:
-        n = int(text)
-    except ValueError:
-        raise ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if n < 1:
-        raise ArgumentTypeError(f"must be at least 1, got {n}")
-    return n
-
-
-def _non_negative(text):
-    try:
-        n = int(text)
-    except ValueError:
-        raise ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if n < 0:
-        raise ArgumentTypeError(f"must be 0 or more, got {n}")
-    return n
+def _whole_number(minimum):
+    """An argparse type: an integer >= `minimum`, with a one-line message otherwise."""
+    def parse(text):
+        try:
+            n = int(text)
+        except ValueError:
+            raise ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if n < minimum:
+            raise ArgumentTypeError(f"must be at least {minimum}, got {n}")
+        return n
+    return parse
 
 
 def add_arguments(parser):
@@ -470,8 +463,9 @@ def add_arguments(parser):
                         help="erase the progress of the selected topics (all without --topic), after confirmation")
     parser.add_argument("--yes", action="store_true", help="with --reset: do not ask for confirmation")
     parser.add_argument("--seed", type=int, default=None, help="fixed choice and order of the cards")
-    parser.add_argument("--max-cards", type=_positive, default=20, metavar="N", help="cards per session (default 20)")
-    parser.add_argument("--new", type=_non_negative, default=10, metavar="N",
+    parser.add_argument("--max-cards", type=_whole_number(1), default=20, metavar="N",
+                        help="cards per session (default 20)")
+    parser.add_argument("--new", type=_whole_number(0), default=10, metavar="N",
                         help="at most N cards never seen before per session (default 10)")
 
 
