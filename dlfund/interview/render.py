@@ -153,7 +153,8 @@ def render_question(q, number=None, from_dir="book", show_check=True, docs=None)
     more = []
     if "book" in q:
         section = section_link(q, docs)
-        more.append("read more in " + chapter_link(q["book"], from_dir, docs) + (f", section {section}" if section else ""))
+        where = chapter_link(q["book"], from_dir, docs) + (f", section {section}" if section else "")
+        more.append("read more in " + where)
     elif q.get("beyond_course"):
         more.append("beyond this course: no chapter teaches it")
     if "dlfund" in q:
