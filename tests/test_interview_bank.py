@@ -4,27 +4,53 @@ import copy
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from dlfund.interview import bank as bank_module
 from dlfund.interview.bank import BankError, bank_counts, load_bank, read_bank_file
-from dlfund.interview.checks import (compare, needs_torch, run_check, stated_numbers, unstated_expectations,
-                                     verify_bank)
-from dlfund.interview.schema import (CHAPTERS, DIFFICULTIES, TOPICS, notebook_labels, resolve_dlfund,
-                                     states_checkable_content, validate_bank, validate_links, validate_question)
+from dlfund.interview.checks import (
+    compare,
+    needs_torch,
+    run_check,
+    stated_numbers,
+    unstated_expectations,
+    verify_bank,
+)
+from dlfund.interview.fairness import (
+    MAX_HEURISTIC_SCORE,
+    heuristic_score,
+    longest_option_score,
+    most_specific_option_score,
+    specificity,
+    tells,
+)
+from dlfund.interview.schema import (
+    DIFFICULTIES,
+    TOPICS,
+    exercise_problems,
+    notebook_labels,
+    resolve_dlfund,
+    states_checkable_content,
+    validate_bank,
+    validate_links,
+    validate_question,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 BANK = load_bank()
-CHECKED = [q for q in BANK if "check" in q]
+CHECKED = [q for q in BANK if "check" in q or "exercise" in q]
+CODING = [q for q in BANK if "exercise" in q]
+CHOICE = [q for q in BANK if q["kind"] == "choice"]
 CHAPTER_TOPICS = ["intro", "foundations", "training", "optimizers", "regularization", "vanishing", "exploding", "rnn"]
 EXTRA_TOPICS = ["cnn", "gru", "normalization", "gan", "autoencoders", "vae", "embeddings", "attention",
-                "transformers", "debugging"]
+                "transformers", "debugging", "evaluation"]
 
 
 def good_question(**changes):
     q = {"id": "demo-question", "topic": "cnn", "difficulty": "easy", "kind": "numeric",
          "question": "How many?", "answer": "Twenty-eight positions.", "value": 28, "tolerance": 0,
-         "check": {"code": ["result = 32 - 5 + 1"]}}
+         "check": {"code": ["result = 32 - 5 + 1"]}, "beyond_course": True}
     q.update(changes)
     return {k: v for k, v in q.items() if v is not None}
 
@@ -32,20 +58,32 @@ def good_question(**changes):
 # --- size and coverage --------------------------------------------------------------------
 
 def test_bank_is_large_and_covers_every_topic_and_difficulty():
-    assert len(BANK) >= 130
+    assert len(BANK) >= 250
     counts = bank_counts(BANK)
     assert set(counts) == set(TOPICS) == set(CHAPTER_TOPICS) | set(EXTRA_TOPICS)
     for topic, c in counts.items():
-        assert sum(c.values()) >= 6, topic
+        assert sum(c.values()) >= 7, topic
+        assert c["hard"] >= 3, f"{topic} has only {c['hard']} hard questions"
     for d in DIFFICULTIES:
-        assert sum(c[d] for c in counts.values()) >= 20, d
-    assert sum(q["kind"] in ("choice", "numeric") for q in BANK) >= 40
+        assert sum(c[d] for c in counts.values()) >= 50, d
+    assert sum(q["kind"] in ("choice", "numeric") for q in BANK) >= 120
+
+
+def test_the_standard_topics_an_interviewer_asks_are_covered():
+    ids = {q["id"] for q in BANK}
+    for qid in ["eval-recall", "eval-f1", "eval-roc-vs-pr", "eval-calibration", "eval-imbalance",
+                "reg-bv-decomposition", "reg-learning-curve-gap", "dbg-nan-third-epoch", "van-zero-init",
+                "norm-why-bn-helps", "rnn-lstm-gates", "train-ce-vs-mse", "opt-lr-schedules", "cnn-transfer-learning",
+                "train-label-smoothing", "opt-random-vs-grid", "rnn-teacher-forcing", "code-two-layer-backward"]:
+        assert qid in ids, qid
+    assert sum(q["topic"] == "evaluation" for q in BANK) >= 15
+    assert sum(q["topic"] == "debugging" for q in BANK) >= 15
 
 
 def test_most_answers_are_checked_by_code():
-    assert len(CHECKED) >= 100
+    assert len(CHECKED) >= 180
     exempt = [q for q in BANK if "no_check" in q]
-    assert len(exempt) <= 5, [q["id"] for q in exempt]
+    assert len(exempt) <= 20, [q["id"] for q in exempt]
 
 
 def test_bank_validates_and_ids_are_unique():
@@ -54,11 +92,91 @@ def test_bank_validates_and_ids_are_unique():
     assert len(ids) == len(set(ids))
 
 
-def test_every_chapter_topic_links_to_its_chapter():
+def test_every_chapter_topic_links_to_its_chapter_or_says_it_goes_beyond():
     for q in BANK:
         chapter = TOPICS[q["topic"]].chapter
         if q["topic"] in CHAPTER_TOPICS:
-            assert q.get("book") == chapter, q["id"]
+            assert q.get("book") == chapter or q.get("beyond_course") is True, q["id"]
+
+
+def test_questions_no_chapter_teaches_are_labelled_beyond_the_course():
+    for q in BANK:
+        assert ("book" in q) != q.get("beyond_course", False), q["id"]
+        if TOPICS[q["topic"]].chapter is None and q["topic"] not in ("debugging", "normalization", "gru"):
+            assert q.get("beyond_course") is True, q["id"]
+    assert 100 <= sum(q.get("beyond_course", False) for q in BANK) <= 130
+
+
+def test_every_open_question_has_a_rubric_and_a_follow_up():
+    opens = [q for q in BANK if q["kind"] == "open"]
+    assert len(opens) >= 100
+    for q in opens:
+        assert 2 <= len(q["rubric"]) <= 6 and q["follow_up"].endswith("?"), q["id"]
+
+
+def test_numbers_in_a_rubric_are_numbers_the_checked_answer_states():
+    for q in BANK:
+        stated = stated_numbers(q["answer"])
+        for point in q.get("rubric", []):
+            for x in stated_numbers(point):
+                assert any(abs(x - s) <= 1e-9 * max(1, abs(s)) for s in stated), (q["id"], point)
+
+
+# --- fair multiple choice ----------------------------------------------------------------------------
+
+def test_multiple_choice_is_not_answered_by_the_longest_or_most_specific_option():
+    assert len(CHOICE) >= 70
+    assert longest_option_score(BANK) <= MAX_HEURISTIC_SCORE
+    assert most_specific_option_score(BANK) <= MAX_HEURISTIC_SCORE
+
+
+def test_nor_by_the_opposite_heuristics():
+    """Shortening the right answers everywhere would only move the tell: the shortest option, the least
+    specific one, and "drop the longest and the shortest, guess among the rest" stay near chance too."""
+    assert heuristic_score(BANK, lambda c: -len(c)) <= MAX_HEURISTIC_SCORE
+    assert heuristic_score(BANK, lambda c: -specificity(c)) <= MAX_HEURISTIC_SCORE
+
+    def middle(q):
+        order = sorted(range(len(q["choices"])), key=lambda i: len(q["choices"][i]))
+        kept = order[1:-1]
+        return (q["correct"] in kept) / len(kept)
+    assert sum(middle(q) for q in CHOICE) / len(CHOICE) <= MAX_HEURISTIC_SCORE
+
+
+def test_the_heuristics_would_catch_a_giveaway():
+    giveaway = dict(good_question(kind="choice", value=None, tolerance=None, check=None, answer="Words."),
+                    choices=["Short", "Also short", "The long, precise and qualified right answer, with 3 details",
+                             "Tiny"], correct=2)
+    assert tells(giveaway) == ["longest", "most specific"]
+    assert longest_option_score([giveaway]) == 1.0 and most_specific_option_score([giveaway]) == 1.0
+    tie = dict(giveaway, choices=["aaaa", "bbbb", "cccc", "dd"], correct=0)
+    assert longest_option_score([tie]) == pytest.approx(1 / 3)
+    with pytest.raises(ValueError, match="multiple-choice"):
+        longest_option_score([good_question()])
+
+
+# --- coding questions --------------------------------------------------------------------------------
+
+def test_coding_questions_name_graded_exercises():
+    assert len(CODING) >= 10
+    assert len({q["exercise"] for q in CODING}) == len(CODING)
+    for q in CODING:
+        assert exercise_problems(q) == [], q["id"]
+        assert "```" not in q["answer"] and q["rubric"] and q["follow_up"]
+
+
+def test_a_wrong_coding_answer_fails_the_grader():
+    from dlfund.interview.checks import run_solution
+
+    q = next(q for q in CODING if q["exercise"] == "softmax")
+    naive = "import numpy as np\ndef softmax(Z):\n    E = np.exp(Z)\n    return E / E.sum(axis=1, keepdims=True)\n"
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert not run_solution(q, naive).ok
+    assert run_solution(q).ok
+    with pytest.raises(ValueError, match="must define a function softmax"):
+        run_solution(q, "def soft_max(Z):\n    return Z\n")
+    with pytest.raises(ValueError, match="did not run"):
+        run_solution(q, "def softmax(Z) return Z")
 
 
 def test_right_choices_are_spread_over_the_positions():
@@ -209,10 +327,34 @@ def test_good_question_is_valid():
     ({"check": {"code": "result = 28", "rtol": -1}}, "rtol"),
     ({"check": None}, "states a number"),
     ({"no_check": "a reason long enough"}, "must not also claim"),
+    ({"kind": "open", "value": None, "tolerance": None, "check": None, "answer": "Words.",
+      "follow_up": "And then what?"}, "needs a 'rubric'"),
+    ({"kind": "open", "value": None, "tolerance": None, "check": None, "answer": "Words.",
+      "rubric": ["first point to hear", "second point to hear"]}, "needs a 'follow_up'"),
+    ({"rubric": ["only one point"]}, "'rubric' must be a list of 2 to 6"),
+    ({"rubric": ["ok point here", "x"]}, "'rubric' must be a list"),
+    ({"follow_up": "Not a question."}, "'follow_up' must be"),
+    ({"beyond_course": None}, "must say 'beyond_course'"),
+    ({"beyond_course": "yes"}, "either true or absent"),
+    ({"book": "ch-rnn"}, "must say 'beyond_course': true (and one with a chapter must not)"),
+    ({"exercise": "softmax", "solution": ["def softmax(Z):", "    return Z"]}, "coding questions of kind 'open'"),
+    ({"kind": "open", "value": None, "tolerance": None, "check": None, "answer": "Words.", "exercise": "softmax",
+      "rubric": ["first point to hear", "second point to hear"], "follow_up": "And then what?"},
+     "needs 'solution'"),
 ])
 def test_schema_rejects(changes, fragment):
     problems = validate_question(good_question(**changes))
     assert any(fragment in p for p in problems), problems
+
+
+def test_coding_question_problems_are_named():
+    q = good_question(kind="open", value=None, tolerance=None, check=None, answer="Words.", exercise="no_such_ex",
+                      solution=["def f(x):", "    return x"], rubric=["first point", "second point"],
+                      follow_up="What next, then?")
+    assert validate_question(q) == []
+    assert "unknown exercise 'no_such_ex'" in exercise_problems(q)[0]
+    wrong_name = dict(q, exercise="softmax")
+    assert "must define softmax(...)" in exercise_problems(wrong_name)[0]
 
 
 def test_choice_needs_expect_in_check():
@@ -222,7 +364,8 @@ def test_choice_needs_expect_in_check():
 
 
 def test_open_answer_with_digits_or_formula_needs_check_or_reason():
-    q = good_question(kind="open", value=None, tolerance=None, check=None, answer="It has 3 gates.")
+    q = good_question(kind="open", value=None, tolerance=None, check=None, answer="It has 3 gates.",
+                      rubric=["names the three gates", "says what each does"], follow_up="Which gate matters most?")
     assert states_checkable_content(q)
     assert any("states a number" in p for p in validate_question(q))
     formula = dict(q, answer="It computes $h = o \\odot c$.")
@@ -265,6 +408,12 @@ def test_load_bank_from_a_directory_and_filters(tmp_path):
     assert load_bank(path=tmp_path, kinds=["choice"]) == []
     with pytest.raises(ValueError, match="unknown topics"):
         load_bank(path=tmp_path, topics=["quantum"])
+    with pytest.raises(TypeError, match=r"topics must be a list of values such as \['cnn'\], got the string"):
+        load_bank(path=tmp_path, topics="cnn")
+    with pytest.raises(TypeError, match="kinds must be a list"):
+        load_bank(path=tmp_path, kinds="open")
+    with pytest.raises(ValueError, match="unknown kinds"):
+        load_bank(path=tmp_path, kinds=["essay"])
 
 
 def test_load_bank_rejects_invalid_questions(tmp_path):

@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from dlfund.interview.bank import bank_counts, load_bank
 from dlfund.interview.render import (STYLE, badge, book_docs, chapter_link, render_overview, render_question,
                                      render_topic)
-from dlfund.interview.schema import CHAPTERS, DIFFICULTIES, TOPICS
+from dlfund.interview.schema import CHAPTERS, DIFFICULTIES, TOPICS, notebook_labels
 from dlfund.interview.text import format_number, latex_to_unicode, to_html, to_plain
 
 REPO = Path(__file__).resolve().parents[1]
@@ -68,7 +68,8 @@ def test_choice_question_shows_options_and_folds_the_answer():
     assert f"**Answer: {'ABCDEF'[q['correct']]}.**" in after and q["answer"] in after
     assert "<summary>Show the answer to question 3</summary>" in md
     assert "[Chapter 2: Foundations of neural networks](02_foundations.ipynb)" in render_question(q, 3, docs=None)
-    assert "`dlfund.activations.softmax`" in after and "pitfall E2" in after
+    assert "`dlfund.activations.softmax`" in after and "common pitfall [E2](#pitfall-e2)" in after
+    assert ", section [Softmax" in after and "(#sec-found-softmax)" in after
     assert md.count("<details") == md.count("</details>") == 2  # answer + check code
     assert "\n".join(q["check"]["code"]) in after
 
@@ -242,8 +243,14 @@ def test_chapter_builds_with_jupyter_book_and_folds_answers(tmp_path):
     for label, (doc, title) in CHAPTERS.items():
         if label in ("ch-interview", "ch-quiz"):
             continue
-        _stub_notebook(tmp_path / f"{doc}.ipynb", f"({label})=\n# {title}\n")
+        sections = sorted(notebook_labels(REPO / f"{doc}.ipynb") - {label})   # the real section labels
+        _stub_notebook(tmp_path / f"{doc}.ipynb",
+                       f"({label})=\n# {title}\n" + "".join(f"\n({s})=\n## {s}\n" for s in sections))
         docs.append(doc)
+    pitfalls = sorted(x for x in notebook_labels(REPO / "book" / "appendix_pitfalls.ipynb") if x.startswith("pitfall-"))
+    _stub_notebook(book / "appendix_pitfalls.ipynb",
+                   "(app-pitfalls)=\n# Common pitfalls\n" + "".join(f"\n({x})=\n## {x}\n" for x in pitfalls))
+    docs.append("book/appendix_pitfalls")
     _stub_notebook(book / "09b_quiz.ipynb", "(ch-quiz)=\n# Quiz\n")
     (book / "09_interview.ipynb").write_text(json.dumps(_with_outputs(REPO / "book" / "09_interview.ipynb", BANK)))
     toc = "format: jb-book\nroot: intro\nchapters:\n" + "".join(
@@ -259,6 +266,10 @@ def test_chapter_builds_with_jupyter_book_and_folds_answers(tmp_path):
     assert body.count("<summary>Show the answer to question") == len(BANK)
     assert body.count("dlfund-badge-") >= len(BANK)
     assert 'href="04_optimizers.html"' in body and 'href="08_rnn_lstm.html"' in body
+    # pitfall references and per-question sections are links that resolve (-W fails otherwise)
+    assert 'href="appendix_pitfalls.html#pitfall-e38"' in body
+    assert 'href="04_optimizers.html#sec-opt-adam"' in body
+    assert body.count('href="appendix_pitfalls.html#pitfall-e') == sum(len(q.get("errata", [])) for q in BANK)
     assert body.count('class="math notranslate nohighlight"') > 300
     outside_code = re.sub(r"<pre>.*?</pre>", "", body, flags=re.S)
     assert "$" not in outside_code, "unrendered math"

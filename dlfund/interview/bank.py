@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from .schema import DIFFICULTIES, TOPICS, validate_bank
+from .schema import DIFFICULTIES, KINDS, TOPICS, validate_bank
 
 BANK_DIR = Path(__file__).resolve().parent / "bank"
 
@@ -38,7 +38,7 @@ def read_bank_file(path):
 def load_bank(topics=None, difficulties=None, kinds=None, path=None, validate=True):
     """All questions (list of dicts) in topic order, optionally filtered.
 
-    topics, difficulties, kinds: iterables of allowed values (None = all).
+    topics, difficulties, kinds: lists (or other iterables, not strings) of allowed values (None = all).
     path: a directory of topic files (default: the bank shipped with dlfund).
     """
     directory = Path(path) if path is not None else BANK_DIR
@@ -52,7 +52,11 @@ def load_bank(topics=None, difficulties=None, kinds=None, path=None, validate=Tr
         problems = validate_bank(questions)
         if problems:
             raise BankError("invalid question bank:\n  " + "\n  ".join(problems))
-    for name, allowed, known in (("topics", topics, TOPICS), ("difficulties", difficulties, DIFFICULTIES)):
+    for name, allowed in (("topics", topics), ("difficulties", difficulties), ("kinds", kinds)):
+        if isinstance(allowed, str):
+            raise TypeError(f"{name} must be a list of values such as [{allowed!r}], got the string {allowed!r}")
+    for name, allowed, known in (("topics", topics, TOPICS), ("difficulties", difficulties, DIFFICULTIES),
+                                 ("kinds", kinds, KINDS)):
         if allowed is not None:
             unknown = set(allowed) - set(known)
             if unknown:

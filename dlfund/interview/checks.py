@@ -94,8 +94,44 @@ def expected_value(q):
     return check["expect"] if "expect" in check else q["value"]
 
 
+def run_solution(q, source=None):
+    """Run a coding answer through its exercise's grader: a CheckResult (``.ok``, ``.passed``/``.total``).
+
+    source: code defining the function (default: the question's model ``solution``). Raises
+    ValueError when the code does not run or does not define the function.
+    """
+    from dlfund.grading import check, get_exercise
+
+    ex = get_exercise(q["exercise"])
+    source = code_text(q["solution"]) if source is None else source
+    namespace = {"__name__": f"dlfund_solution_{q['id'].replace('-', '_')}"}
+    try:
+        exec(compile(source, f"<solution {q['id']}>", "exec"), namespace)
+    except Exception as exc:
+        raise ValueError(f"the code did not run: {type(exc).__name__}: {exc}") from None
+    fn = namespace.get(ex.func_name)
+    if not callable(fn):
+        raise ValueError(f"the code must define a function {ex.func_name}(...)")
+    return check(ex.name, fn, record=False, show=False)
+
+
+def _run_exercise(q):
+    start = time.perf_counter()
+    try:
+        graded = run_solution(q)
+    except ValueError as exc:
+        return CheckOutcome(q["id"], False, None, "passed", str(exc), time.perf_counter() - start)
+    message = "" if graded.ok else f"the model solution fails the grader ({graded.passed}/{graded.total} cases)"
+    return CheckOutcome(q["id"], graded.ok, graded.status, "passed", message, time.perf_counter() - start)
+
+
 def run_check(q):
-    """Execute one question's check in a fresh namespace and compare with the expectation."""
+    """Execute one question's check in a fresh namespace and compare with the expectation.
+
+    A coding question (``exercise``) is checked by running its model solution through the grader.
+    """
+    if "exercise" in q:
+        return _run_exercise(q)
     check = q["check"]
     rtol, atol = check.get("rtol", DEFAULT_RTOL), check.get("atol", DEFAULT_ATOL)
     expect = expected_value(q)
@@ -131,7 +167,7 @@ def verify_bank(questions, skip_torch_if_missing=True):
             have_torch = False
     report = CheckReport()
     for q in questions:
-        if "check" not in q:
+        if "check" not in q and "exercise" not in q:
             continue
         if not have_torch and needs_torch(q):
             report.skipped.append(q["id"])

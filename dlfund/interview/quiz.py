@@ -106,9 +106,14 @@ def select_questions(questions=None, topics=None, difficulties=None, n=10, seed=
     """A reproducible quiz of up to `n` gradable questions, spread evenly over the topics.
 
     Questions are shuffled within each topic with `seed`, then taken round-robin across the
-    chosen topics (in book order), so a small quiz still touches every topic.
+    chosen topics in an order also shuffled with `seed`, so a small quiz touches different
+    topics for different seeds (not always the first topics of the book); the result is shown
+    in book order.
     """
     questions = load_bank() if questions is None else questions
+    for name, values in (("topics", topics), ("difficulties", difficulties)):
+        if isinstance(values, str):
+            raise TypeError(f"{name} must be a list of values such as [{values!r}], got the string {values!r}")
     for name, values, known in (("topics", topics, TOPICS), ("difficulties", difficulties, DIFFICULTIES)):
         if values is not None and set(values) - set(known):
             raise ValueError(f"unknown {name} {sorted(set(values) - set(known))}; expected some of {list(known)}")
@@ -123,12 +128,14 @@ def select_questions(questions=None, topics=None, difficulties=None, n=10, seed=
     for qs in by_topic.values():
         rng.shuffle(qs)
     order = [t for t in TOPICS if t in by_topic]
+    rng.shuffle(order)
     chosen = []
     while len(chosen) < n and any(by_topic[t] for t in order):
         for t in order:
             if by_topic[t] and len(chosen) < n:
                 chosen.append(by_topic[t].pop(0))
-    return chosen
+    rank = {t: i for i, t in enumerate(TOPICS)}
+    return sorted(chosen, key=lambda q: rank[q["topic"]])
 
 
 class QuizSession:

@@ -70,6 +70,54 @@ def chapter_link(label, from_dir="book", docs=None):
     return f"[{title}]({target})"
 
 
+PITFALLS_DOC = "book/appendix_pitfalls"
+
+
+def pitfall_label(item):
+    """The appendix label of an ERRATA item: ``E38`` -> ``pitfall-e38``."""
+    return f"pitfall-{item.lower()}"
+
+
+def pitfall_link(item, docs=None):
+    """``E38`` as a link to its entry in the pitfalls appendix (plain text if the book lacks the appendix)."""
+    if docs is not None and PITFALLS_DOC not in docs:
+        return item
+    return f"[{item}](#{pitfall_label(item)})"
+
+
+_SECTION_CACHE = {}
+
+
+def section_titles(label, root=REPO_ROOT):
+    """{section label: heading text} for the ``(sec-...)=`` labels of a chapter notebook."""
+    key = (label, str(root))
+    if key not in _SECTION_CACHE:
+        from .schema import chapter_file
+
+        path = chapter_file(label, root)
+        titles = {}
+        if path is not None:
+            import json
+
+            nb = json.loads(path.read_text(encoding="utf-8"))
+            text = "\n".join("".join(c["source"]) for c in nb.get("cells", []) if c.get("cell_type") == "markdown")
+            for sec, title in re.findall(r"^\(([^()\s]+)\)=\s*\n#+\s+(.+?)\s*$", text, flags=re.M):
+                titles[sec] = title
+        _SECTION_CACHE[key] = titles
+    return _SECTION_CACHE[key]
+
+
+def section_link(q, docs=None):
+    """A link to the section that teaches the question (its ``book_section``), or "" when there is none."""
+    section, chapter = q.get("book_section"), q.get("book")
+    if not section or chapter is None:
+        return ""
+    if docs is not None and CHAPTERS[chapter][0] not in docs:
+        return ""
+    title = section_titles(chapter).get(section, "this section")
+    return f"[{title}](#{section})"
+
+
 def letter(i):
     return "ABCDEF"[i]
 
@@ -87,7 +135,7 @@ def render_question(q, number=None, from_dir="book", show_check=True, docs=None)
     if q["kind"] == "choice":
         lines += [f"- **{letter(i)}.** {c}" for i, c in enumerate(q["choices"])] + [""]
     label = f"Show the answer to question {number}" if number is not None else "Show the answer"
-    lines += [f'<details class="dlfund-answer">', f"<summary>{html.escape(label)}</summary>", ""]
+    lines += ['<details class="dlfund-answer">', f"<summary>{html.escape(label)}</summary>", ""]
     if q["kind"] == "choice":
         lines += [f"**Answer: {letter(q['correct'])}.** {q['choices'][q['correct']]}", ""]
     elif q["kind"] == "numeric":
@@ -95,13 +143,24 @@ def render_question(q, number=None, from_dir="book", show_check=True, docs=None)
         accepted = f" (accepted within ±{format_number(tol)})" if tol else ""
         lines += [f"**Answer: {format_number(q['value'])}**{accepted}", ""]
     lines += [q["answer"], ""]
+    if q.get("rubric"):
+        lines += ["**An interviewer listens for:**", ""] + [f"- {point}" for point in q["rubric"]] + [""]
+    if q.get("follow_up"):
+        lines += [f"**Follow-up:** {q['follow_up']}", ""]
+    if "solution" in q:
+        lines += ["A solution that passes the grader (`dlfund.grading.check(\"" + q["exercise"] + "\", ...)`):", "",
+                  "```python", "\n".join(q["solution"]), "```", ""]
     more = []
     if "book" in q:
-        more.append("read more in " + chapter_link(q["book"], from_dir, docs))
+        section = section_link(q, docs)
+        where = chapter_link(q["book"], from_dir, docs) + (f", section {section}" if section else "")
+        more.append("read more in " + where)
+    elif q.get("beyond_course"):
+        more.append("beyond this course: no chapter teaches it")
     if "dlfund" in q:
         more.append("code: " + ", ".join(f"`{name}`" for name in q["dlfund"]))
     if "errata" in q:
-        more.append("common pitfall " + ", ".join(q["errata"]))
+        more.append("common pitfall " + ", ".join(pitfall_link(e, docs) for e in q["errata"]))
     if more:
         lines += ["*" + more[0][0].upper() + more[0][1:] + "*" + "".join(f" · *{m}*" for m in more[1:]), ""]
     if show_check and "check" in q:

@@ -20,6 +20,15 @@ A question is a JSON object with these fields (required ones marked *):
   ``numeric`` questions ``expect`` defaults to ``value``). The code may also ``assert``.
 * ``no_check``     for an answer that contains digits but states no checkable number
   (a year, a name such as "L2"): the reason, in a few words.
+* ``rubric``       the points an interviewer listens for (2-6 short strings); required for ``open``
+* ``follow_up``    the question the interviewer asks next (a string ending in ``?``); required
+  for ``open``
+* ``beyond_course`` ``true`` for a question no chapter teaches (it has no ``book`` label); the
+  field is required exactly then, so the data says which questions go beyond the course
+* ``exercise``     for a coding question (kind ``open``): the name of a graded exercise
+  (``dlfund.grading``) whose checker grades the candidate's function
+* ``solution``     with ``exercise``: code (list of lines) defining the exercise's function; the
+  test suite runs it through ``dlfund.grading.check``, which replaces a ``check`` here
 
 :func:`validate_question` and :func:`validate_bank` return a list of problems (empty when
 all is well); :func:`validate_links` also resolves book labels and ``dlfund`` names.
@@ -77,6 +86,8 @@ TOPICS = {
               "The generator-discriminator game, its losses and how it fails."),
         Topic("debugging", "Debugging training in practice", None,
               "What to check, in which order, when a network does not learn."),
+        Topic("evaluation", "Evaluation metrics and model selection", None,
+              "Precision and recall, ROC and PR curves, calibration, imbalanced classes and honest validation."),
     ]
 }
 
@@ -101,7 +112,8 @@ N_ERRATA = 41  # ERRATA.md items E1..E41
 
 REQUIRED = ("id", "topic", "difficulty", "kind", "question", "answer")
 OPTIONAL = ("choices", "correct", "value", "tolerance", "book", "book_section", "dlfund",
-            "errata", "check", "no_check")
+            "errata", "check", "no_check", "rubric", "follow_up", "beyond_course", "exercise", "solution")
+RUBRIC_SIZE = (2, 6)
 CHECK_FIELDS = ("code", "expect", "rtol", "atol")
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -128,6 +140,8 @@ def states_checkable_content(q):
     if q.get("kind") == "numeric":
         return True
     texts = [q.get("answer", "")]
+    if "exercise" in q:  # the solution, run through the exercise's checker, is the check
+        return False
     if q.get("kind") == "choice":
         choices, correct = q.get("choices") or [], q.get("correct")
         if isinstance(correct, int) and 0 <= correct < len(choices):
@@ -211,6 +225,8 @@ def validate_question(q):
         if not ok:
             bad(f"'errata' must be a list of ids E1..E{N_ERRATA}, got {items!r}")
 
+    problems.extend(f"{where}: {msg}" for msg in _interview_problems(q))
+
     check = q.get("check")
     if check is not None:
         if not isinstance(check, dict):
@@ -243,6 +259,43 @@ def validate_question(q):
     if check is None and states_checkable_content(q) and "no_check" not in q:
         bad("the answer states a number, shape or formula: add a 'check' "
             "(or 'no_check' with the reason if the digits are only names or years)")
+    return problems
+
+
+def _interview_problems(q):
+    """Rubric, follow-up, scope and coding-question rules (messages without the question prefix)."""
+    problems = []
+    kind = q["kind"]
+    rubric = q.get("rubric")
+    if rubric is not None:
+        lo, hi = RUBRIC_SIZE
+        if not isinstance(rubric, list) or not lo <= len(rubric) <= hi or not all(
+                isinstance(r, str) and len(r.strip()) >= 8 for r in rubric):
+            problems.append(f"'rubric' must be a list of {lo} to {hi} points (strings of a few words)")
+    elif kind == "open":
+        problems.append("an open question needs a 'rubric': the points an interviewer listens for")
+    follow = q.get("follow_up")
+    if follow is not None:
+        if not isinstance(follow, str) or len(follow.strip()) < 12 or not follow.rstrip().endswith("?"):
+            problems.append("'follow_up' must be the interviewer's next question (a sentence ending in '?')")
+    elif kind == "open":
+        problems.append("an open question needs a 'follow_up': the question an interviewer asks next")
+    if "beyond_course" in q and q["beyond_course"] is not True:
+        problems.append(f"'beyond_course' is either true or absent, got {q['beyond_course']!r}")
+    elif ("book" in q) == ("beyond_course" in q):
+        problems.append("a question without a 'book' chapter must say 'beyond_course': true (and one with a "
+                        "chapter must not)")
+    if "exercise" in q or "solution" in q:
+        if kind != "open":
+            problems.append("'exercise'/'solution' are for coding questions of kind 'open'")
+        if not isinstance(q.get("exercise"), str) or not ID_RE.match(q["exercise"].replace("_", "-")):
+            problems.append("a coding question needs 'exercise': the name of a graded exercise")
+        solution = q.get("solution")
+        if not isinstance(solution, list) or not solution or not all(isinstance(x, str) for x in solution):
+            problems.append("a coding question needs 'solution': a list of code lines defining the function")
+        if "check" in q:
+            problems.append("a coding question is checked by running its 'solution' through the grader: "
+                            "drop 'check'")
     return problems
 
 
@@ -299,13 +352,28 @@ def chapter_file(label, book_root):
     return None
 
 
+def exercise_problems(q):
+    """A coding question names a registered exercise whose function its solution defines."""
+    from dlfund.grading import get_exercise
+
+    try:
+        ex = get_exercise(q["exercise"])
+    except (KeyError, ValueError) as exc:
+        return [f"unknown exercise {q['exercise']!r}: {exc}"]
+    if not re.search(rf"^def {re.escape(ex.func_name)}\(", code_text(q.get("solution", [])), flags=re.M):
+        return [f"the solution must define {ex.func_name}(...), the function exercise {ex.name!r} grades"]
+    return []
+
+
 def validate_links(questions, repo_root, require_files=False):
     """Problems with the links of the questions.
 
     * every ``dlfund`` name must import;
     * a ``book`` label's notebook, when it exists under ``repo_root``, must define the label
       (with ``require_files=True`` a missing notebook is a problem too);
-    * a ``book_section`` label must be defined in its chapter's notebook, which must exist.
+    * a ``book_section`` label must be defined in its chapter's notebook, which must exist;
+    * a coding question's ``exercise`` must be registered and its solution define the function;
+    * every ``errata`` item must have its ``(pitfall-eN)=`` label in ``book/appendix_pitfalls.ipynb``.
     """
     problems = []
     label_cache = {}
@@ -316,7 +384,15 @@ def validate_links(questions, repo_root, require_files=False):
             label_cache[chapter] = None if f is None else notebook_labels(f)
         return label_cache[chapter]
 
+    appendix = Path(repo_root) / "book" / "appendix_pitfalls.ipynb"
+    pitfall_labels = notebook_labels(appendix) if appendix.exists() else None
     for q in questions:
+        for item in q.get("errata", []):
+            if pitfall_labels is not None and f"pitfall-{item.lower()}" not in pitfall_labels:
+                problems.append(f"question {q['id']!r}: book/appendix_pitfalls.ipynb does not define label "
+                                f"(pitfall-{item.lower()})=")
+        if "exercise" in q:
+            problems.extend(f"question {q['id']!r}: {msg}" for msg in exercise_problems(q))
         for name in q.get("dlfund", []):
             try:
                 resolve_dlfund(name)
