@@ -1,4 +1,6 @@
 """The learner-side call: `check("adam", update_parameters_with_adam)`."""
+import html
+
 from .core import DEFAULT_SEEDS, grade
 from .registry import get_exercise
 from .report import html_report, text_report
@@ -10,7 +12,13 @@ class GradingError(AssertionError):
 
 
 class CheckResult:
-    """Outcome of one `check` call: `score` = passed / total cases, `ok`, the matched mistakes' codes."""
+    """Outcome of one `check` call: `score` = passed / total cases, `ok`, the matched mistakes' codes.
+
+    `record_notice`: a sentence the report shows once when the progress record could not be
+    written or a damaged record was kept aside (else None).
+    """
+
+    record_notice = None
 
     def __init__(self, graded):
         self.graded = graded
@@ -53,7 +61,7 @@ class CheckResult:
         return kinds
 
     def report(self):
-        return text_report(self.graded)
+        return text_report(self.graded) + (f"\n  note: {self.record_notice}" if self.record_notice else "")
 
     def __str__(self):
         return self.report()
@@ -62,7 +70,8 @@ class CheckResult:
         return f"<CheckResult {self.name}: {self.passed}/{self.total} cases passed ({self.status})>"
 
     def _repr_html_(self):
-        return html_report(self.graded)
+        note = f"<div><i>note: {html.escape(self.record_notice)}</i></div>" if self.record_notice else ""
+        return html_report(self.graded) + note
 
     def _ipython_display_(self):
         # `check(...)` already displayed this report in the same cell: do not show it twice.
@@ -102,12 +111,9 @@ def check(name, fn, *, strict=False, seeds=DEFAULT_SEEDS, timeout=5.0, record=Tr
 
     result = CheckResult(grade(ex, runner, seeds=seeds))
     if record and result.status != "not_implemented":
-        try:
-            from .progress import record_result
+        from .progress import record_notice
 
-            record_result(ex, result)
-        except OSError:
-            pass
+        result.record_notice = record_notice(ex, result)
     if show:
         ip = _ipython()
         if ip is not None:
