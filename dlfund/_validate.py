@@ -7,6 +7,7 @@ finite), `check_finite`, `check_shape`. Numbers: `check_number`, `check_positive
 Others: `check_callable`, `check_rng`, `check_matching_keys`.
 """
 import difflib
+import math
 import reprlib
 
 import numpy as np
@@ -73,13 +74,12 @@ def _to_float_array(x, name, ndim, dtype):
 
 def check_finite(arr, name):
     """Raise ValueError if the array `arr` holds NaN or +-inf, naming the first such entry; return `arr`."""
-    if arr.dtype.kind not in "fc":
+    if arr.dtype.kind not in "fc" or arr.size == 0:
         return arr
-    with np.errstate(over="ignore", invalid="ignore"):
-        if np.isfinite(np.sum(arr)):    # one cheap pass: a finite sum has no NaN/inf term
-            return arr
+    if arr.dtype.kind == "f" and -math.inf < float(arr.min()) and float(arr.max()) < math.inf:
+        return arr                      # two fast reductions; NaN propagates through min/max and fails here
     bad = ~np.isfinite(arr)
-    if not bad.any():                   # the sum overflowed; every entry is finite
+    if not bad.any():
         return arr
     first = tuple(int(i) for i in np.argwhere(bad)[0])
     where = f"at index {list(first)}" if first else ""

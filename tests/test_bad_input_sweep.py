@@ -9,6 +9,7 @@ to a loss propagate them (NaN in -> NaN out at the same place), as the modules d
 training loops can detect divergence. `--hypothesis-show-statistics` shows how often each
 outcome occurred.
 """
+import os
 import warnings
 from pathlib import Path
 
@@ -33,7 +34,8 @@ from dlfund.data import (
 from dlfund.gradcheck import gradient_check, numerical_gradient, relative_error
 
 PACKAGE = Path(dlfund.__file__).parent
-SWEEP = settings(max_examples=40, deadline=None, derandomize=True,
+# 40 examples per property keep CI cheap; DLFUND_SWEEP_EXAMPLES=1000 sweeps wider locally
+SWEEP = settings(max_examples=int(os.environ.get("DLFUND_SWEEP_EXAMPLES", 40)), deadline=None, derandomize=True,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 FLOATS = ("float64", "float32", "float16")
 KINDS = FLOATS + ("float64", "float64", "int64", "bool", "list", "complex", "str", "object-None", "None", "ragged",
