@@ -36,6 +36,7 @@ from dlfund.data import (
     standardize,
 )
 from dlfund.gradcheck import GradCheckResult, gradient_check, numerical_gradient, relative_error
+from dlfund.probes import weight_grad_norms
 
 
 def _sq(p):
@@ -266,4 +267,9 @@ CASES = [
     ("data-surface-nan", lambda: saddle().value([np.nan, 0.0]), ValueError, ["xy must hold finite"]),
     ("data-surface-shape", lambda: saddle().gradient([1.0, 2.0, 3.0]), ValueError, ["xy must have shape (2,)"]),
     ("data-digits-str", lambda: load_digits_split(test_size="0.2"), TypeError, ["test_size must be a number", "str"]),
+    # ------------------------------------------------------------- probes
+    ("probe-none", lambda: weight_grad_norms({"dW1": None}), TypeError, ["grads['dW1'] is None"]),
+    ("probe-ragged", lambda: weight_grad_norms({"dW1": [[1.0], [1.0, 2.0]]}), ValueError,
+     ["grads['dW1'] must be a rectangular array"]),
+    ("probe-no-weights", lambda: weight_grad_norms({"db1": np.ones(2)}), ValueError, ["no weight gradients", "db1"]),
 ]
