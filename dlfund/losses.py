@@ -74,11 +74,14 @@ def _check_binary_targets(y):
 
 
 def _check_probabilities(p, logits_name):
-    if p.size and (p.min() < 0 or p.max() > 1):     # two reductions, no temporary arrays
-        raise ValueError(
-            f"p must hold probabilities in [0, 1], got values in [{p.min():g}, {p.max():g}]; "
-            f"for raw scores (logits) use {logits_name}"
-        )
+    """Values outside [0, 1] are refused (a NaN elsewhere in p does not hide them); NaN itself propagates."""
+    if p.size and not (p.min() >= 0 and p.max() <= 1):     # two reductions; also true when p holds NaN
+        outside = (p < 0) | (p > 1)
+        if outside.any():
+            raise ValueError(
+                f"p must hold probabilities in [0, 1], got values in [{np.nanmin(p):g}, {np.nanmax(p):g}]; "
+                f"for raw scores (logits) use {logits_name}"
+            )
 
 
 def binary_cross_entropy(p, y):

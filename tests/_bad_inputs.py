@@ -202,6 +202,8 @@ CASES = [
     ("loss-huber-delta-str", lambda: losses.huber_loss([1.0], [0.0], delta="1"), TypeError, ["delta must be a number"]),
     ("loss-bce-p-range", lambda: losses.binary_cross_entropy([1.5], [1.0]), ValueError,
      ["p must hold probabilities in [0, 1]", "binary_cross_entropy_with_logits"]),
+    ("loss-bce-p-range-nan", lambda: losses.binary_cross_entropy([np.nan, 1.5], [1.0, 1.0]), ValueError,
+     ["p must hold probabilities in [0, 1]", "1.5"]),
     ("loss-bce-y-range", lambda: losses.binary_cross_entropy_grad([0.5], [2.0]), ValueError, ["targets y in [0, 1]"]),
     ("loss-bce-y-nan", lambda: losses.binary_cross_entropy_with_logits([0.5], [np.nan]), ValueError,
      ["y must hold finite"]),

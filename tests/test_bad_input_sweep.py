@@ -7,10 +7,11 @@ finite inputs the result must be finite. Non-finite values are refused where the
 a result silently (targets, data, gradient checks); element-wise activations and predictions fed
 to a loss propagate them (NaN in -> NaN out at the same place), as the modules document, so that
 training loops can detect divergence. `--hypothesis-show-statistics` shows how often each
-outcome occurred.
+outcome occurred; TALLY counts them over a whole run.
 """
 import os
 import warnings
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -33,9 +34,10 @@ from dlfund.data import (
 )
 from dlfund.gradcheck import gradient_check, numerical_gradient, relative_error
 
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the float64 references warn on inf - inf
 PACKAGE = Path(dlfund.__file__).parent
 # 40 examples per property keep CI cheap; DLFUND_SWEEP_EXAMPLES=1000 sweeps wider locally
-SWEEP = settings(max_examples=int(os.environ.get("DLFUND_SWEEP_EXAMPLES", 40)), deadline=None, derandomize=True,
+SWEEP = settings(max_examples=int(os.environ.get("DLFUND_SWEEP_EXAMPLES", "40")), deadline=None, derandomize=True,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 FLOATS = ("float64", "float32", "float16")
 KINDS = FLOATS + ("float64", "float64", "int64", "bool", "list", "complex", "str", "object-None", "None", "ragged",
@@ -78,6 +80,9 @@ def pairs(draw, kinds_a=KINDS, kinds_b=KINDS, **kw):
     return a, b
 
 
+TALLY = Counter()   # outcomes of every call, for measuring the sweep (see the module docstring)
+
+
 def outcome(fn, *args, **kwargs):
     """fn(*args, **kwargs), or None when it raised the package's own ValueError/TypeError."""
     try:
@@ -91,8 +96,10 @@ def outcome(fn, *args, **kwargs):
         where = Path(tb.tb_frame.f_code.co_filename)
         assert PACKAGE in where.parents, f"{type(exc).__name__} from {where}, not from dlfund: {exc}"
         event(f"{fn.__name__}: clear {type(exc).__name__}")
+        TALLY[f"clear {type(exc).__name__}"] += 1
         return None
     event(f"{fn.__name__}: result")
+    TALLY["result"] += 1
     return result
 
 
@@ -101,7 +108,7 @@ def as64(x):
 
 
 def tolerance(dtype):
-    return {"float16": 2e-3, "float32": 1e-5}.get(str(dtype), 1e-12)
+    return {"float16": 1e-2, "float32": 1e-5}.get(str(dtype), 1e-12)
 
 
 def is_finite(x):
@@ -165,8 +172,13 @@ def test_softmax_backward(ab):
     (dA, _), (A, _) = ab
     out = outcome(act.softmax_backward, dA, A)
     if out is not None:
-        want = as64(A) * (as64(dA) - np.sum(as64(dA) * as64(A), axis=-1, keepdims=True))
-        assert_close(out, want, out.dtype if out.dtype != np.float16 else "float16")
+        a, d = as64(A).astype(out.dtype).astype(np.float64), as64(dA).astype(out.dtype).astype(np.float64)
+        want = a * (d - np.sum(d * a, axis=-1, keepdims=True))
+        if out.size and np.all(np.isfinite(want)):
+            scale = np.abs(a).max() * (np.abs(d).max() + np.abs(d * a).sum(axis=-1).max())  # rounding grows with it
+            np.testing.assert_allclose(out, want, rtol=0, atol=4 * np.finfo(out.dtype).eps * (scale + 1))
+        else:
+            assert_close(out, want, out.dtype)
 
 
 # ---------------------------------------------------------------- losses
@@ -230,9 +242,11 @@ def test_softmax_cross_entropy(data):
     assert np.all(as64(labels) == y) and y.min() >= 0 and y.max() < k
     with np.errstate(invalid="ignore"):
         want = -np.mean(special.log_softmax(z64, axis=1)[np.arange(m), y])
-    assert value == pytest.approx(want, rel=1e-2 if kind == "float16" else 1e-9, abs=1e-2, nan_ok=True)
     if np.all(np.isfinite(z64)):
+        assert value == pytest.approx(want, rel=1e-2 if kind == "float16" else 1e-9, abs=1e-2)
         assert np.isfinite(value) and is_finite(g)
+    else:
+        assert not np.isfinite(value)                   # non-finite logits: a non-finite loss, never a number
 
 
 @SWEEP
@@ -250,7 +264,7 @@ def test_binary_cross_entropy(p, y, logits):
     y64, p64 = as64(y), as64(p)
     assert np.all(np.isfinite(y64)) and np.all((y64 >= 0) & (y64 <= 1))
     if not logits:
-        assert not np.any((p64 < 0) | (p64 > 1))
+        assert not np.any((p64 < 0) | (p64 > 1)), "a probability outside [0, 1] must be refused"
     if np.all(np.isfinite(p64)):
         assert np.isfinite(value)
 
@@ -278,7 +292,7 @@ def test_numerical_gradient(x, eps):
        max_entries=st.sampled_from([None, None, 1, 3, 0, -2]))
 def test_gradient_check(x, corrupt, max_entries):
     x, kind = x
-    g = 2 * C * as64(x)
+    g = np.array(2 * C * as64(x))
     if corrupt and g.size:
         g.flat[0] = {"nan": np.nan, "inf": np.inf, "sign": -g.flat[0] - 1.0}[corrupt]
     res = outcome(gradient_check, lambda p: float(C * np.sum(p["W"] ** 2)), {"W": x}, {"dW": g},
