@@ -6,7 +6,7 @@ vector-Jacobian product used in backpropagation.
 """
 import numpy as np
 
-from ._validate import as_array
+from ._validate import as_array, check_axis, check_choice, check_number
 
 
 def linear(z):
@@ -62,18 +62,23 @@ def relu_derivative(z):
 def leaky_relu(z, alpha=0.01):
     """z for z > 0, alpha * z otherwise. `alpha` is a fixed slope, not learned and not a rate."""
     z = as_array(z, "z")
+    alpha = check_number(alpha, "alpha")
     return np.where(z > 0, z, alpha * z).astype(z.dtype, copy=False)
 
 
 def leaky_relu_derivative(z, alpha=0.01):
     """1 for z > 0, alpha otherwise."""
     z = as_array(z, "z")
+    alpha = check_number(alpha, "alpha")
     return np.where(z > 0, 1.0, alpha).astype(z.dtype, copy=False)
 
 
 def softmax(z, axis=-1):
     """Softmax along `axis`, computed as exp(z - max z) / sum, so large logits cannot overflow."""
     z = as_array(z, "z")
+    axis = check_axis(axis, z.ndim)
+    if z.size == 0:
+        return z.copy()
     e = np.exp(z - z.max(axis=axis, keepdims=True))
     e /= e.sum(axis=axis, keepdims=True)
     return e
@@ -85,6 +90,7 @@ def softmax_backward(dA, A, axis=-1):
     A = as_array(A, "A")
     if dA.shape != A.shape:
         raise ValueError(f"dA has shape {dA.shape} but A has shape {A.shape}")
+    axis = check_axis(axis, A.ndim)
     return A * (dA - np.sum(dA * A, axis=axis, keepdims=True))
 
 
@@ -99,7 +105,8 @@ ACTIVATIONS = {
 
 
 def get_activation(name):
-    """Return (f, f_derivative) for an activation name such as 'relu'."""
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS) + ['softmax']}")
-    return ACTIVATIONS[name]
+    """Return (f, f_derivative) for an activation name such as 'relu' (a typo gets a suggestion)."""
+    if name == "softmax":
+        raise ValueError("unknown activation 'softmax' here: softmax couples its inputs, so it has no element-wise "
+                         "derivative; use softmax(z) and softmax_backward(dA, A)")
+    return ACTIVATIONS[check_choice(name, ACTIVATIONS, "activation")]

@@ -3,16 +3,21 @@
 Every loss `L(y_hat, y)` has a partner `L_grad(y_hat, y)` returning dL/dy_hat with the shape
 of `y_hat`. Because the loss is a mean, the gradient already carries the factor 1/n;
 backpropagation therefore *sums* over the batch from here on (db = sum of dZ rows).
+
+Targets `y` must be finite (a NaN target would pass for a diverged model); non-finite
+predictions, on the other hand, give a non-finite loss, so a training loop can detect divergence.
 """
 import numpy as np
 
-from ._validate import as_array, check_positive
+from ._validate import as_array, check_choice, check_positive
 from .activations import sigmoid, softmax
 
 
 def _pair(y_hat, y, name="y_hat"):
     y_hat = as_array(y_hat, name)
-    y = as_array(y, "y", dtype=y_hat.dtype)
+    y = as_array(y, "y", dtype=y_hat.dtype, finite=True)
+    if y_hat.size == 0:
+        raise ValueError(f"{name} is empty (shape {y_hat.shape}); a mean over no samples is undefined")
     if y_hat.shape != y.shape:
         raise ValueError(
             f"{name} has shape {y_hat.shape} but y has shape {y.shape}; they must match "
@@ -69,11 +74,14 @@ def _check_binary_targets(y):
 
 
 def _check_probabilities(p, logits_name):
-    if p.size and (p.min() < 0 or p.max() > 1):     # two reductions, no temporary arrays
-        raise ValueError(
-            f"p must hold probabilities in [0, 1], got values in [{p.min():g}, {p.max():g}]; "
-            f"for raw scores (logits) use {logits_name}"
-        )
+    """Values outside [0, 1] are refused (a NaN elsewhere in p does not hide them); NaN itself propagates."""
+    if p.size and not (p.min() >= 0 and p.max() <= 1):     # two reductions; also true when p holds NaN
+        outside = (p < 0) | (p > 1)
+        if outside.any():
+            raise ValueError(
+                f"p must hold probabilities in [0, 1], got values in [{np.nanmin(p):g}, {np.nanmax(p):g}]; "
+                f"for raw scores (logits) use {logits_name}"
+            )
 
 
 def binary_cross_entropy(p, y):
@@ -114,15 +122,18 @@ def binary_cross_entropy_with_logits_grad(z, y):
 
 def _class_labels(y, z, name):
     """y as integer class labels (m,) checked against z (m, k), or None if y is not 1-D."""
-    y = np.asarray(y)
+    if not (isinstance(y, np.ndarray) and y.dtype.kind in "iu"):
+        y = as_array(y, "y", finite=True)
     if y.ndim != 1:
         return None
     m, k = z.shape
     if y.shape[0] != m:
         raise ValueError(f"y has {y.shape[0]} labels but {name} has {m} rows (shape {z.shape})")
     if y.dtype.kind not in "iu":   # not a signed or unsigned integer type
-        if not np.all(np.mod(y, 1) == 0):
-            raise ValueError("1-D y must hold integer class labels")
+        fractional = np.mod(y, 1) != 0
+        if fractional.any():
+            raise ValueError(f"1-D y must hold integer class labels, got {y[fractional][0]:g} "
+                             f"at index {int(np.argmax(fractional))}")
         y = y.astype(np.int64)
     if y.min() < 0 or y.max() >= k:
         raise ValueError(f"class labels must lie in [0, {k - 1}], got [{y.min()}, {y.max()}]")
@@ -132,16 +143,22 @@ def _class_labels(y, z, name):
 def _one_hot_targets(z, y, name="logits"):
     z = as_array(z, name, ndim=2)
     m, k = z.shape
+    _check_not_empty(z, name)
     labels = _class_labels(y, z, name)
     if labels is not None:
         onehot = np.zeros_like(z)
         onehot[np.arange(m), labels] = 1.0
         return z, onehot
-    y = as_array(y, "y", dtype=z.dtype)
+    y = as_array(y, "y", dtype=z.dtype, finite=True)
     if y.shape != z.shape:
         raise ValueError(f"y has shape {y.shape}; expected labels of shape ({m},) or one-hot of shape {z.shape} "
                          f"like {name}")
     return z, y
+
+
+def _check_not_empty(z, name):
+    if 0 in z.shape:
+        raise ValueError(f"{name} must have at least one row and one class column, got shape {z.shape}")
 
 
 def softmax_cross_entropy(logits, y):
@@ -168,6 +185,7 @@ def cross_entropy(p, y):
     softmax_cross_entropy on logits when you have them: it never takes the log of a rounded 0.
     """
     p = as_array(p, "p", ndim=2)
+    _check_not_empty(p, "p")
     _check_probabilities(p, "softmax_cross_entropy")
     m = p.shape[0]
     labels = _class_labels(y, p, "p")
@@ -198,7 +216,5 @@ LOSSES = {
 
 
 def get_loss(name):
-    """Return (loss, loss_grad) for a name such as 'mse'."""
-    if name not in LOSSES:
-        raise ValueError(f"unknown loss {name!r}; choose one of {sorted(LOSSES)}")
-    return LOSSES[name]
+    """Return (loss, loss_grad) for a name such as 'mse' (a typo gets a suggestion)."""
+    return LOSSES[check_choice(name, LOSSES, "loss")]

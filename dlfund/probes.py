@@ -3,13 +3,15 @@ import re
 
 import numpy as np
 
+from ._validate import as_array
+
 
 def weight_grad_norms(grads):
     """Frobenius norms of the weight gradients dW1, dW2, ..., dWL, in layer order (array of length L)."""
     keys = sorted((k for k in grads if re.fullmatch(r"dW\d+", k)), key=lambda k: int(k[2:]))
     if not keys:
         raise ValueError(f"grads has no weight gradients 'dW1', 'dW2', ...; keys are {sorted(grads)}")
-    return np.array([float(np.linalg.norm(grads[k])) for k in keys])
+    return np.array([float(np.linalg.norm(as_array(grads[k], f"grads[{k!r}]"))) for k in keys])
 
 
 def layer_grad_norms(model, X, Y):

@@ -2,7 +2,8 @@
 
 * **Atomic writes.** Data goes to a temporary file in the same folder, is flushed to disk and
   then renamed over the target (`os.replace`), so a reader never sees half a file; the
-  temporary file is removed whatever happens.
+  temporary file is removed whatever happens, and one left by a killed writer is removed by
+  the next locked update once it is 10 minutes old.
 * **No lost updates.** `update_json` reads, changes and writes under a file lock
   (`<name>.lock`, from the maintained `filelock` package), so two notebooks recording at the
   same moment both keep their change.
@@ -19,11 +20,13 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
 LOCK_TIMEOUT = 30.0  # seconds; a writer holds the lock for milliseconds
+STALE_SECONDS = 600.0  # a temporary file this old belongs to a writer that died (killed, power cut)
 
 
 class StorageError(OSError):
@@ -109,13 +112,25 @@ def locked(path, what="file"):
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT)
-        with lock:
-            yield
+        lock.acquire()
     except Timeout as exc:
         raise StorageError(f"{what} {path} stayed locked by another process for "
                            f"{LOCK_TIMEOUT:.0f} s; try again") from exc
-    except PermissionError as exc:
+    except OSError as exc:             # unwritable folder, a file where a folder should be, ...
         raise StorageError(f"cannot write {what} {path}: {exc.strerror or exc}") from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _remove_stale_temporaries(path, older_than=STALE_SECONDS):
+    """Delete temporary files of `path` left by a writer that was killed mid-write (call under the lock)."""
+    cutoff = time.time() - older_than
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
 
 
 def update_json(path, default, change, what="file", accept=None):
@@ -127,10 +142,15 @@ def update_json(path, default, change, what="file", accept=None):
     path = Path(path)
     _check_target(path, what)
     with locked(path, what):
+        _remove_stale_temporaries(path)
         data, damaged = _load(path, what, accept)
         notice = None
         if damaged:
-            backup = _keep_aside(path)
+            try:
+                backup = _keep_aside(path)
+            except OSError as exc:
+                raise StorageError(f"{what} {path} is damaged and could not be copied aside ({exc.strerror or exc}); "
+                                   "nothing was written") from exc
             notice = f"{what} {path} was damaged (not valid JSON); kept it as {backup.name} and started afresh"
         if data is None:
             data = default()

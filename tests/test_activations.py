@@ -176,9 +176,11 @@ def test_inputs_not_modified(name, z):
     np.testing.assert_array_equal(z, z0)
 
 
-def test_get_activation_unknown_name_lists_choices():
-    with pytest.raises(ValueError, match=r"unknown activation 'rellu'.*'relu'.*'softmax'"):
+def test_get_activation_unknown_name_lists_choices_and_suggests_one():
+    with pytest.raises(ValueError, match=r"unknown activation 'rellu'; choose one of \[.*'relu'.*\]; did you mean 'relu'"):
         act.get_activation("rellu")
+    with pytest.raises(ValueError, match="softmax_backward"):   # softmax has no element-wise derivative
+        act.get_activation("softmax")
 
 
 def test_none_input_is_a_clear_type_error():

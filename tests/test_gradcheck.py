@@ -137,3 +137,80 @@ def test_mlp_gradient_check_catches_a_missing_average():
     summed = {k: 8 * v for k, v in grads.items()}
     res = gradient_check(lambda p: model.loss_and_grads(X, Y, params=p)[0], model.params, summed)
     assert res.max_relative_error == pytest.approx(7 / 9, rel=1e-6)  # |8g - g| / (8|g| + |g|)
+
+
+# ---------------------------------------------------------------- failing loudly (issue 14)
+# Bad arguments (eps, max_entries, float32, NaN loss, ...) are in the table of tests/_bad_inputs.py.
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_a_non_finite_analytic_gradient_fails_the_check_and_says_why(bad):
+    loss, params, grads = _quadratic()
+    grads["dW"][1, 2] = bad
+    res = gradient_check(loss, params, grads)
+    assert not res.passed() and not res.passed(threshold=1e9)
+    assert res.worst_key == "W" and res.worst_index == (1, 2) and res.max_relative_error == np.inf
+    assert "grads['dW'] holds" in str(res) and "[1, 2]" in str(res) and str(res).startswith("FAILED")
+    assert res.per_key["b"] < 1e-8  # the other parameter is still checked
+
+
+def test_a_nan_gradient_fails_a_sampled_check():
+    loss, params, grads = _quadratic()
+    grads["db"][:] = np.nan  # every entry: any sample sees it
+    assert not gradient_check(loss, params, grads, max_entries=2).passed()
+
+
+def test_a_loss_that_ignores_its_params_argument_is_named():
+    loss, params, grads = _quadratic()
+    frozen = {k: v.copy() for k, v in params.items()}
+    res = gradient_check(lambda p: loss(frozen), params, grads)
+    assert not res.passed() and "did not change when params['W'] was nudged" in str(res)
+
+
+@pytest.mark.parametrize("fail_at", [1, 2, 5])
+def test_parameters_are_restored_when_the_loss_raises(fail_at):
+    loss, params, grads = _quadratic()
+    before = {k: v.copy() for k, v in params.items()}
+    calls = []
+
+    def flaky(p):
+        calls.append(1)
+        if len(calls) == fail_at:
+            raise RuntimeError("loss failed")
+        return loss(p)
+
+    with pytest.raises(RuntimeError, match="loss failed"):
+        gradient_check(flaky, params, grads)
+    for k in params:
+        np.testing.assert_array_equal(params[k], before[k])
+    x = np.array([1.0, 2.0])
+    with pytest.raises(RuntimeError):
+        numerical_gradient(lambda: (_ for _ in ()).throw(RuntimeError("boom")), x)
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+def test_a_nan_loss_leaves_the_parameters_restored():
+    x = np.array([1.0, 2.0])
+    with pytest.raises(ValueError, match=r"loss returned nan at x\[0\] \+ eps"):
+        numerical_gradient(lambda: float("nan") if x[0] > 1 else 0.0, x)  # NaN only at the nudged point
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+def test_the_step_actually_taken_is_used():
+    """1 + 1e-10 is not representable: dividing by 2 * eps would give ~1 +- 1e-7, the stored step gives 1."""
+    x = np.array([1.0])
+    assert numerical_gradient(lambda: float(x[0]), x, eps=1e-10)[0] == 1.0
+    assert (1.0 + 1e-10) - (1.0 - 1e-10) != 2e-10  # the premise
+
+
+def test_float32_model_is_refused_with_advice_and_its_float64_copy_passes():
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(6, 3)), rng.normal(size=(6, 1))
+    net32 = MLP([3, 4, 1], hidden_activation="tanh", rng=0, dtype=np.float32)
+    _, grads32 = net32.loss_and_grads(X.astype(np.float32), Y.astype(np.float32))
+    with pytest.raises(ValueError, match=r"params\['W1'\] has dtype float32: centred differences need float64"):
+        gradient_check(lambda p: net32.loss_and_grads(X, Y, p)[0], net32.params, grads32)
+    net64 = MLP([3, 4, 1], hidden_activation="tanh", rng=0)
+    net64.params = {k: v.astype(np.float64) for k, v in net32.params.items()}
+    _, grads64 = net64.loss_and_grads(X, Y)
+    assert gradient_check(lambda p: net64.loss_and_grads(X, Y, p)[0], net64.params, grads64).passed()

@@ -92,3 +92,35 @@ def test_concurrent_updates_are_never_lost(tmp_path):
         p.join(60)
     assert [p.exitcode for p in procs] == [0, 0, 0]
     assert json.loads(path.read_text())["n"] == 75
+
+
+def test_a_file_where_the_folder_should_be_is_a_storage_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(storage.StorageError, match="cannot write record .*r.json"):
+        storage.update_json(blocker / "sub" / "r.json", _empty, _bump, what="record")
+
+
+def test_an_error_inside_the_change_is_not_disguised(tmp_path):
+    def fails(data):
+        raise PermissionError("raised by the change itself")
+
+    with pytest.raises(PermissionError, match="raised by the change itself") as info:
+        storage.update_json(tmp_path / "r.json", _empty, fails)
+    assert not isinstance(info.value, storage.StorageError)
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_stale_temporaries_are_removed_by_the_next_update(tmp_path):
+    import os
+    import time
+
+    path = tmp_path / "r.json"
+    stale, fresh, other = (tmp_path / n for n in (".r.json.a1.tmp", ".r.json.b2.tmp", ".other.json.c3.tmp"))
+    for f in (stale, fresh, other):
+        f.write_text("{")
+    old = time.time() - 2 * storage.STALE_SECONDS
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    storage.update_json(path, _empty, _bump)
+    assert not stale.exists() and fresh.exists() and other.exists()  # only this record's old temporaries

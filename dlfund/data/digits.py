@@ -1,6 +1,8 @@
 """scikit-learn's bundled 8x8 digits (1797 images, 10 classes), split and scaled. No download."""
 import numpy as np
 
+from .._validate import check_number
+
 
 def load_digits_split(test_size=0.25, seed=0, standardize=True):
     """Return X_train, X_test, y_train, y_test; X rows are 64 pixel values, y integer labels 0-9.
@@ -11,7 +13,7 @@ def load_digits_split(test_size=0.25, seed=0, standardize=True):
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    if not 0.0 < float(test_size) < 1.0:
+    if not 0.0 < check_number(test_size, "test_size") < 1.0:
         raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}")
     digits = load_digits()
     X = digits.data.astype(np.float64)

@@ -6,14 +6,14 @@ the coast, so a linear model cannot fit it and a small network can.
 """
 import numpy as np
 
-from .._validate import as_array, check_positive, check_rng
+from .._validate import as_array, check_int, check_positive, check_rng
 
 FEATURE_NAMES = ("area_m2", "bedrooms", "age_years", "distance_to_ocean_km", "has_pool")
 
 
 def house_price_truth(X):
     """Noise-free price (thousands of dollars) for raw features X of shape (m, 5) in FEATURE_NAMES order."""
-    X = as_array(X, "X", ndim=2)
+    X = as_array(X, "X", ndim=2, finite=True)
     if X.shape[1] != len(FEATURE_NAMES):
         raise ValueError(f"X must have {len(FEATURE_NAMES)} columns {FEATURE_NAMES}, got shape {X.shape}")
     area, bedrooms, age, dist, pool = X.T
@@ -33,8 +33,7 @@ def make_house_prices(n_samples=1000, noise=15.0, seed=0, classification=False):
     Regression: y is the price in thousands of dollars plus Gaussian noise (std `noise`).
     Classification: y is 1 when the noisy price is above its median, else 0.
     """
-    if not isinstance(n_samples, (int, np.integer)) or n_samples < 2:
-        raise ValueError(f"n_samples must be an integer >= 2, got {n_samples!r}")
+    n_samples = check_int(n_samples, "n_samples", minimum=2)
     noise = check_positive(noise, "noise", allow_zero=True)
     rng = check_rng(seed)
     area = rng.uniform(40.0, 260.0, n_samples)
@@ -54,13 +53,15 @@ def standardize(train, *others):
 
     Returns (train_scaled, *others_scaled, (mean, std)). Constant columns are left centred.
     """
-    train = as_array(train, "train")
+    train = as_array(train, "train", finite=True)
+    if train.ndim == 0 or len(train) == 0:
+        raise ValueError(f"train must have at least one row (samples along axis 0), got shape {train.shape}")
     mean = train.mean(axis=0)
     std = train.std(axis=0)
     std = np.where(std > 0, std, 1.0)
     scaled = [(train - mean) / std]
     for i, other in enumerate(others):
-        other = as_array(other, f"others[{i}]")
+        other = as_array(other, f"others[{i}]", finite=True)
         if other.shape[1:] != train.shape[1:]:
             raise ValueError(f"others[{i}] has shape {other.shape} but train has shape {train.shape}; "
                              "they must have the same columns")

@@ -9,14 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validate import as_array, check_positive, check_rng
+from .._validate import as_array, check_int, check_positive, check_rng, check_unit_interval, describe
 from .house import standardize
 
 
 def _positive_int(value, name, minimum=1):
-    if not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+    return check_int(value, name, minimum=minimum)
 
 
 def make_seasonal_series(n_steps=480, period=12, level=10.0, trend=0.05, amplitude=2.0, noise=0.5,
@@ -82,7 +80,7 @@ def sliding_windows(series, window, horizon=1):
     shape (m, horizon) for a 1-D series or (m, horizon, d), with m = n - window - horizon + 1:
     X[i] = series[i : i + window], Y[i] = series[i + window : i + window + horizon].
     """
-    s = as_array(series, "series", ndim=(1, 2))
+    s = as_array(series, "series", ndim=(1, 2), finite=True)
     window = _positive_int(window, "window")
     horizon = _positive_int(horizon, "horizon")
     m = len(s) - window - horizon + 1
@@ -102,7 +100,9 @@ def difference(series, lag=1, order=1):
     series (n, ...) -> (n - order * lag, ...). lag=1 removes a linear trend, lag=period a
     seasonal pattern. Keep `series[:order * lag]` to undo it with `inverse_difference`.
     """
-    d = as_array(series, "series")
+    d = as_array(series, "series", finite=True)
+    if d.ndim == 0:
+        raise ValueError("series must have at least one dimension (time along axis 0), got a scalar")
     lag = _positive_int(lag, "lag")
     order = _positive_int(order, "order")
     if len(d) <= order * lag:
@@ -119,8 +119,14 @@ def inverse_difference(diffs, head, lag=1, order=1):
     to rounding; exactly for integer-valued y). With head = the last observed values and diffs =
     forecast differences it turns forecast differences into forecast levels (head included).
     """
-    d = as_array(diffs, "diffs")
-    head = as_array(head, "head", dtype=d.dtype)
+    d = as_array(diffs, "diffs", finite=True)
+    head = as_array(head, "head", dtype=d.dtype, finite=True)
+    if d.ndim == 0 or head.ndim == 0:
+        raise ValueError(f"diffs and head must have at least one dimension (time along axis 0), "
+                         f"got shapes {d.shape} and {head.shape}")
+    if d.shape[1:] != head.shape[1:]:
+        raise ValueError(f"head has shape {head.shape} but diffs has shape {d.shape}; "
+                         "they must have the same shape after axis 0")
     lag = _positive_int(lag, "lag")
     order = _positive_int(order, "order")
     if len(head) != order * lag:
@@ -145,10 +151,10 @@ class Scaler:
     std: np.ndarray
 
     def transform(self, x):
-        return (as_array(x, "x") - self.mean) / self.std
+        return (as_array(x, "x", finite=True) - self.mean) / self.std
 
     def inverse_transform(self, x):
-        return as_array(x, "x") * self.std + self.mean
+        return as_array(x, "x", finite=True) * self.std + self.mean
 
 
 def fit_scaler(train):
@@ -166,10 +172,11 @@ def sequential_split(data, train=0.7, val=0.15):
 
     `train` and `val` are fractions of the length; the test part is the remainder at the end.
     """
+    if data is None or isinstance(data, (str, bytes)) or np.ndim(data) == 0:
+        raise TypeError(f"data must be a sequence or array with samples along axis 0, got {describe(data)}")
     data = np.asarray(data)
-    for name, f in (("train", train), ("val", val)):
-        if not 0 <= f < 1:
-            raise ValueError(f"{name} must be a fraction in [0, 1), got {f!r}")
+    train = check_unit_interval(train, "train", " (a fraction)")
+    val = check_unit_interval(val, "val", " (a fraction)")
     if train + val >= 1:
         raise ValueError(f"train + val must be < 1 so that a test part remains, got {train} + {val}")
     n = len(data)
@@ -185,7 +192,9 @@ def lagged_forecast(series, start, lag=1):
     lag=1 is the last-value (persistence) forecast, lag=period the seasonal-naive forecast.
     Returns an array of shape series[start:].shape.
     """
-    s = as_array(series, "series")
+    s = as_array(series, "series", finite=True)
+    if s.ndim == 0:
+        raise ValueError("series must have at least one dimension (time along axis 0), got a scalar")
     lag = _positive_int(lag, "lag")
     start = _positive_int(start, "start", lag)
     if start >= len(s):

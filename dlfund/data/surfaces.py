@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from .._validate import as_array, check_positive, check_rng
+from .._validate import as_array, check_choice, check_positive, check_rng
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class Surface:
 
 
 def _points(xy):
-    xy = as_array(xy, "xy")
+    xy = as_array(xy, "xy", finite=True)
     if xy.ndim == 0 or xy.shape[-1] != 2:
         raise ValueError(f"xy must have shape (2,) or (..., 2), got {xy.shape}")
     return xy
@@ -150,9 +150,7 @@ SURFACES = {"ravine": ravine, "saddle": saddle, "rosenbrock": rosenbrock, "two b
 
 def get_surface(name, **kwargs):
     """One of the surfaces by name: 'ravine', 'saddle', 'rosenbrock', 'two basins'."""
-    if name not in SURFACES:
-        raise ValueError(f"unknown surface {name!r}; choose from {sorted(SURFACES)}")
-    return SURFACES[name](**kwargs)
+    return SURFACES[check_choice(name, SURFACES, "surface")](**kwargs)
 
 
 def run_optimizer(surface, optimizer, start=None, n_steps=100, noise=0.0, rng=None):

@@ -1,4 +1,6 @@
 """The learner-side call: `check("adam", update_parameters_with_adam)`."""
+import html
+
 from .aliasing import AliasProbe
 from .core import DEFAULT_SEEDS, grade
 from .registry import get_exercise
@@ -11,7 +13,13 @@ class GradingError(AssertionError):
 
 
 class CheckResult:
-    """Outcome of one `check` call: `score` = passed / total cases, `ok`, the matched mistakes' codes."""
+    """Outcome of one `check` call: `score` = passed / total cases, `ok`, the matched mistakes' codes.
+
+    `record_notice`: a sentence the report shows once when the progress record could not be
+    written or a damaged record was kept aside (else None).
+    """
+
+    record_notice = None
 
     def __init__(self, graded):
         self.graded = graded
@@ -54,7 +62,7 @@ class CheckResult:
         return kinds
 
     def report(self):
-        return text_report(self.graded)
+        return text_report(self.graded) + (f"\n  note: {self.record_notice}" if self.record_notice else "")
 
     def __str__(self):
         return self.report()
@@ -66,7 +74,8 @@ class CheckResult:
         p.text(self.report())
 
     def _repr_html_(self):
-        return html_report(self.graded)
+        note = f"<div><i>note: {html.escape(self.record_notice)}</i></div>" if self.record_notice else ""
+        return html_report(self.graded) + note
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         """Both renderings: HTML for notebooks, the plain-text report for consoles and text exports."""
@@ -118,12 +127,9 @@ def check(name, fn, *, strict=False, seeds=DEFAULT_SEEDS, timeout=5.0, record=Tr
 
     result = CheckResult(grade(ex, runner, seeds=seeds))
     if record and result.status != "not_implemented":
-        try:
-            from .progress import record_result
+        from .progress import record_notice
 
-            record_result(ex, result)
-        except OSError:
-            pass
+        result.record_notice = record_notice(ex, result)
     if show:
         ip = _ipython()
         if ip is not None:

@@ -2,17 +2,20 @@
 
 The record is JSON at `$DLFUND_HOME/progress.json` (default `~/.dlfund/progress.json`); every
 `check(...)` call updates it. `progress()` in a notebook or `python -m dlfund progress` in a
-terminal shows it per chapter.
+terminal shows it per chapter. Reading and writing follow `dlfund.storage`: atomic writes under
+a file lock, a damaged record kept aside (never silently reset), a foreign file never touched.
 """
 import datetime as _dt
 import json
 import os
-import tempfile
+import sys
 from pathlib import Path
 
+from ..storage import StorageError, locked, read_json, update_json
 from .registry import CHAPTER_TITLES, chapters
 
 VERSION = 1
+WHAT = "progress record"
 
 
 def home():
@@ -23,23 +26,26 @@ def record_path():
     return home() / "progress.json"
 
 
-def load_record(path=None):
-    path = Path(path) if path else record_path()
-    try:
-        data = json.loads(path.read_text())
-        if isinstance(data, dict) and isinstance(data.get("exercises"), dict):
-            return data
-    except (OSError, ValueError):
-        pass
+def _empty():
     return {"version": VERSION, "exercises": {}}
 
 
-def _save(data, path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".progress-", suffix=".json")
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f, indent=1, sort_keys=True)
-    os.replace(tmp, path)
+def _is_record(data):
+    return isinstance(data, dict) and isinstance(data.get("exercises"), dict)
+
+
+def read_record(path=None):
+    """(record, notice): the record at `path` (default `record_path()`), and a sentence if it is damaged.
+
+    A damaged file reads as empty and is left in place (the next write keeps it aside);
+    JSON that is not a progress record raises StorageError.
+    """
+    return read_json(Path(path) if path else record_path(), _empty, WHAT, _is_record)
+
+
+def load_record(path=None):
+    """The progress record as a dict {"version", "exercises": {name: entry}} (empty if missing or damaged)."""
+    return read_record(path)[0]
 
 
 def _now():
@@ -47,19 +53,31 @@ def _now():
 
 
 def record_result(ex, result, path=None):
-    """Update the record with one `check` result (called by `check`)."""
-    path = Path(path) if path else record_path()
-    data = load_record(path)
-    entry = data["exercises"].setdefault(ex.name, {"chapter": ex.chapter, "attempts": 0, "passed": False})
-    entry["attempts"] += 1
-    entry["last_attempt"] = _now()
-    entry["last_score"] = [result.passed, result.total]
-    entry["status"] = result.status
-    if result.ok and not entry.get("passed"):
-        entry["passed"] = True
-        entry["first_passed"] = entry["last_attempt"]
-    _save(data, path)
-    return entry
+    """Update the record with one `check` result (called by `check`); returns (entry, notice).
+
+    `notice` is a sentence when a damaged record was kept aside, else None. Raises StorageError
+    (naming the path) when the record cannot be written.
+    """
+    def change(data):
+        entry = data["exercises"].setdefault(ex.name, {"chapter": ex.chapter, "attempts": 0, "passed": False})
+        entry["attempts"] += 1
+        entry["last_attempt"] = _now()
+        entry["last_score"] = [result.passed, result.total]
+        entry["status"] = result.status
+        if result.ok and not entry.get("passed"):
+            entry["passed"] = True
+            entry["first_passed"] = entry["last_attempt"]
+        return entry
+
+    return update_json(Path(path) if path else record_path(), _empty, change, WHAT, _is_record)
+
+
+def record_notice(ex, result):
+    """Record one `check` result; return the sentence the report must show (damaged record, not saved) or None."""
+    try:
+        return record_result(ex, result)[1]
+    except StorageError as exc:
+        return f"your result was NOT recorded: {exc}"
 
 
 def summary(data=None):
@@ -109,25 +127,29 @@ def html_summary(data=None):
 class Progress:
     """What `progress()` returns: shows itself as a table in Jupyter and as text elsewhere."""
 
-    def __init__(self, data):
+    def __init__(self, data, notice=None):
         self.data = data
+        self.notice = notice
 
     @property
     def passed(self):
         return sorted(k for k, v in self.data["exercises"].items() if v.get("passed"))
 
     def __str__(self):
-        return text_summary(self.data)
+        return (f"note: {self.notice}\n" if self.notice else "") + text_summary(self.data)
 
     __repr__ = __str__
 
     def _repr_html_(self):
-        return html_summary(self.data)
+        import html
+
+        note = f"<p><b>note:</b> {html.escape(self.notice)}</p>" if self.notice else ""
+        return note + html_summary(self.data)
 
 
 def progress():
     """Your progress per chapter (a table in Jupyter, text in a terminal)."""
-    return Progress(load_record())
+    return Progress(*read_record())
 
 
 # -- command line: python -m dlfund progress -------------------------------------------------------
@@ -141,12 +163,18 @@ def add_arguments(parser):
 
 def run(args):
     path = Path(args.file) if args.file else record_path()
-    if args.reset:
-        if path.exists():
-            path.unlink()
-        print(f"progress reset ({path})")
-        return 0
-    data = load_record(path)
+    try:
+        data, notice = read_record(path)    # refuses a directory or a JSON file that is not a record
+        if args.reset:
+            with locked(path, WHAT):
+                path.unlink(missing_ok=True)
+            print(f"progress reset ({path})")
+            return 0
+    except StorageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if notice:
+        print(f"note: {notice}")
     if args.json:
         print(json.dumps(data, indent=1, sort_keys=True))
         return 0
