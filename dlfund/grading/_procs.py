@@ -24,7 +24,7 @@ def become_subreaper():
 
 
 def _parents():
-    """{pid: parent pid} for every process in /proc."""
+    """{pid: (parent pid, state letter)} for every process in /proc ("Z" is a zombie)."""
     out = {}
     try:
         names = os.listdir("/proc")
@@ -40,19 +40,22 @@ def _parents():
             continue
         fields = stat[stat.rfind(b")") + 2:].split()  # the command name may hold spaces and ')'
         if len(fields) > 1:
-            out[int(name)] = int(fields[1])
+            out[int(name)] = (int(fields[1]), fields[0].decode())
     return out
 
 
-def descendants(pid):
-    """Live processes below `pid` (children, grandchildren, ...), zombies included."""
+def descendants(pid, zombies=True):
+    """Processes below `pid` (children, grandchildren, ...); `zombies=False` leaves out the dead
+    ones that only wait to be reaped."""
+    table = _parents()
     children = {}
-    for child, parent in _parents().items():
+    for child, (parent, _) in table.items():
         children.setdefault(parent, []).append(child)
     found, stack = [], list(children.get(pid, []))
     while stack:
         p = stack.pop()
-        found.append(p)
+        if zombies or table[p][1] != "Z":
+            found.append(p)
         stack += children.get(p, [])
     return found
 

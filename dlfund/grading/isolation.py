@@ -121,8 +121,7 @@ def detect(requested="auto", site_dirs=()):
         return Isolation("process", reason="--isolation process was requested")
     if not sys.platform.startswith("linux"):
         return Isolation("process", reason=f"bubblewrap needs Linux, this is {sys.platform}")
-    found = shutil.which("bwrap") or next((p for p in ("/usr/bin/bwrap", "/bin/bwrap") if os.access(p, os.X_OK)),
-                                          None)
+    found = shutil.which("bwrap")
     if not found:
         return Isolation("process", reason="bubblewrap (bwrap) is not installed")
     return Isolation("bubblewrap", bwrap=found, as_root=os.geteuid() == 0, read_only=python_folders(site_dirs))

@@ -96,12 +96,17 @@ def prepare(opts, helpers=()):
     """The run's Setup, checked by a probe run; raises SetupError with a one-line reason."""
     site_dirs = _site_dirs()
     iso = isolation.detect(opts.get("isolation", "auto"), site_dirs)
+    if opts.get("isolation") == "bubblewrap" and not iso.sandboxed:
+        raise SetupError(f"the bubblewrap sandbox was required (--isolation bubblewrap) but {iso.reason}")
     setup = Setup(iso, isolation.make_kit(kit_files(helpers)), uuid.uuid4().hex[:12], site_dirs)
     try:
         problem = probe(setup, opts)
-        if problem and iso.sandboxed and opts.get("isolation", "auto") == "auto":
+        if problem and iso.sandboxed and opts.get("isolation", "auto") == "auto":  # e.g. user namespaces disabled
             setup.isolation = isolation.Isolation("process", reason=f"the bubblewrap sandbox did not start: {problem}")
-            problem = probe(setup, opts)
+            if probe(setup, opts) is None:
+                problem = None
+            else:  # the settings, not the sandbox, are what fails
+                setup.isolation = iso
         if problem:
             how = "in the bubblewrap sandbox" if setup.isolation.sandboxed else "as a process"
             raise SetupError(f"the grader's own child process cannot run {how} with these settings "
@@ -214,11 +219,13 @@ def sweep(setup, mark):
         return 0
     first = None
     for _ in range(20):  # rounds: processes may fork while being killed
-        pids = set(_procs.processes_marked(mark))
+        live = set(_procs.processes_marked(mark))  # (a zombie's environment cannot be read)
+        dead = set()
         if setup.reaper:
-            pids |= set(_procs.descendants(os.getpid()))
-        first = len(pids) if first is None else first
-        if not pids:
+            live |= set(_procs.descendants(os.getpid(), zombies=False))
+            dead = set(_procs.descendants(os.getpid())) - live  # zombies: only to be reaped
+        first = len(live) if first is None else first
+        if not live | dead:
             break
-        _procs.kill_all(pids)
+        _procs.kill_all(live | dead)
     return first or 0
