@@ -10,8 +10,9 @@ FAST = {"call_timeout": 1.0, "cell_timeout": 2.0, "wall_timeout": 25.0, "cpu_sec
 N_CH2 = len(chapters()[2])
 
 
-@pytest.fixture(scope="module")
-def solutions(tmp_path_factory):
+@pytest.fixture(scope="module", name="solutions")
+def solutions_fixture(tmp_path_factory):
+    """The solution notebooks of every chapter (import this into a test module to use `solutions`)."""
     out = tmp_path_factory.mktemp("solutions")
     build(out_dir=tmp_path_factory.mktemp("learner"), solutions_dir=out)
     return out

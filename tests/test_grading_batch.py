@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from _grading_helpers import FAST, N_CH2, solutions  # noqa: F401 - solutions is a fixture
+from _grading_helpers import FAST, N_CH2, solutions_fixture  # noqa: F401 - the `solutions` fixture
 from _grading_helpers import variant as _variant
 from dlfund.cli import main as cli_main
 from dlfund.grading.batch import grade_all, grade_submission, static_scan

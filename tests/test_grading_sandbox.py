@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from _grading_helpers import FAST, N_CH2, solutions, variant  # noqa: F401 - solutions is a fixture
+from _grading_helpers import FAST, N_CH2, solutions_fixture, variant  # noqa: F401 - the `solutions` fixture
 from dlfund.cli import main as cli_main
 from dlfund.grading import supervisor
 from dlfund.grading.batch import DEFAULTS, HELPERS, grade_all
