@@ -120,7 +120,8 @@ def test_sandbox_hostile_notebooks_beside_honest_ones(solutions, tmp_path):
     assert verdicts["kills_parent.ipynb"].startswith("tried to stop its grader")
     assert verdicts["kills_grader.ipynb"].startswith("tried to stop its grader")
     assert verdicts["fork_loop.ipynb"].startswith("too many processes")
-    assert verdicts["writes_canary_and_numpy.ipynb"].startswith("wrote outside its folder")
+    for name in ("writes_canary_and_numpy", "writes_other_submissions", "writes_old_results"):
+        assert verdicts[f"{name}.ipynb"].startswith("wrote outside its folder"), rows[f"{name}.ipynb"]
     for name in hostile:  # the attempts failed, their own exercises are graded as usual
         assert rows[f"{name}.ipynb"]["total"] == f"{N_CH2:.1f}", rows[f"{name}.ipynb"]
 

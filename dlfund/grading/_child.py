@@ -175,7 +175,8 @@ def alert(kind, detail):
 
 
 def install_watch(write_roots):
-    """Audit hook recording writes outside `write_roots` and signals aimed at the grader."""
+    """Audit hook recording writes outside `write_roots` (the first: the submission's folder) and
+    signals aimed at the grader."""
     roots = [os.path.realpath(r).rstrip("/") + "/" for r in write_roots]
     busy = []
 
@@ -187,7 +188,10 @@ def install_watch(write_roots):
         except TypeError:
             return None
         full = os.path.realpath(os.path.join(os.getcwd(), path))
-        return None if any((full + "/").startswith(r) for r in roots) else full
+        for i, root in enumerate(roots):  # roots[0] is its own folder; elsewhere (a private /tmp) a
+            if (full + "/").startswith(root):  # missing parent means a path of the host was aimed at
+                return None if i == 0 or os.path.isdir(os.path.dirname(full)) else full
+        return full
 
     def hook(event, args):
         if busy or not (event == "open" or event in CHANGES or event in ("os.kill", "os.killpg")):
