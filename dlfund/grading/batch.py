@@ -48,13 +48,15 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from . import _child, _procs, isolation, supervisor
 from .core import DEFAULT_SEEDS, grade
 from .outputs import write_outputs
 from .registry import chapters
 from .report import text_report
 from .runner import PKG, SetupError, prepare, run_child
-from .sandbox import Outcome
+from .sandbox import Outcome, Seed
 
 #: dlfund modules a chapter's notebook may import as helpers (none of them solves an exercise there)
 ALLOWED_HELPERS = {3: ["activations"], 5: ["activations"], 6: ["activations"], 7: ["activations"],
@@ -466,6 +468,12 @@ def collect(paths):
     return out
 
 
+def _warm_up():
+    """Import here, once, what every worker needs (each worker is a fresh fork of this process)."""
+    chapters()
+    _child.decode(_child.encode((np.zeros(1), Seed(0))))
+
+
 def grade_all(paths, out_dir, jobs=None, opts=None, chapter=None, progress=True, setup=None):
     """Grade every submission, each in a worker process of its own, then write scores.csv,
     scores.json and feedback/ (atomically, at the end). Returns the results, sorted by path."""
@@ -481,6 +489,8 @@ def grade_all(paths, out_dir, jobs=None, opts=None, chapter=None, progress=True,
             bar = tqdm(total=len(files), desc="grading", unit="nb", disable=not progress)
         except ImportError:  # pragma: no cover
             pass
+
+        _warm_up()
 
         def work(task):  # runs in a forked worker
             index, path = task
