@@ -212,14 +212,14 @@ def run_child(cells, plan, allowed_modules, workdir, opts, setup, index=0):
 
 
 def sweep(setup, mark):
-    """Kill what a submission left running; returns how many processes that was.
+    """Kill what a submission left running; returns how many live processes that was.
 
-    In the sandbox nothing can be left (the kernel ends the PID namespace with it)."""
-    if setup.isolation.sandboxed:
-        return 0
+    In the sandbox nothing of the submission can be left (the kernel ends the PID namespace with
+    bwrap); a worker (a subreaper) still reaps what bwrap left to it."""
+    sandboxed = setup.isolation.sandboxed
     first = None
     for _ in range(20):  # rounds: processes may fork while being killed
-        live = set(_procs.processes_marked(mark))  # (a zombie's environment cannot be read)
+        live = set() if sandboxed else set(_procs.processes_marked(mark))  # (a zombie's environment is unreadable)
         dead = set()
         if setup.reaper:
             live |= set(_procs.descendants(os.getpid(), zombies=False))
@@ -228,4 +228,4 @@ def sweep(setup, mark):
         if not live | dead:
             break
         _procs.kill_all(live | dead)
-    return first or 0
+    return 0 if sandboxed else first or 0
