@@ -54,20 +54,31 @@ def _submissions(tmp, n_submissions):
     return subs, [nb.stem for nb in notebooks]
 
 
+def _children_cpu():
+    """CPU seconds (user + system) of every waited-for descendant so far: on a busy shared machine
+    the CPU a batch needs varies much less than its wall time."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def _grade(subs, out, jobs, isolation):
     """One CLI run over `subs`; wall time, exit code and verdict counts."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     cmd = [sys.executable, "-m", "dlfund", "grade", str(subs), "--out", str(out), "--jobs", str(jobs), "--quiet",
            "--isolation", isolation]
+    cpu0 = _children_cpu()
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t0
+    cpu = _children_cpu() - cpu0
     scores = json.loads((out / "scores.json").read_text()) if (out / "scores.json").exists() else {}
     verdicts, full_marks = {}, 0
     for row in scores.get("results", []):
         verdicts[row["verdict"]] = verdicts.get(row["verdict"], 0) + 1
         full_marks += row["total"] == row["max"]
-    return {"wall_s": wall, "returncode": proc.returncode, "verdicts": verdicts, "full_marks": full_marks,
+    return {"wall_s": wall, "cpu_s": cpu, "returncode": proc.returncode, "verdicts": verdicts, "full_marks": full_marks,
             "isolation": scores.get("summary", {}).get("isolation"),
             "stderr_tail": proc.stderr[-500:] if proc.returncode else ""}
 
@@ -79,6 +90,7 @@ def batch(n_submissions=50, jobs=2, isolation="auto"):
         subs, chapters = _submissions(tmp, n_submissions)
         run = _grade(subs, tmp / "out", jobs, isolation)
         return {"n_submissions": n_submissions, "jobs": jobs, "per_submission_s": run["wall_s"] / n_submissions,
+                "cpu_per_submission_s": run["cpu_s"] / n_submissions,
                 **run, "chapters": chapters,
                 "command": f"python -m dlfund grade SUBMISSIONS --out OUT --jobs {jobs} --quiet --isolation {isolation}"}
     finally:
@@ -123,12 +135,15 @@ def sandbox_cost(n_submissions=50, jobs=2, rounds=3, starts=20):
         shutil.rmtree(tmp, ignore_errors=True)
     start = {m: statistics.median(v) for m, v in start_s.items()}
     per_sub = {m: statistics.median(x["wall_s"] for x in v) / n_submissions for m, v in runs.items()}
+    cpu_sub = {m: statistics.median(x["cpu_s"] for x in v) / n_submissions for m, v in runs.items()}
     return {"n_submissions": n_submissions, "jobs": jobs, "rounds": rounds, "starts_per_round": starts,
             "startup_s": start, "startup_all_s": start_s,
             "startup_extra_s": start["bubblewrap"] - start["process"],
             "batch_per_submission_s": per_sub,
             "batch_walls_s": {m: [x["wall_s"] for x in v] for m, v in runs.items()},
             "batch_extra_per_submission_s": per_sub["bubblewrap"] - per_sub["process"],
+            "batch_cpu_per_submission_s": cpu_sub,
+            "batch_cpu_extra_per_submission_s": cpu_sub["bubblewrap"] - cpu_sub["process"],
             "batch_ratio": per_sub["bubblewrap"] / per_sub["process"],
             "verdicts": {m: v[-1]["verdicts"] for m, v in runs.items()},
             "isolation_seen": {m: v[-1]["isolation"] for m, v in runs.items()}}
