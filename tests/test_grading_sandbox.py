@@ -161,17 +161,26 @@ def test_fallback_without_sandbox_is_announced_and_a_killed_worker_costs_one_sub
     assert processes_with(MARKER) == []
 
 
-def test_auto_falls_back_loudly_when_bwrap_is_missing(solutions, tmp_path, monkeypatch, capsys):
-    empty = tmp_path / "no-bwrap-here"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
+@pytest.mark.parametrize("bwrap, reason", [
+    (None, "bubblewrap (bwrap) is not installed"),
+    ("echo 'bwrap: No permissions to create a new namespace' >&2; exit 1",  # user namespaces disabled
+     "the bubblewrap sandbox did not start: bwrap: No permissions to create a new namespace"),
+], ids=["missing", "namespaces-disabled"])
+def test_auto_falls_back_loudly_without_a_working_bwrap(bwrap, reason, solutions, tmp_path, monkeypatch, capsys):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    if bwrap:
+        (bin_dir / "bwrap").write_text("#!/bin/sh\n" + bwrap + "\n")
+        (bin_dir / "bwrap").chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
     out = tmp_path / "out"
     rc = cli_main(["grade", str(solutions / "ch02_foundations.ipynb"), "--out", str(out), "--jobs", "1", "--quiet"])
     captured = capsys.readouterr()
-    assert rc == 0 and "bubblewrap (bwrap) is not installed" in captured.err and "WITHOUT a sandbox" in captured.out
+    assert rc == 0 and reason in captured.err and "WITHOUT a sandbox" in captured.out
     feedback = next((out / "feedback").glob("*.txt")).read_text()
-    assert feedback.startswith("WARNING: graded WITHOUT a sandbox") and f"{N_CH2}/{N_CH2}" in feedback
-    with pytest.raises(SetupError, match="was required"):
+    assert feedback.startswith("WARNING: graded WITHOUT a sandbox") and reason in feedback
+    assert f"{N_CH2}/{N_CH2}" in feedback
+    with pytest.raises(SetupError, match="was required" if bwrap is None else "cannot run in the bubblewrap sandbox"):
         prepare({**DEFAULTS, "isolation": "bubblewrap"}, HELPERS)
 
 

@@ -23,24 +23,27 @@ def become_subreaper():
         return False
 
 
+def _read_each(name):
+    """(pid, contents of /proc/<pid>/<name>) for every process whose file can be read."""
+    try:
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/{name}", "rb") as f:
+                yield pid, f.read()
+        except OSError:
+            continue
+
+
 def _parents():
     """{pid: (parent pid, state letter)} for every process in /proc ("Z" is a zombie)."""
     out = {}
-    try:
-        names = os.listdir("/proc")
-    except OSError:
-        return out
-    for name in names:
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
+    for pid, stat in _read_each("stat"):
         fields = stat[stat.rfind(b")") + 2:].split()  # the command name may hold spaces and ')'
         if len(fields) > 1:
-            out[int(name)] = (int(fields[1]), fields[0].decode())
+            out[pid] = (int(fields[1]), fields[0].decode())
     return out
 
 
@@ -65,21 +68,10 @@ def processes_marked(entry, prefix=False):
     `prefix`, a line that starts with it."""
     want = entry.encode() if isinstance(entry, str) else entry
     found = []
-    try:
-        names = os.listdir("/proc")
-    except OSError:
-        return found
-    for name in names:
-        if not name.isdigit() or int(name) == os.getpid():
-            continue
-        try:
-            with open(f"/proc/{name}/environ", "rb") as f:
-                env = f.read()
-        except OSError:
-            continue
+    for pid, env in _read_each("environ"):
         lines = env.split(b"\0")
-        if (any(line.startswith(want) for line in lines) if prefix else want in lines):
-            found.append(int(name))
+        if pid != os.getpid() and (any(line.startswith(want) for line in lines) if prefix else want in lines):
+            found.append(pid)
     return found
 
 
