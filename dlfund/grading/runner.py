@@ -195,12 +195,13 @@ def run_child(cells, plan, allowed_modules, workdir, opts, setup, index=0):
             proc.wait(timeout=opts["wall_timeout"])
         except subprocess.TimeoutExpired:
             timed_out = True
+        leftover = len(_left_running(setup, mark) - {proc.pid})  # counted before anything is killed
         try:  # the whole process group: the child (or bwrap, whose sandbox then ends) and its group
             os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
         proc.wait()
-        leftover = sweep(setup, mark)
+        sweep(setup, mark)
         t.join(5)
         err_file.seek(max(0, err_file.seek(0, os.SEEK_END) - 1500))
         startup_error = err_file.read().decode("utf-8", "replace")
@@ -211,21 +212,32 @@ def run_child(cells, plan, allowed_modules, workdir, opts, setup, index=0):
                       "seconds": time.monotonic() - start, "result_overflow": state["overflow"], "leftover": leftover}
 
 
-def sweep(setup, mark):
-    """Kill what a submission left running; returns how many live processes that was.
+def _left_running(setup, mark):
+    """Live processes started for this submission, outside the sandbox (inside, the kernel ends them)."""
+    if setup.isolation.sandboxed:
+        return set()
+    live = set(_procs.processes_marked(mark))  # (a zombie's environment cannot be read)
+    if setup.reaper:
+        live |= set(_procs.descendants(os.getpid(), zombies=False))
+    return live
 
-    In the sandbox nothing of the submission can be left (the kernel ends the PID namespace with
-    bwrap); a worker (a subreaper) still reaps what bwrap left to it."""
-    sandboxed = setup.isolation.sandboxed
-    first = None
+
+def sweep(setup, mark):
+    """Kill and reap whatever a submission left running.
+
+    In the sandbox nothing of the submission can be left: the kernel ends the PID namespace with
+    bwrap. Its init process is then re-parented to the worker (a subreaper), which reaps it."""
+    if setup.isolation.sandboxed:
+        while setup.reaper:
+            try:
+                os.waitpid(-1, 0)  # a worker's only other child (bwrap) is already reaped
+            except ChildProcessError:
+                break
+        return
     for _ in range(20):  # rounds: processes may fork while being killed
-        live = set() if sandboxed else set(_procs.processes_marked(mark))  # (a zombie's environment is unreadable)
-        dead = set()
+        pids = _left_running(setup, mark)
         if setup.reaper:
-            live |= set(_procs.descendants(os.getpid(), zombies=False))
-            dead = set(_procs.descendants(os.getpid())) - live  # zombies: only to be reaped
-        first = len(live) if first is None else first
-        if not live | dead:
+            pids |= set(_procs.descendants(os.getpid()))  # zombies too, to reap them
+        if not pids:
             break
-        _procs.kill_all(live | dead)
-    return 0 if sandboxed else first or 0
+        _procs.kill_all(pids)
