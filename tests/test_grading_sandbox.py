@@ -194,14 +194,17 @@ def _task(t):
         os.kill(os.getpid(), signal.SIGKILL)
     if t == "hangs":
         time.sleep(60)
-    return {"task": t}
+    return {"task": t, "worker": os.getpid()}
 
 
 def test_supervisor_a_dead_or_hanging_worker_costs_only_its_own_task():
     lost = []
-    results = supervisor.run(["a", "killed", "b", "hangs", "c"], _task, jobs=2, guard_s=3,
-                             lost=lambda t, how: {"lost": t, "how": how}, on_lost=lost.append)
-    assert results[0] == {"task": "a"} and results[2] == {"task": "b"} and results[4] == {"task": "c"}
-    assert results[1] == {"lost": "killed", "how": "was killed by signal SIGKILL"}
-    assert results[3]["lost"] == "hangs" and "stopped answering" in results[3]["how"]
-    assert sorted(lost) == [1, 3]
+    tasks = ["a", "b", "killed", "c", "d", "hangs", "e", "f"]
+    results = supervisor.run(tasks, _task, jobs=2, guard_s=3, lost=lambda t, how: {"lost": t, "how": how},
+                             on_lost=lost.append)
+    assert [r.get("task") for r in results] == ["a", "b", None, "c", "d", None, "e", "f"]
+    assert results[2] == {"lost": "killed", "how": "was killed by signal SIGKILL"}
+    assert results[5]["lost"] == "hangs" and "stopped answering" in results[5]["how"]
+    assert sorted(lost) == [2, 5]
+    workers = {r["worker"] for r in results if "worker" in r}
+    assert os.getpid() not in workers and len(workers) <= 4  # two workers, each replaced once at most

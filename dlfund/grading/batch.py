@@ -10,8 +10,9 @@ Design (why a submission cannot cheat the checker or take the batch down):
   and says so loudly (CLI output and every feedback file). The child gets resource limits before
   it starts: CPU seconds (RLIMIT_CPU), address space (RLIMIT_AS), file size (RLIMIT_FSIZE); the
   parent adds a wall-clock limit and then kills every process the submission started.
-* Each submission is graded by a worker process of its own (`supervisor.py`): a worker that dies
-  costs only its own submission ("stopped its grader"); nothing is shared between submissions.
+* Submissions are graded by worker processes (`supervisor.py`), each in a session of its own and
+  busy with one submission at a time: a worker that dies costs only the submission in hand
+  ("stopped its grader") and is replaced; no pool is shared whose death would break the others.
   Results travel back as JSON through pipes and are written (atomically) only at the end, never
   read back from any place a submission could write.
 * The child executes the notebook's code cells (each with a time limit, errors and `sys.exit`
@@ -469,14 +470,15 @@ def collect(paths):
 
 
 def _warm_up():
-    """Import here, once, what every worker needs (each worker is a fresh fork of this process)."""
+    """Import here, once, what every worker needs (the workers are forks of this process)."""
     chapters()
     _child.decode(_child.encode((np.zeros(1), Seed(0))))
 
 
 def grade_all(paths, out_dir, jobs=None, opts=None, chapter=None, progress=True, setup=None):
-    """Grade every submission, each in a worker process of its own, then write scores.csv,
-    scores.json and feedback/ (atomically, at the end). Returns the results, sorted by path."""
+    """Grade every submission (in `jobs` worker processes, one submission each at a time), then
+    write scores.csv, scores.json and feedback/ (atomically, at the end). Returns the results,
+    sorted by path."""
     files = [str(f) for f in collect(paths)]
     opts = {**DEFAULTS, **(opts or {})}
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -492,7 +494,7 @@ def grade_all(paths, out_dir, jobs=None, opts=None, chapter=None, progress=True,
 
         _warm_up()
 
-        def work(task):  # runs in a forked worker
+        def work(task):  # runs in a worker (forked from here)
             index, path = task
             setup.reaper = _procs.become_subreaper()
             return _safe_grade(path, opts, chapter, setup, index)
