@@ -46,7 +46,6 @@ import re
 import shutil
 import signal
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -285,7 +284,7 @@ def grade_submission(path, opts=None, chapter=None, seeds=DEFAULT_SEEDS, setup=N
     if ch not in ALLOWED_HELPERS:
         allowed = {}
 
-    workdir = Path(tempfile.mkdtemp(prefix="dlfund-grade-"))
+    workdir = setup.workdir()
     try:
         shutil.copy(path, workdir / "submission.ipynb")
         (workdir / "data.txt").write_text("a file the submission may read; deleting it is reported\n")

@@ -139,9 +139,9 @@ def uid_for(k):
     return 65534
 
 
-def make_kit(files):
+def make_kit(files, parent=None):
     """A fresh folder (world-readable) holding copies of `files` {name: host path}; the caller removes it."""
-    kit = Path(tempfile.mkdtemp(prefix="dlfund-kit-"))
+    kit = Path(tempfile.mkdtemp(prefix="dlfund-kit-", dir=parent))
     kit.chmod(0o755)
     for name, src in files.items():
         shutil.copyfile(src, kit / name)

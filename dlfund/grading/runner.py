@@ -42,6 +42,7 @@ class Setup:
     """What the submissions of one run share."""
 
     isolation: isolation.Isolation
+    scratch: Path  # the run's folder: the kit and every submission's working copy, removed at the end
     kit: Path  # host folder with _child.py, _writer.py and the helper modules
     run_id: str
     site_dirs: list
@@ -50,8 +51,13 @@ class Setup:
     def mark(self, index):
         return f"{RUN_MARK}={self.run_id}-{index}"
 
+    def workdir(self):
+        """A fresh working folder for one submission (inside the run's folder: removed with it
+        even when the worker that made it was killed)."""
+        return Path(tempfile.mkdtemp(prefix="grade-", dir=self.scratch))
+
     def close(self):
-        shutil.rmtree(self.kit, ignore_errors=True)
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
     def __enter__(self):
         return self
@@ -98,7 +104,8 @@ def prepare(opts, helpers=()):
     iso = isolation.detect(opts.get("isolation", "auto"), site_dirs)
     if opts.get("isolation") == "bubblewrap" and not iso.sandboxed:
         raise SetupError(f"the bubblewrap sandbox was required (--isolation bubblewrap) but {iso.reason}")
-    setup = Setup(iso, isolation.make_kit(kit_files(helpers)), uuid.uuid4().hex[:12], site_dirs)
+    scratch = Path(tempfile.mkdtemp(prefix="dlfund-run-"))
+    setup = Setup(iso, scratch, isolation.make_kit(kit_files(helpers), scratch), uuid.uuid4().hex[:12], site_dirs)
     try:
         problem = probe(setup, opts)
         if problem and iso.sandboxed and opts.get("isolation", "auto") == "auto":  # e.g. user namespaces disabled
@@ -119,7 +126,7 @@ def prepare(opts, helpers=()):
 
 def probe(setup, opts):
     """None if an empty notebook runs to the end in a child with these settings, else why not."""
-    workdir = Path(tempfile.mkdtemp(prefix="dlfund-probe-"))
+    workdir = setup.workdir()
     try:
         messages, info = run_child([], {}, {}, workdir, {**opts, "wall_timeout": max(opts["wall_timeout"], 30)},
                                    setup, index="probe")
