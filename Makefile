@@ -1,6 +1,6 @@
 # Two commands on a fresh machine:
 #   make book   builds the HTML book into _build/html (the main job)
-#   make test   installs test dependencies (Python, Chromium, vendored JS) and runs the whole suite
+#   make test   installs test dependencies (Python, Chromium, bubblewrap, vendored JS) and runs the whole suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -9,13 +9,13 @@ PYTEST_WORKERS ?= 2
 # with this one, so every claim in the book is proven on two seeds.
 CHECK_SEED ?= 1
 
-.PHONY: book test env dev-env assets chromium book-strict pytest lock clean
+.PHONY: book test env dev-env assets chromium bubblewrap book-strict pytest lock clean
 
 book: env assets
 	$(BIN)/jupyter-book build .
 	@echo "Open _build/html/index.html"
 
-test: dev-env assets chromium book-strict pytest
+test: dev-env assets chromium bubblewrap book-strict pytest
 
 # Clean build, every notebook executed, warnings are errors.
 book-strict:
@@ -60,6 +60,10 @@ _vendor/.stamp: package.json package-lock.json tools/vendor_assets.py
 # Debian's Chromium for the real-browser tests (Playwright drives it; no browser download).
 chromium:
 	@sh tools/apt_install.sh chromium chromium
+
+# Debian's bubblewrap: `python -m dlfund grade` runs each submission in a bwrap sandbox.
+bubblewrap:
+	@sh tools/apt_install.sh bwrap bubblewrap
 
 clean:
 	rm -rf _build _vendor node_modules

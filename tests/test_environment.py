@@ -71,7 +71,7 @@ def _stub(folder, name, body):
     path.chmod(0o755)
 
 
-def _run_chromium_rule(tmp_path, uid, with_sudo, installed=False):
+def _run_chromium_rule(tmp_path, uid, with_sudo, installed=False, rule="chromium", command="chromium"):
     stubs = tmp_path / "bin"
     stubs.mkdir()
     log = tmp_path / "log"
@@ -80,15 +80,15 @@ def _run_chromium_rule(tmp_path, uid, with_sudo, installed=False):
     _stub(stubs, "id", f"echo {uid}\n")
     # apt-get records how it was called; `install` makes the command appear, as the real one would
     _stub(stubs, "apt-get", f'echo "apt-get $* DEBIAN_FRONTEND=${{DEBIAN_FRONTEND:-}} uid=$SUDO_UID" >> {log}\n'
-                            f'case "$1" in install) printf "#!/bin/sh\\n" > {stubs}/chromium; '
-                            f'chmod +x {stubs}/chromium;; esac\n')
+                            f'case "$1" in install) printf "#!/bin/sh\\n" > {stubs}/{command}; '
+                            f'chmod +x {stubs}/{command};; esac\n')
     if with_sudo:
         _stub(stubs, "sudo", 'SUDO_UID=0 exec "$@"\n')
     if installed:
-        _stub(stubs, "chromium", "")
+        _stub(stubs, command, "")
     env = {"PATH": str(stubs), "HOME": str(tmp_path)}
     make = shutil.which("make")
-    done = subprocess.run([make, "-s", "-C", str(ROOT), "chromium"], env=env, capture_output=True, text=True)
+    done = subprocess.run([make, "-s", "-C", str(ROOT), rule], env=env, capture_output=True, text=True)
     calls = log.read_text().splitlines() if log.exists() else []
     return done, calls
 
@@ -116,3 +116,12 @@ def test_rule_explains_when_neither_root_nor_sudo(tmp_path):
 def test_rule_does_nothing_when_already_installed(tmp_path):
     done, calls = _run_chromium_rule(tmp_path, uid=0, with_sudo=False, installed=True)
     assert done.returncode == 0 and calls == []
+
+
+def test_bubblewrap_rule_installs_the_grading_sandbox_and_make_test_needs_it(tmp_path):
+    done, calls = _run_chromium_rule(tmp_path, uid=0, with_sudo=False, rule="bubblewrap", command="bwrap")
+    assert done.returncode == 0, done.stderr
+    assert calls == ["apt-get update -qq DEBIAN_FRONTEND= uid=",
+                     "apt-get install -y -qq bubblewrap DEBIAN_FRONTEND=noninteractive uid="]
+    test_rule = next(line for line in (ROOT / "Makefile").read_text().splitlines() if line.startswith("test:"))
+    assert "bubblewrap" in test_rule.split()

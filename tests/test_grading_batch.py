@@ -3,36 +3,13 @@ hostile notebook never stops the others from being graded."""
 import csv
 import json
 
-import nbformat
 import pytest
 
+from _grading_helpers import FAST, N_CH2, solutions_fixture  # noqa: F401 - the `solutions` fixture
+from _grading_helpers import variant as _variant
 from dlfund.cli import main as cli_main
 from dlfund.grading.batch import grade_all, grade_submission, static_scan
-from dlfund.grading.build import build
 from dlfund.grading.registry import chapters
-
-FAST = {"call_timeout": 1.0, "cell_timeout": 2.0, "wall_timeout": 25.0, "cpu_seconds": 6, "memory_mb": 1024}
-N_CH2 = len(chapters()[2])
-
-
-@pytest.fixture(scope="module")
-def solutions(tmp_path_factory):
-    out = tmp_path_factory.mktemp("solutions")
-    build(out_dir=tmp_path_factory.mktemp("learner"), solutions_dir=out)
-    return out
-
-
-def _variant(solutions, folder, name, cells_before=None, replace=None, cells_at=1):
-    nb = nbformat.read(solutions / "ch02_foundations.ipynb", 4)
-    for fname, code in (replace or {}).items():
-        for c in nb.cells:
-            if c.cell_type == "code" and c.source.startswith(f"def {fname}("):
-                c.source = code
-    for code in reversed(cells_before or []):
-        nb.cells.insert(cells_at, nbformat.v4.new_code_cell(code))
-    path = folder / f"{name}.ipynb"
-    nbformat.write(nb, path)
-    return path
 
 
 HOSTILE = {

@@ -1,9 +1,12 @@
 """Sandbox child for batch grading. Run as a SCRIPT (by path), never imported by submissions.
 
-    python -I _child.py REQUEST.json      RESULT_FD   (results: JSON lines on that fd)
+    python -I -S _child.py REQUEST_FD RESULT_FD   (request: JSON read from the first fd;
+                                                   results: JSON lines on the second)
 
 It imports only the standard library and NumPy: the grader's package, its reference
-implementations and its expected answers are not available here. It
+implementations and its expected answers are not available here. Before anything else it applies
+the request's process limit and, when the grader runs as root inside bubblewrap, switches to the
+unprivileged uid it was given (see isolation.py). Then it
 
 1. installs an import hook: `dlfund` is a stub package whose `dlfund.grading.check/progress` do
    nothing; the few helper modules the chapter allows (e.g. `dlfund.activations`) are loaded
@@ -15,23 +18,48 @@ implementations and its expected answers are not available here. It
    (including SystemExit) and carrying on, like a learner running all cells;
 4. calls each requested function on the inputs sent by the parent (fresh copies each time, a
    time limit per call), and streams one JSON line per outcome back to the parent, which does
-   all the judging. The parent trusts nothing in these lines except as the submission's answers.
+   all the judging. The parent trusts nothing in these lines except as the submission's answers;
+5. watches (an audit hook; detection only, the sandbox is what blocks) for writes outside the
+   submission's folder and signals sent to the grader, and counts the sandbox's processes; these
+   "alerts" travel with the cell and call messages and become verdicts in the parent.
 
 The same module provides `encode`/`decode`, the JSON wire format (arrays travel as base64 .npy
 bytes loaded with allow_pickle=False, so no pickle ever crosses the boundary).
 """
 import base64
+import errno
 import io
 import json
 import linecache
 import os
+import resource
 import signal
 import sys
 import time
 import traceback
 
+
+def isolate(req):
+    """Process limit, then the switch to an unprivileged uid; runs before any submitted code."""
+    limit = req.get("max_processes")
+    if limit:
+        resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
+    uid = req.get("drop_to")
+    if uid is not None:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+        if (os.getuid(), os.geteuid(), os.getgid(), os.getegid()) != (uid, uid, uid, uid):
+            os._exit(71)
+
+
+REQUEST = {}
 if __name__ == "__main__":  # started with -S: add NumPy's folder (no .pth files, so no editable dlfund)
-    sys.path.extend(json.loads(open(sys.argv[1]).read()).get("site_dirs", []))
+    with os.fdopen(int(sys.argv[1]), "rb") as _f:
+        REQUEST = json.loads(_f.read())
+    sys.dont_write_bytecode = True  # the grader's folders are read-only, and writes would be alerts
+    isolate(REQUEST)
+    sys.path.extend(REQUEST.get("site_dirs", []))
 
 import numpy as np  # noqa: E402
 
@@ -131,7 +159,80 @@ def load_writer():
     return module.BoundedWriter
 
 
-STATE = {"current": None, "blocked": []}
+STATE = {"current": None, "blocked": [], "where": "", "alerts": []}
+MAIN_PID = os.getpid()
+WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+#: audit events that change the file system -> positions of the paths they change
+CHANGES = {"os.remove": (0,), "os.rmdir": (0,), "os.rename": (0, 1), "os.mkdir": (0,), "os.symlink": (1,),
+           "os.link": (1,), "os.chmod": (0,), "os.chown": (0,), "os.utime": (0,), "os.truncate": (0,),
+           "shutil.rmtree": (0,), "os.mkfifo": (0,), "os.mknod": (0,)}
+MAX_ALERTS = 20
+
+
+def alert(kind, detail):
+    if os.getpid() == MAIN_PID and len(STATE["alerts"]) < MAX_ALERTS:
+        STATE["alerts"].append({"kind": kind, "where": STATE["where"], "detail": detail})
+
+
+def install_watch(write_roots):
+    """Audit hook recording writes outside `write_roots` (the first: the submission's folder) and
+    signals aimed at the grader."""
+    roots = [os.path.realpath(r).rstrip("/") + "/" for r in write_roots]
+    busy = []
+
+    def outside(path):
+        if path is None or isinstance(path, int):
+            return None
+        try:
+            path = os.fsdecode(os.fspath(path))
+        except TypeError:
+            return None
+        full = os.path.realpath(os.path.join(os.getcwd(), path))
+        for i, root in enumerate(roots):  # roots[0] is its own folder; elsewhere (a private /tmp) a
+            if (full + "/").startswith(root):  # missing parent means a path of the host was aimed at
+                return None if i == 0 or os.path.isdir(os.path.dirname(full)) else full
+        return full
+
+    def hook(event, args):
+        if busy or not (event == "open" or event in CHANGES or event in ("os.kill", "os.killpg")):
+            return
+        busy.append(1)
+        try:
+            if event == "open":
+                if len(args) > 2 and isinstance(args[2], int) and args[2] & WRITE_FLAGS:
+                    where = outside(args[0])
+                    if where:
+                        alert("write", where)
+            elif event in CHANGES:
+                for i in CHANGES[event]:
+                    where = outside(args[i]) if i < len(args) else None
+                    if where:
+                        alert("write", where)
+                        break
+            else:
+                target, sig = int(args[0]), int(args[1])
+                own = target in (0, os.getpid()) if event == "os.kill" else target == os.getpgrp()
+                if not own and (target in (1, -1, os.getppid()) or target < 0 or event == "os.killpg"):
+                    alert("signal", f"{event}({target}, {sig})")
+        except Exception:  # noqa: BLE001 - a watcher must never break the submission
+            pass
+        finally:
+            busy.clear()
+
+    sys.addaudithook(hook)
+
+
+def count_processes():
+    """Processes in this PID namespace (only meaningful inside the sandbox)."""
+    try:
+        return sum(name.isdigit() for name in os.listdir("/proc"))
+    except OSError:
+        return 0
+
+
+def out_of_processes(exc):
+    return (isinstance(exc, OSError) and exc.errno == errno.EAGAIN) or (
+        isinstance(exc, RuntimeError) and "can't start new thread" in str(exc))
 
 
 def install_import_hook(allowed):
@@ -212,10 +313,18 @@ def same(a, b):
 
 def main():
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over-large files fail with EFBIG instead of killing us
-    req = json.loads(open(sys.argv[1]).read())
+    req = REQUEST
     out = os.fdopen(int(sys.argv[2]), "w", buffering=1)
+    counting = bool(req.get("count_processes"))
 
     def send(msg):
+        if os.getpid() != MAIN_PID:  # a fork of the submission reached the harness: it cannot speak for it
+            os._exit(0)
+        if msg.get("type") in ("cell", "call", "done"):
+            if STATE["alerts"]:
+                msg["alerts"], STATE["alerts"] = STATE["alerts"], []
+            if counting:
+                msg["processes"] = max(0, count_processes() - 2)  # besides the sandbox's init and us
         try:
             line = json.dumps(msg)
         except (TypeError, ValueError):
@@ -244,7 +353,7 @@ def main():
         sys.stdout = sys.stderr = sink
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
-
+    install_watch(req.get("write_roots") or [os.getcwd()])
     namespace = {"__name__": "__main__", "__builtins__": builtins}
     cell_timeout = float(req.get("cell_timeout", 10))
     call_timeout = float(req.get("call_timeout", 5))
@@ -254,7 +363,7 @@ def main():
         idx, src = cell["index"], strip_magics(cell["source"])
         fname = f"<cell {idx}>"
         linecache.cache[fname] = (len(src), None, src.splitlines(True), fname)
-        STATE["current"] = None
+        STATE["current"], STATE["where"] = None, f"cell {idx}"
         status, error = "ok", ""
         start = time.perf_counter()
         try:
@@ -268,6 +377,8 @@ def main():
             status, error = "exit", f"SystemExit({exc.code!r})"
         except BaseException as exc:  # noqa: BLE001 - the learner's error, recorded and survived
             status = "error"
+            if out_of_processes(exc):
+                alert("processes", f"{type(exc).__name__}: {exc}")
             frames = learner_frames(exc.__traceback__)
             where = f" (cell {idx}, line {frames[-1][1]})" if frames else ""
             error = f"{type(exc).__name__}: {str(exc)[:300]}{where}"
@@ -303,7 +414,7 @@ def main():
             kwargs = decode(call["kwargs"], seeds_as=np.random.default_rng)
             pristine = decode(call["args"], seeds_as=np.random.default_rng)
             pristine_kw = decode(call["kwargs"], seeds_as=np.random.default_rng)
-            STATE["current"] = name
+            STATE["current"], STATE["where"] = name, f"{name}()"
             n_blocked = len(STATE["blocked"])
             res = {"kind": "ok"}
             start = time.perf_counter()
@@ -321,6 +432,8 @@ def main():
                 res = {"kind": "not_implemented", "exc_type": "NotImplementedError", "exc_message": str(exc)[:300],
                        "frames": learner_frames(exc.__traceback__)}
             except BaseException as exc:  # noqa: BLE001 - SystemExit, MemoryError, everything
+                if out_of_processes(exc):
+                    alert("processes", f"{type(exc).__name__}: {exc}")
                 res = {"kind": "exception", "exc_type": type(exc).__name__, "exc_message": str(exc)[:500],
                        "frames": learner_frames(exc.__traceback__)}
             restore()

@@ -3,10 +3,18 @@
 Design (why a submission cannot cheat the checker or take the batch down):
 
 * Every submission runs in its own child process (`_child.py`, started as a script with
-  `python -I`), in a temporary working directory that holds only a copy of the notebook, with
-  HOME/TMPDIR pointing there. The child gets resource limits before it starts: CPU seconds
-  (RLIMIT_CPU), address space (RLIMIT_AS), file size (RLIMIT_FSIZE); the parent adds a wall-clock
-  limit and kills the child's whole process group when it is exceeded.
+  `python -I -S`), in a temporary working directory that holds only a copy of the notebook, with
+  HOME pointing there. With bubblewrap installed the child runs in a sandbox (`isolation.py`): the
+  system read-only, only its own copy writable, a private /tmp, no network, its own PID namespace,
+  an unprivileged user and a process limit. Without it the grader falls back to a plain process
+  and says so loudly (CLI output and every feedback file). The child gets resource limits before
+  it starts: CPU seconds (RLIMIT_CPU), address space (RLIMIT_AS), file size (RLIMIT_FSIZE); the
+  parent adds a wall-clock limit and then kills every process the submission started.
+* Submissions are graded by worker processes (`supervisor.py`), each in a session of its own and
+  busy with one submission at a time: a worker that dies costs only the submission in hand
+  ("stopped its grader") and is replaced; no pool is shared whose death would break the others.
+  Results travel back as JSON through pipes and are written (atomically) only at the end, never
+  read back from any place a submission could write.
 * The child executes the notebook's code cells (each with a time limit, errors and `sys.exit`
   recorded, output discarded beyond a bound), then calls each exercise function on inputs the
   parent chose and streams back only the *answers* (JSON; arrays as .npy bytes, no pickle).
@@ -20,46 +28,48 @@ Design (why a submission cannot cheat the checker or take the batch down):
   and of which graded functions use those names; the import hook, which records any attempt
   to load a reference module during a call; and the identity of the graded objects (a function
   not defined in the notebook but taken from `dlfund`).
-* Limits of the design: this is process isolation, not a security boundary against a
-  determined attacker (the child can still read files the grading user can read, or open
-  sockets); grade untrusted work inside a container or as an unprivileged user.
+* Limits of the design: the sandbox relies on the kernel's namespaces, as container tools do;
+  without it (the "process" fallback) a submission can read and write what the grading user can,
+  and signal the grader. Verdicts about such attempts ("wrote outside its folder", "tried to stop
+  its grader") come from an audit hook in the child: they report what was seen, the sandbox is
+  what prevents it.
 
 Outputs in DIR: `scores.csv` and `scores.json` (per exercise and total, one row per
 submission) and `feedback/<submission>.txt` with the same report a learner sees from `check`.
 """
+import argparse
 import ast
-import csv
 import json
+import math
 import os
 import re
-import resource
 import shutil
 import signal
-import subprocess
 import sys
-import tempfile
-import threading
-import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from . import _child
+import numpy as np
+
+from . import _child, _procs, isolation, supervisor
 from .core import DEFAULT_SEEDS, grade
+from .outputs import write_outputs
 from .registry import chapters
 from .report import text_report
-from .sandbox import Outcome
-
-CHILD = Path(_child.__file__).resolve()
-PKG = Path(__file__).resolve().parents[1]
+from .runner import PKG, SetupError, prepare, run_child
+from .sandbox import Outcome, Seed
 
 #: dlfund modules a chapter's notebook may import as helpers (none of them solves an exercise there)
 ALLOWED_HELPERS = {3: ["activations"], 5: ["activations"], 6: ["activations"], 7: ["activations"],
                    8: ["activations"]}
 #: internal modules the allowed helpers need
 HELPER_DEPS = ["_validate"]
+#: below this address-space limit (MB) the child cannot even import NumPy
+MIN_MEMORY_MB = 256
+#: every module a run's kit may have to provide
+HELPERS = sorted({m for ms in ALLOWED_HELPERS.values() for m in ms} | set(HELPER_DEPS))
 
 DEFAULTS = dict(call_timeout=5.0, cell_timeout=20.0, wall_timeout=120.0, cpu_seconds=60, memory_mb=1536,
-                max_file_mb=64, max_result_mb=64, max_notebook_mb=20)
+                max_file_mb=64, max_result_mb=64, max_notebook_mb=20, max_processes=32, isolation="auto")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -173,92 +183,40 @@ def static_scan(cells, chapter):
 
 
 # ---------------------------------------------------------------------------------------------
-# running the child
-
-def _limits(opts):
-    def apply():
-        cpu = int(opts["cpu_seconds"])
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-        mem = int(opts["memory_mb"]) * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        fsz = int(opts["max_file_mb"]) * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_FSIZE, (fsz, fsz))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    return apply
-
-
-def _site_dirs():
-    """Where NumPy and friends live, for a child started without `site` (-S)."""
-    import site
-
-    import numpy
-
-    dirs = [str(Path(numpy.__file__).resolve().parents[1])]
-    for d in site.getsitepackages():
-        if d not in dirs:
-            dirs.append(d)
-    return [d for d in dirs if Path(d).is_dir() and not (Path(d) / "dlfund" / "__init__.py").exists()] or dirs[:1]
-
-
-def run_child(cells, plan, allowed_modules, workdir, opts):
-    """Run the sandbox child; returns (messages, info) where info has returncode and flags."""
-    req_dir = tempfile.mkdtemp(prefix="dlfund-req-")
-    try:
-        req_path = Path(req_dir) / "request.json"
-        req_path.write_text(json.dumps({
-            "cells": [{"index": i, "source": s} for i, s in cells],
-            "functions": plan, "allowed_modules": allowed_modules,
-            "cell_timeout": opts["cell_timeout"], "call_timeout": opts["call_timeout"],
-            "site_dirs": _site_dirs(),
-        }))
-        r, w = os.pipe()
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(workdir), "TMPDIR": str(workdir),
-               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LANG": "C.UTF-8",
-               "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
-        start = time.monotonic()
-        err_file = open(Path(req_dir) / "stderr.txt", "wb")  # start-up errors only: the child then mutes fd 2
-        proc = subprocess.Popen([sys.executable, "-I", "-S", str(CHILD), str(req_path), str(w)], cwd=workdir, env=env,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err_file,
-                                pass_fds=(w,), preexec_fn=_limits(opts), start_new_session=True)
-        os.close(w)
-        messages, state = [], {"bytes": 0, "overflow": False}
-
-        def reader():
-            cap = opts["max_result_mb"] * 1_000_000
-            with os.fdopen(r, "rb") as f:
-                for line in f:
-                    state["bytes"] += len(line)
-                    if state["bytes"] > cap:
-                        state["overflow"] = True
-                        continue
-                    try:
-                        messages.append(json.loads(line))
-                    except ValueError:
-                        messages.append({"type": "garbage"})
-
-        t = threading.Thread(target=reader, daemon=True)
-        t.start()
-        timed_out = False
-        try:
-            proc.wait(timeout=opts["wall_timeout"])
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        try:  # the whole process group: the child and anything it started
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        proc.wait()
-        t.join(5)
-        err_file.close()
-        startup_error = (Path(req_dir) / "stderr.txt").read_bytes()[-1500:].decode("utf-8", "replace")
-        return messages, {"returncode": proc.returncode, "wall_timeout": timed_out, "stderr": startup_error,
-                          "seconds": time.monotonic() - start, "result_overflow": state["overflow"]}
-    finally:
-        shutil.rmtree(req_dir, ignore_errors=True)
-
-
-# ---------------------------------------------------------------------------------------------
 # grading one submission
+
+def conduct(messages, info, opts, sandboxed):
+    """[(flag or None, note)] about processes, writes outside the folder and signals to the grader.
+
+    The alerts come from the child's audit hook and process count (the submission's own process, so
+    they are reports, not proofs: the sandbox is what prevents); `info["leftover"]` comes from the
+    grader's own sweep."""
+    alerts = [a for m in messages for a in (m.get("alerts") or []) if isinstance(a, dict)][:200]
+    counts = [m.get("processes") for m in messages if isinstance(m.get("processes"), int)]
+    limit = int(opts["max_processes"])
+    out = []
+    refused = "; the sandbox refused it" if sandboxed else " (graded WITHOUT a sandbox: it may have succeeded)"
+
+    def seen(kind):
+        found = [a for a in alerts if a.get("kind") == kind]
+        shown = "; ".join(f"{str(a.get('detail'))[:120]} in {str(a.get('where'))[:40]}" for a in found[:3])
+        return found, shown + (f"; and {len(found) - 3} more" if len(found) > 3 else "")
+
+    procs, shown = seen("processes")
+    peak = max(counts + [info.get("leftover", 0)])
+    if procs or peak >= limit - 2:
+        what = shown or f"{peak} processes running at once"
+        out.append(("too_many_processes", f"started too many processes (limit {limit}): {what}; all were killed"))
+    elif info.get("leftover"):
+        out.append((None, f"left {info['leftover']} process(es) running after grading; they were killed"))
+    writes, shown = seen("write")
+    if writes:
+        out.append(("wrote_outside", f"wrote outside its folder: {shown}{refused}"))
+    signals, shown = seen("signal")
+    if signals:
+        out.append(("signalled_grader", f"tried to stop its grader: {shown}{refused}"))
+    return out
+
 
 def _outcome_from(msg):
     o = msg or {"kind": "missing"}
@@ -274,9 +232,15 @@ def _outcome_from(msg):
                    warnings=list(o.get("warnings", [])))
 
 
-def grade_submission(path, opts=None, chapter=None, seeds=DEFAULT_SEEDS):
-    """Grade one notebook; returns a JSON-able dict (never raises for a bad submission)."""
+def grade_submission(path, opts=None, chapter=None, seeds=DEFAULT_SEEDS, setup=None, index=0):
+    """Grade one notebook; returns a JSON-able dict (never raises for a bad submission).
+
+    `setup` (from `runner.prepare`) is shared by the submissions of a run; without it one is
+    prepared for this call (SetupError if the settings make grading impossible)."""
     opts = {**DEFAULTS, **(opts or {})}
+    if setup is None:
+        with prepare(opts, HELPERS) as own:
+            return grade_submission(path, opts, chapter, seeds, own, index)
     path = Path(path)
     result = {"submission": path.name, "path": str(path), "chapter": None, "verdict": "graded", "flags": [],
               "notes": [],
@@ -315,17 +279,17 @@ def grade_submission(path, opts=None, chapter=None, seeds=DEFAULT_SEEDS):
                               "arg_names": ex.arg_names})
         plan[ex.func_name] = calls
         order[ex.name] = ex.func_name
-    allowed = {f"dlfund.{m}": str(PKG / f"{m}.py") for m in ALLOWED_HELPERS.get(ch, []) + HELPER_DEPS
-               if (PKG / f"{m}.py").exists()}
+    allowed = {f"dlfund.{m}": f"{m}.py" for m in ALLOWED_HELPERS.get(ch, []) + HELPER_DEPS
+               if (PKG / f"{m}.py").exists()}  # module -> file in the run's kit
     if ch not in ALLOWED_HELPERS:
         allowed = {}
 
-    workdir = Path(tempfile.mkdtemp(prefix="dlfund-grade-"))
+    workdir = setup.workdir()
     try:
         shutil.copy(path, workdir / "submission.ipynb")
         (workdir / "data.txt").write_text("a file the submission may read; deleting it is reported\n")
         before = {p.name for p in workdir.iterdir()}
-        messages, info = run_child(cells, plan, allowed, workdir, opts)
+        messages, info = run_child(cells, plan, allowed, workdir, opts, setup, index)
         after = {p.name for p in workdir.iterdir()} if workdir.exists() else set()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -349,6 +313,10 @@ def grade_submission(path, opts=None, chapter=None, seeds=DEFAULT_SEEDS):
             result["notes"].append("the grading process could not start: " + info["stderr"].strip().splitlines()[-1])
     if info["result_overflow"]:
         result["notes"].append("the answers sent back were larger than the limit and were cut")
+    for flag, note in conduct(messages, info, opts, setup.isolation.sandboxed):
+        if flag and flag not in flags:
+            flags.append(flag)
+        result["notes"].append(note)
     cell_msgs = [m for m in messages if m.get("type") == "cell"]
     call_msgs = [m for m in messages if m.get("type") == "call"]
     for m in cell_msgs:
@@ -444,9 +412,13 @@ def grade_submission(path, opts=None, chapter=None, seeds=DEFAULT_SEEDS):
 
 
 #: flag -> verdict text, most severe first
-VERDICTS = [("invalid_notebook", "invalid notebook"), ("time_limit", "time limit exceeded"),
-            ("cpu_limit", "CPU limit exceeded"), ("crashed", "crashed"), ("memory_limit", "memory limit exceeded"),
-            ("delegation", "delegates to dlfund"), ("sys_exit", "called sys.exit"),
+VERDICTS = [("invalid_notebook", "invalid notebook"), ("grader_stopped", "stopped its grader"),
+            ("grader_error", "grader error"), ("time_limit", "time limit exceeded"),
+            ("cpu_limit", "CPU limit exceeded"),
+            ("too_many_processes", "too many processes"), ("crashed", "crashed"),
+            ("memory_limit", "memory limit exceeded"), ("wrote_outside", "wrote outside its folder"),
+            ("signalled_grader", "tried to stop its grader"), ("delegation", "delegates to dlfund"),
+            ("sys_exit", "called sys.exit"),
             ("cell_timeout", "cell time limit exceeded"), ("call_timeout", "function time limit exceeded"),
             ("output_flood", "output flood"), ("deleted_files", "deleted files")]
 
@@ -459,15 +431,30 @@ def verdict_of(flags):
     return texts[0] + (f" (also: {', '.join(texts[1:])})" if len(texts) > 1 else "")
 
 
-def _safe_grade(args):
-    path, opts, chapter = args
+def _safe_grade(path, opts, chapter, setup, index):
     try:
-        return grade_submission(path, opts, chapter)
+        return grade_submission(path, opts, chapter, setup=setup, index=index)
     except Exception as exc:  # noqa: BLE001 - one submission must never stop the batch
         return {"submission": Path(path).name, "path": str(path), "chapter": chapter, "verdict": "grader error",
                 "flags": ["grader_error"],
                 "notes": [f"{type(exc).__name__}: {exc}"], "exercises": {}, "total": 0.0, "max": 0,
                 "feedback": f"The grader failed on this submission ({type(exc).__name__}: {exc}); please report it.\n"}
+
+
+def _lost(path, how, setup, opts, chapter):
+    """The result for a submission whose worker died; no other submission is affected."""
+    cells, err = read_notebook(path, opts["max_notebook_mb"])
+    ch = None if err else detect_chapter(cells, path, chapter)
+    n = len(chapters().get(ch, [])) if ch else 0
+    if setup.isolation.sandboxed:
+        flag, verdict, note = "grader_error", "grader error", f"the process grading it {how}; please report it"
+    else:
+        flag, verdict = "grader_stopped", "stopped its grader"
+        note = (f"the process grading it {how}: without a sandbox submitted code can do that "
+                "(e.g. os.kill(os.getppid(), ...)); nothing could be graded")
+    return {"submission": Path(path).name, "path": str(path), "chapter": ch, "verdict": verdict, "flags": [flag],
+            "notes": [note], "exercises": {}, "total": 0.0, "max": n,
+            "feedback": f"Verdict: {verdict} — 0/{n} exercises\n  note: {note}\n"}
 
 
 def collect(paths):
@@ -481,107 +468,166 @@ def collect(paths):
     return out
 
 
-def grade_all(paths, out_dir, jobs=None, opts=None, chapter=None, progress=True):
-    """Grade every submission in parallel and write scores.csv, scores.json and feedback/."""
-    files = collect(paths)
-    jobs = jobs or os.cpu_count() or 1
-    out_dir = Path(out_dir)
-    (out_dir / "feedback").mkdir(parents=True, exist_ok=True)
-    results = []
+def _warm_up():
+    """Import here, once, what every worker needs (the workers are forks of this process)."""
+    chapters()
+    _child.decode(_child.encode((np.zeros(1), Seed(0))))
+
+
+def grade_all(paths, out_dir, jobs=None, opts=None, chapter=None, progress=True, setup=None):
+    """Grade every submission (in `jobs` worker processes, one submission each at a time), then
+    write scores.csv, scores.json and feedback/ (atomically, at the end). Returns the results,
+    sorted by path."""
+    files = [str(f) for f in collect(paths)]
+    opts = {**DEFAULTS, **(opts or {})}
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    own = setup is None
+    setup = setup or prepare(opts, HELPERS)
+    bar = None
     try:
-        from tqdm.auto import tqdm
-    except ImportError:  # pragma: no cover
-        tqdm = None
-    bar = tqdm(total=len(files), desc="grading", unit="nb", disable=not progress) if tqdm else None
-    work = [(str(f), opts, chapter) for f in files]
-    if jobs == 1:
-        for w in work:
-            results.append(_safe_grade(w))
-            if bar:
-                bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(_safe_grade, w): w for w in work}
-            for fut in as_completed(futures):
-                try:
-                    results.append(fut.result())
-                except Exception as exc:  # noqa: BLE001 - e.g. a worker killed from outside
-                    results.append({"submission": Path(futures[fut][0]).name, "path": futures[fut][0],
-                                    "verdict": "grader error", "flags": ["grader_error"], "notes": [str(exc)],
-                                    "exercises": {}, "total": 0.0, "max": 0, "chapter": None, "feedback": str(exc)})
-                if bar:
-                    bar.update()
-    if bar:
-        bar.close()
+        try:
+            from tqdm.auto import tqdm
+            bar = tqdm(total=len(files), desc="grading", unit="nb", disable=not progress)
+        except ImportError:  # pragma: no cover
+            pass
+
+        _warm_up()
+
+        def work(task):  # runs in a worker (forked from here)
+            index, path = task
+            setup.reaper = _procs.become_subreaper()
+            return _safe_grade(path, opts, chapter, setup, index)
+
+        def on_lost(index):  # what the dead worker's child may have left running
+            _procs.kill_all(_procs.processes_marked(setup.mark(index)))
+
+        results = supervisor.run(list(enumerate(files)), work, jobs, guard_s=2 * opts["wall_timeout"] + 120,
+                                 lost=lambda task, how: _lost(task[1], how, setup, opts, chapter),
+                                 on_lost=on_lost, on_done=lambda r: bar.update() if bar else None)
+    finally:
+        if bar:
+            bar.close()
+        _procs.kill_all(_procs.processes_marked(setup.mark(""), prefix=True))
+        if own:
+            setup.close()
+    warning = setup.isolation.warning()
+    for r in results:
+        r["isolation"] = setup.isolation.mode
+        if warning:
+            r["feedback"] = warning + "\n\n" + r["feedback"]
     results.sort(key=lambda r: r["path"])
-    write_outputs(results, out_dir)
+    write_outputs(results, out_dir, {"isolation": setup.isolation.mode, "isolation_warning": warning})
     return results
 
 
-def _feedback_name(result, used):
-    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(result["path"]).stem) or "submission"
-    name, k = base, 1
-    while name in used:
-        k += 1
-        name = f"{base}_{k}"
-    used.add(name)
-    return name + ".txt"
-
-
-def write_outputs(results, out_dir):
-    out_dir = Path(out_dir)
-    ex_names = []
-    for ch, exs in sorted(chapters().items()):
-        for e in exs:
-            if any(e.name in r["exercises"] for r in results):
-                ex_names.append(e.name)
-    used = set()
-    for r in results:
-        r["feedback_file"] = f"feedback/{_feedback_name(r, used)}"
-        (out_dir / r["feedback_file"]).write_text(r["feedback"])
-    with open(out_dir / "scores.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["submission", "chapter", "verdict", "total", "max"] + ex_names + ["notes"])
-        for r in results:
-            w.writerow([r["submission"], r.get("chapter") or "", r["verdict"], r["total"], r["max"]]
-                       + [r["exercises"][n]["points"] if n in r["exercises"] else "" for n in ex_names]
-                       + [" | ".join(r["notes"])])
-    summary = {"submissions": len(results),
-               "clean": sum(r["verdict"] == "graded" for r in results),
-               "mean_total": round(sum(r["total"] for r in results) / len(results), 3) if results else 0.0}
-    with open(out_dir / "scores.json", "w") as f:
-        json.dump({"summary": summary, "exercises": ex_names,
-                   "results": [{k: v for k, v in r.items() if k != "feedback"} for r in results]}, f, indent=1)
-
-
 # ---------------------------------------------------------------------------------------------
-# command line
+# command line: every option is checked before anything runs (a teacher's typo is never a student's fault)
+
+def _ranged(kind, low, strict=False, high=None, unit=""):
+    """argparse type: an int or float >= low (> low if strict), <= high, finite."""
+    what = "an integer" if kind is int else "a number"
+    bound = f"{'>' if strict else '>='} {low:g}{unit}" + (f" and <= {high:g}{unit}" if high is not None else "")
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what} {bound}, got {text!r}") from None
+        if not math.isfinite(value) or value < low or (strict and value == low) or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected {what} {bound}, got {text!r}")
+        return value
+    return parse
+
+
+def _chapter(text):
+    known = sorted(chapters())
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value not in known:
+        raise argparse.ArgumentTypeError(f"unknown chapter {text!r}; chapters with exercises: "
+                                         f"{', '.join(map(str, known))}")
+    return value
+
+
+def _submission(text):
+    p = Path(text)
+    if not p.exists():
+        raise argparse.ArgumentTypeError(f"no such file or folder: {text!r}")
+    if p.is_dir():
+        if not collect([p]):
+            raise argparse.ArgumentTypeError(f"no notebooks (*.ipynb) in the folder {text!r}")
+    elif p.suffix != ".ipynb":
+        raise argparse.ArgumentTypeError(f"not a notebook (*.ipynb): {text!r}")
+    return text
+
+
+def _out_folder(text):
+    p = Path(text)
+    if p.exists() and not p.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a file; --out needs a folder")
+    for parent in p.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+                raise argparse.ArgumentTypeError(f"cannot create the folder {text!r} in {str(parent)!r}")
+            break
+    return text
+
 
 def add_arguments(parser):
-    parser.add_argument("submissions", nargs="+", help="notebooks or folders of notebooks")
-    parser.add_argument("--out", required=True, help="folder for scores.csv, scores.json and feedback/")
-    parser.add_argument("--jobs", type=int, default=None, help="parallel submissions (default: all cores)")
-    parser.add_argument("--chapter", type=int, default=None, help="grade as this chapter (default: detect)")
+    def one_line_error(message):  # the usage text of this command is long; the reason is what matters
+        parser.exit(2, f"{parser.prog}: error: {message}\n")
+
+    parser.error = one_line_error
+    d = DEFAULTS
+    parser.add_argument("submissions", nargs="+", type=_submission, help="notebooks or folders of notebooks")
+    parser.add_argument("--out", required=True, type=_out_folder,
+                        help="folder for scores.csv, scores.json and feedback/")
+    parser.add_argument("--jobs", type=_ranged(int, 1, high=256), default=None,
+                        help="submissions graded at once (default: number of cores)")
+    parser.add_argument("--chapter", type=_chapter, default=None, help="grade as this chapter (default: detect)")
     parser.add_argument("--partial", action="store_true", help="give partial credit (fraction of cases passed)")
-    parser.add_argument("--call-timeout", type=float, default=DEFAULTS["call_timeout"], help="seconds per call")
-    parser.add_argument("--cell-timeout", type=float, default=DEFAULTS["cell_timeout"], help="seconds per cell")
-    parser.add_argument("--time-limit", type=float, default=DEFAULTS["wall_timeout"],
-                        help="wall-clock seconds per submission")
-    parser.add_argument("--cpu-limit", type=int, default=DEFAULTS["cpu_seconds"], help="CPU seconds per submission")
-    parser.add_argument("--memory-limit", type=int, default=DEFAULTS["memory_mb"], help="MB of address space")
+    parser.add_argument("--call-timeout", type=_ranged(float, 0, strict=True, unit=" s"), default=d["call_timeout"],
+                        help=f"seconds per function call (default {d['call_timeout']:g})")
+    parser.add_argument("--cell-timeout", type=_ranged(float, 0, strict=True, unit=" s"), default=d["cell_timeout"],
+                        help=f"seconds per cell (default {d['cell_timeout']:g})")
+    parser.add_argument("--time-limit", type=_ranged(float, 0, strict=True, unit=" s"), default=d["wall_timeout"],
+                        help=f"wall-clock seconds per submission (default {d['wall_timeout']:g})")
+    parser.add_argument("--cpu-limit", type=_ranged(int, 1, unit=" s"), default=d["cpu_seconds"],
+                        help=f"CPU seconds per submission (default {d['cpu_seconds']})")
+    parser.add_argument("--memory-limit", type=_ranged(int, MIN_MEMORY_MB, unit=" MB"), default=d["memory_mb"],
+                        help=f"MB of address space per submission (default {d['memory_mb']})")
+    parser.add_argument("--max-processes", type=_ranged(int, 4, high=4096), default=d["max_processes"],
+                        help=f"processes a submission may run at once, in the sandbox (default {d['max_processes']})")
+    parser.add_argument("--isolation", choices=isolation.MODES, default=d["isolation"],
+                        help="auto: the bubblewrap sandbox if it works, else plain processes (with a warning); "
+                             "bubblewrap: refuse to grade without the sandbox; process: no sandbox")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def run(args):
     opts = {"call_timeout": args.call_timeout, "cell_timeout": args.cell_timeout, "wall_timeout": args.time_limit,
-            "cpu_seconds": args.cpu_limit, "memory_mb": args.memory_limit, "partial": args.partial}
+            "cpu_seconds": args.cpu_limit, "memory_mb": args.memory_limit, "partial": args.partial,
+            "max_processes": args.max_processes, "isolation": args.isolation}
     files = collect(args.submissions)
-    if not files:
-        print("no notebooks found", file=sys.stderr)
+    try:
+        setup = prepare({**DEFAULTS, **opts}, HELPERS)
+    except SetupError as exc:
+        print(f"python -m dlfund grade: error: {exc}", file=sys.stderr)
         return 2
-    results = grade_all(files, args.out, jobs=args.jobs, opts=opts, chapter=args.chapter, progress=not args.quiet)
+    with setup:
+        warning = setup.isolation.warning()
+        if warning:
+            print(warning, file=sys.stderr)
+        results = grade_all(files, args.out, jobs=args.jobs, opts=opts, chapter=args.chapter,
+                            progress=not args.quiet, setup=setup)
     width = max(len(r["submission"]) for r in results)
     for r in results:
         print(f"{r['submission']:<{width}}  {r['total']:>5g}/{r['max']:<3} {r['verdict']}")
-    print(f"wrote {Path(args.out) / 'scores.csv'}, scores.json and feedback/ ({len(results)} submissions)")
+    where = "in the bubblewrap sandbox" if setup.isolation.sandboxed else "WITHOUT a sandbox"
+    print(f"wrote {Path(args.out) / 'scores.csv'}, scores.json and feedback/ ({len(results)} submissions, "
+          f"graded {where})")
+    if warning:
+        print(warning, file=sys.stderr)
     return 0
