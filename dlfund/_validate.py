@@ -90,3 +90,25 @@ def check_unit_interval(value, name, meaning=""):
     if not 0.0 <= v < 1.0:
         raise ValueError(f"{name}{meaning} must be in [0, 1), got {value!r}")
     return v
+
+
+def check_finite(arr, name):
+    """Return `arr` after checking that it holds no NaN or infinity (a ValueError names how many)."""
+    arr = np.asarray(arr)
+    if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
+        bad = int(arr.size - np.isfinite(arr).sum())
+        raise ValueError(f"{name} contains {bad} NaN or infinite value(s) (shape {arr.shape}); clean or impute "
+                         f"the data first")
+    return arr
+
+
+def check_float_dtype(dtype, name="dtype"):
+    """Return `dtype` as a NumPy floating dtype; integer, bool or other dtypes are refused."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{name} must be a floating-point dtype such as np.float64, got {dtype!r}") from None
+    if dt.kind != "f":
+        raise TypeError(f"{name} must be a floating-point dtype such as np.float64 or np.float32, got {dt} "
+                        f"(weights of an integer type would be truncated to 0 or +-1)")
+    return dt

@@ -17,16 +17,27 @@ def _check_grads(grads):
 
 
 def global_grad_norm(grads):
-    """Euclidean norm of all gradient entries together: sqrt(sum over keys of sum(g**2))."""
+    """Euclidean norm of all gradient entries together: sqrt(sum over keys of sum(g**2)).
+
+    Computed safely as scale * sqrt(sum((g / scale)**2)) with scale = max |g|, so squares of
+    entries near the float limit do not overflow to inf (nor tiny ones underflow to 0).
+    A NaN entry gives a NaN norm; an infinite entry an infinite norm.
+    """
     grads = _check_grads(grads)
-    return float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
+    scale = max(float(np.max(np.abs(g), initial=0.0)) for g in grads.values())
+    if scale == 0.0 or not np.isfinite(scale):
+        return scale if not np.isnan(scale) else float("nan")
+    return scale * float(np.sqrt(sum(float(np.sum((g / scale) ** 2)) for g in grads.values())))
 
 
 def clip_grad_norm(grads, max_norm):
     """Rescale all gradients by min(1, max_norm / (norm + 1e-6)), norm being the global norm.
 
     This is `torch.nn.utils.clip_grad_norm_`'s rule (the 1e-6 guards against division by 0;
-    the clipped norm is therefore a hair below max_norm). Returns (new_grads, norm before clipping).
+    the clipped norm is therefore a hair below max_norm). Unlike torch, the norm is computed
+    scaled (`global_grad_norm`), so gradients whose squares overflow (|g| ~ 1e160 and above in
+    float64) are still clipped to max_norm instead of being zeroed by a norm of inf.
+    Returns (new_grads, norm before clipping).
     """
     max_norm = check_positive(max_norm, "max_norm")
     grads = _check_grads(grads)

@@ -54,6 +54,9 @@ class Trainable:
                 check_positive(value, name)
         if optimizer is None:
             optimizer = GD(lr)
+        elif isinstance(optimizer, type):
+            raise TypeError(f"optimizer is the class {optimizer.__name__}, not an optimizer: pass an instance, "
+                            f"e.g. optimizer={optimizer.__name__}(lr=0.01)")
         elif not hasattr(optimizer, "step"):
             if not callable(optimizer):
                 raise TypeError("optimizer must have a step(params, grads) method or be a function")
@@ -88,8 +91,17 @@ class Trainable:
                     if hasattr(optimizer, "step"):
                         optimizer.step(self.params, grads)
                     else:
-                        self.params = optimizer(self.params, grads, lr)
+                        self.params = _checked_update(optimizer(self.params, grads, lr), self.params)
                 history["loss"].append(total / X.shape[0])
                 if validation_data is not None:
                     history["val_loss"].append(self._validation_loss(*validation_data))
         return history
+
+
+def _checked_update(new, old):
+    """The dict an optimizer function returned, if it has the parameters' keys; else a TypeError."""
+    if not isinstance(new, dict) or new.keys() != old.keys():
+        got = type(new).__name__ if not isinstance(new, dict) else f"a dict with keys {sorted(new)}"
+        raise TypeError(f"the optimizer function must return the new parameter dict with keys {sorted(old)} "
+                        f"(called as optimizer(params, grads, lr)), got {got}")
+    return new

@@ -1,7 +1,7 @@
 """Chapter 4 exercises: mini-batches and the dictionary API of the optimizers.
 
 Cases are chosen so that every catalogued mistake gives a clearly different answer: optimizer
-state from earlier steps (non-zero v and s), a step counter t > 1, unusual betas, a large
+state from earlier steps (non-zero velocity and moments), a step counter t > 1, unusual betas, a large
 epsilon and gradients of very different sizes (so "epsilon inside the square root", "no bias
 correction" or "betas swapped" cannot pass by tolerance).
 """
@@ -212,11 +212,11 @@ if hasattr(optim, "update_parameters_with_rmsprop"):
 if hasattr(optim, "initialize_adam"):
     exercise(
         name="initialize_adam", chapter=CH, func_name="initialize_adam", title="Zero moment estimates for Adam",
-        reference=optim.initialize_adam, arg_names=["parameters"], make_cases=_init_cases, output_names=["v", "s"],
+        reference=optim.initialize_adam, arg_names=["parameters"], make_cases=_init_cases, output_names=["m", "v"],
         mistakes=mistakes(
-            ("ADAM_INIT_PARAM_KEYS", "v and s are keyed like the GRADIENTS: 'dW1', 'db1', ...",
+            ("ADAM_INIT_PARAM_KEYS", "m and v are keyed like the GRADIENTS: 'dW1', 'db1', ...",
              lambda p: ({k: np.zeros_like(x) for k, x in p.items()}, {k: np.zeros_like(x) for k, x in p.items()})),
-            ("ADAM_INIT_ONE_DICT", "return TWO dicts, v (first moment) and s (second moment)",
+            ("ADAM_INIT_ONE_DICT", "return TWO dicts, m (first moment) and v (second moment)",
              lambda p: {"d" + k: np.zeros_like(x) for k, x in p.items()}),
             ("ADAM_INIT_SCALAR_ZEROS", "each entry is an array of zeros shaped like its parameter (np.zeros_like)",
              lambda p: ({"d" + k: 0.0 for k in p}, {"d" + k: 0.0 for k in p})),
@@ -244,9 +244,9 @@ def _adam_cases(seeds, adamw=False):
     return cases
 
 
-def _adam(p, g, v, s, t, lr, b1, b2, eps, correct=True, inside=False, return_hat=False, square=True, swap=False,
+def _adam(p, g, m, v, t, lr, b1, b2, eps, correct=True, inside=False, return_hat=False, square=True, swap=False,
           root=True, t_shift=0, wd=0.0, decay="none"):
-    new_p, new_v, new_s = {}, {}, {}
+    new_p, new_m, new_v = {}, {}, {}
     tt = t + t_shift
     for k in p:
         dk = "d" + k
@@ -259,43 +259,43 @@ def _adam(p, g, v, s, t, lr, b1, b2, eps, correct=True, inside=False, return_hat
                 w = w * (1 - lr * wd)
         if decay == "no_lr" and not k.startswith("b"):
             w = w - wd * w
-        bv, bs_ = (b2, b1) if swap else (b1, b2)
-        vv = bv * v[dk] + (1 - bv) * d
-        ss = bs_ * s[dk] + (1 - bs_) * (d * d if square else d)
+        bm, bv = (b2, b1) if swap else (b1, b2)
+        mm = bm * m[dk] + (1 - bm) * d
+        vv = bv * v[dk] + (1 - bv) * (d * d if square else d)
+        mh = mm / (1 - bm ** tt) if correct else mm
         vh = vv / (1 - bv ** tt) if correct else vv
-        sh = ss / (1 - bs_ ** tt) if correct else ss
         if inside:
-            denom = np.sqrt(sh + eps)
+            denom = np.sqrt(vh + eps)
         else:
-            denom = (np.sqrt(np.abs(sh)) if root else sh) + eps
-        w_new = w - lr * vh / denom
+            denom = (np.sqrt(np.abs(vh)) if root else vh) + eps
+        w_new = w - lr * mh / denom
         if decay == "after" and not k.startswith("b"):
             w_new = w_new * (1 - lr * wd)
         new_p[k] = w_new
-        new_v[dk], new_s[dk] = (vh, sh) if return_hat else (vv, ss)
-    return new_p, new_v, new_s
+        new_m[dk], new_v[dk] = (mh, vh) if return_hat else (mm, vv)
+    return new_p, new_m, new_v
 
 
 def _adam_m(**kw):
-    return lambda p, g, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8: _adam(
-        p, g, v, s, t, learning_rate, beta1, beta2, epsilon, **kw)
+    return lambda p, g, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8: _adam(
+        p, g, m, v, t, learning_rate, beta1, beta2, epsilon, **kw)
 
 
 if hasattr(optim, "update_parameters_with_adam"):
     exercise(
         name="adam", chapter=CH, func_name="update_parameters_with_adam", title="Adam update with bias correction",
-        reference=optim.update_parameters_with_adam, arg_names=["parameters", "grads", "v", "s", "t"],
-        make_cases=_adam_cases, output_names=["parameters", "v", "s"],
+        reference=optim.update_parameters_with_adam, arg_names=["parameters", "grads", "m", "v", "t"],
+        make_cases=_adam_cases, output_names=["parameters", "m", "v"],
         mistakes=mistakes(
             ("ADAM_NO_BIAS_CORRECTION", "divide the moments by (1 - beta1**t) and (1 - beta2**t) before the step "
                                         "(bias correction); without it early steps are too small",
              _adam_m(correct=False)),
-            ("ADAM_EPS_INSIDE_SQRT", "epsilon goes OUTSIDE the root: v_hat / (sqrt(s_hat) + eps)", _adam_m(inside=True)),
-            ("ADAM_RETURNS_CORRECTED", "return the raw moving averages v and s as the new state; the bias-corrected "
-                                       "v_hat and s_hat are only for this step", _adam_m(return_hat=True)),
-            ("ADAM_NO_SQUARE", "s averages the SQUARED gradient: (1 - beta2) * dW**2", _adam_m(square=False)),
-            ("ADAM_BETAS_SWAPPED", "beta1 belongs to v (first moment), beta2 to s (second moment)", _adam_m(swap=True)),
-            ("ADAM_NO_SQRT", "divide by the square root of s_hat (plus eps), not by s_hat itself", _adam_m(root=False)),
+            ("ADAM_EPS_INSIDE_SQRT", "epsilon goes OUTSIDE the root: m_hat / (sqrt(v_hat) + eps)", _adam_m(inside=True)),
+            ("ADAM_RETURNS_CORRECTED", "return the raw moving averages m and v as the new state; the bias-corrected "
+                                       "m_hat and v_hat are only for this step", _adam_m(return_hat=True)),
+            ("ADAM_NO_SQUARE", "v averages the SQUARED gradient: (1 - beta2) * dW**2", _adam_m(square=False)),
+            ("ADAM_BETAS_SWAPPED", "beta1 belongs to m (first moment), beta2 to v (second moment)", _adam_m(swap=True)),
+            ("ADAM_NO_SQRT", "divide by the square root of v_hat (plus eps), not by v_hat itself", _adam_m(root=False)),
             ("ADAM_T_OFF_BY_ONE", "t is already the number of this step (1 on the first): use beta**t, not beta**(t + 1)",
              _adam_m(t_shift=1)),
         ),
@@ -303,19 +303,20 @@ if hasattr(optim, "update_parameters_with_adam"):
 
 if hasattr(optim, "update_parameters_with_adamw"):
     def _adamw_m(decay):
-        return lambda p, g, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01: _adam(
-            p, g, v, s, t, learning_rate, beta1, beta2, epsilon, wd=weight_decay, decay=decay)
+        return lambda p, g, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01: _adam(
+            p, g, m, v, t, learning_rate, beta1, beta2, epsilon, wd=weight_decay, decay=decay)
 
     exercise(
         name="adamw", chapter=CH, func_name="update_parameters_with_adamw",
         title="AdamW: Adam with decoupled weight decay", reference=optim.update_parameters_with_adamw,
-        arg_names=["parameters", "grads", "v", "s", "t"], make_cases=lambda seeds: _adam_cases(seeds, adamw=True),
-        output_names=["parameters", "v", "s"],
+        arg_names=["parameters", "grads", "m", "v", "t"], make_cases=lambda seeds: _adam_cases(seeds, adamw=True),
+        output_names=["parameters", "m", "v"],
         mistakes=mistakes(
             ("ADAMW_L2_IN_GRADIENT", "adding weight_decay * W to the gradient is Adam with an L2 penalty, which Adam "
                                      "then rescales; AdamW shrinks the weights directly: W = W * (1 - lr * wd)",
              _adamw_m("l2")),
-            ("ADAMW_DECAYS_BIASES", "decay the weights only (keys starting with 'W'); biases are not decayed",
+            ("ADAMW_DECAYS_BIASES", "decay the weights only (keys starting with 'W', see regularization.is_weight); "
+                                    "biases are not decayed",
              _adamw_m("biases_too")),
             ("ADAMW_DECAY_WITHOUT_LR", "the decay is multiplied by the learning rate: W = W * (1 - lr * wd) "
                                        "(PyTorch's convention)", _adamw_m("no_lr")),
