@@ -359,7 +359,8 @@ def test_adagrad_lr_decay_shrinks_later_steps():
 
 
 @pytest.mark.parametrize("opt", [O.SGD(0.05, momentum=0.9), O.Adagrad(0.1), O.Adadelta(), O.RMSprop(0.003),
-                                 O.Adam(0.01), O.AdamW(0.01), O.fast.Adam(0.01)], ids=lambda o: type(o).__module__[-4:] + type(o).__name__)
+                                 O.Adam(0.01), O.AdamW(0.01), O.fast.Adam(0.01)],
+                         ids=lambda o: type(o).__module__.split(".")[-1] + "." + type(o).__name__)
 def test_mlp_fit_trains_with_every_optimizer(opt):
     X, y = make_house_prices(n_samples=300, seed=4)
     X, _ = standardize(X)

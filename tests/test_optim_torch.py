@@ -274,3 +274,22 @@ def test_mlp_training_run_matches_torch(house, case, ours_factory, torch_factory
         assert_close_torch(model.params[k], tp[k], f"optim MLP run {case}: {k}")
         assert not np.allclose(model.params[k], init[k]), f"{k} did not move with {case}"
     print(f"\n[MLP run] max |ours - torch| {case}: {max_deviation(model.params, tp):.1e}")
+
+
+@pytest.mark.parametrize("make", [lambda: O.RMSprop(0.01, momentum=0.5, centered=True), O.Adam, O.Adadelta,
+                                  O.Adagrad, lambda: O.SGD(0.1, momentum=0.9),
+                                  lambda: O.fast.RMSprop(0.01, momentum=0.5, centered=True)])
+def test_state_answers_to_torch_names(make):
+    """Our state names are the book's; torch.optim's names are aliases for the same arrays."""
+    params, grads = random_problem(seed=3)
+    tp = torch_params(params)
+    opt = make()
+    topt = getattr(T, type(opt).__name__)(all_params(tp), **{f: getattr(opt, f) for f in opt._fields})
+    opt.step(params, grads[0])
+    torch_step(topt, tp, grads[0])
+    for k, p in tp.items():
+        ours = opt.state["d" + k]
+        for torch_name, value in topt.state[p].items():
+            if torch_name != "step":
+                assert_close_torch(ours[torch_name], value, f"optim state {type(opt).__name__} {torch_name}")
+                assert ours[torch_name] is ours[opt.TORCH_STATE_NAMES[torch_name]]

@@ -268,8 +268,8 @@ class _FastStep:
         out = {}
         for group in self._groups or ():
             for k, where, shape in zip(group.keys, group.slices, group.shapes):
-                out["d" + k] = MappingProxyType({name: arr.reshape(-1)[where].reshape(shape)
-                                                 for name, arr in group.state.items()})
+                out["d" + k] = plain.StateView({name: arr.reshape(-1)[where].reshape(shape)
+                                                for name, arr in group.state.items()}, self.TORCH_STATE_NAMES)
         return MappingProxyType(out)
 
     def step(self, params, grads):

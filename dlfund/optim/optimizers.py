@@ -8,6 +8,7 @@ Each class matches the `torch.optim` class of the same name step for step
 names follow PyTorch (`lr`, `betas`, `eps`); state names follow the book (`optim.rules`).
 `OPTIMIZERS` lists every class; the reference tests are derived from it (CONTRIBUTING.md).
 """
+from collections.abc import Mapping
 from types import MappingProxyType
 
 import numpy as np
@@ -27,6 +28,29 @@ def register(cls):
     return cls
 
 
+class StateView(Mapping):
+    """Read-only view of one parameter's live state arrays (change them in place, never replace them).
+
+    Keys are the book's names ("m", "v", "s", ...); `torch.optim`'s names ("exp_avg",
+    "square_avg", ...) are accepted as aliases, so code written for torch reads the same arrays.
+    """
+
+    def __init__(self, arrays, aliases):
+        self._arrays, self._aliases = arrays, aliases
+
+    def __getitem__(self, name):
+        return self._arrays[self._aliases.get(name, name)]
+
+    def __iter__(self):
+        return iter(self._arrays)
+
+    def __len__(self):
+        return len(self._arrays)
+
+    def __repr__(self):
+        return repr(dict(self._arrays))
+
+
 class Optimizer:
     """Base class. `step(params, grads)` updates the arrays of `params` in place.
 
@@ -37,6 +61,8 @@ class Optimizer:
     """
 
     _fields = ("lr",)
+    #: torch.optim's state name -> ours, accepted by `state` as an alias
+    TORCH_STATE_NAMES = {}
 
     def __init__(self, lr):
         self.lr = check_positive(lr, "lr")
@@ -51,7 +77,7 @@ class Optimizer:
     @property
     def state(self):
         """{"dW1": {"m": array shaped like W1, ...}, ...}: read-only mapping of the live state arrays."""
-        return MappingProxyType({dk: MappingProxyType(st) for dk, st in self._state.items()})
+        return MappingProxyType({dk: StateView(st, self.TORCH_STATE_NAMES) for dk, st in self._state.items()})
 
     def step(self, params, grads):
         """Update every array params[k] in place from grads["d" + k]."""
@@ -125,6 +151,7 @@ class SGD(Optimizer):
     """
 
     _fields = ("lr", "momentum", "dampening", "nesterov", "weight_decay")
+    TORCH_STATE_NAMES = {"momentum_buffer": "v"}
 
     def __init__(self, lr, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
         super().__init__(lr)
@@ -154,6 +181,7 @@ class Adagrad(Optimizer):
     with the rate decayed as lr / (1 + (t - 1) * lr_decay)."""
 
     _fields = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+    TORCH_STATE_NAMES = {"sum": "s"}
 
     def __init__(self, lr=0.01, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
         super().__init__(lr)
@@ -176,6 +204,7 @@ class Adadelta(Optimizer):
     """AdaDelta as `torch.optim.Adadelta` (lr = 1 is the original rule); state s and u as in `rules`."""
 
     _fields = ("lr", "rho", "eps", "weight_decay")
+    TORCH_STATE_NAMES = {"square_avg": "s", "acc_delta": "u"}
 
     def __init__(self, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
         super().__init__(lr)
@@ -199,6 +228,7 @@ class RMSprop(Optimizer):
     """
 
     _fields = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered")
+    TORCH_STATE_NAMES = {"square_avg": "s", "momentum_buffer": "buf", "grad_avg": "g_avg"}
 
     def __init__(self, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False):
         super().__init__(lr)
@@ -234,6 +264,7 @@ class Adam(Optimizer):
     (NOT decoupled decay: use AdamW for that). State m, v as in `rules.adam_step`."""
 
     _fields = ("lr", "betas", "eps", "weight_decay")
+    TORCH_STATE_NAMES = {"exp_avg": "m", "exp_avg_sq": "v"}
 
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(lr)
