@@ -83,8 +83,9 @@ def test_batchnorm_gamma_is_neither_penalised_nor_decayed():
 
 
 def test_clip_grad_norm_survives_overflowing_squares():
-    """The norm is computed scaled: entries of 1e300 square to inf, yet the norm is 2e300 and the
-    clipped gradient has norm max_norm (PyTorch's unscaled norm would be inf and zero it)."""
+    """The norm falls back to a scaled sum when the squares overflow: entries of 1e300 square to
+    inf, yet the norm is 2e300 and the clipped gradient has norm max_norm (PyTorch's unscaled
+    norm would be inf and zero it)."""
     grads = {"dW": np.full(4, 1e300), "db": np.zeros(2)}
     with np.errstate(over="ignore"):
         assert np.isinf(np.sum(grads["dW"] ** 2))             # the naive sum of squares overflows
