@@ -1,20 +1,22 @@
 """One optimizer step on a parameter dict of about a million floats (a 1000-1000-10 MLP).
 
-dlfund's optimizer objects update the arrays of the dict in place, like torch.optim; both get
-the same fixed gradients on every step. AdamW decays the biases too here (`decay_biases=True`),
-because torch.optim.AdamW decays every tensor of its group: equal work on both sides.
+Three contenders get the same fixed gradients on every step: dlfund's opt-in fast path
+(`dlfund.optim.fast`, packed parameters, in-place/fused/grouped updates), dlfund's plain
+default classes (`dlfund.optim`, the book's formulas) and torch.optim with its CPU defaults.
+AdamW decays the biases too here (`include_biases=True`), because torch.optim.AdamW decays every
+tensor of its group: equal work on all sides.
 """
 import numpy as np
 import torch
 
-from dlfund.optim import SGD, Adam, AdamW
+from dlfund.optim import SGD, Adam, AdamW, fast
 
 SHAPES = {"W1": (1000, 1000), "b1": (1000,), "W2": (1000, 10), "b2": (10,)}
 N_FLOATS = sum(int(np.prod(s)) for s in SHAPES.values())
 
 OPTIMIZERS = {
     "adam": ((Adam, dict(lr=1e-3)), (torch.optim.Adam, dict(lr=1e-3))),
-    "adamw": ((AdamW, dict(lr=1e-3, weight_decay=0.01, decay_biases=True)),
+    "adamw": ((AdamW, dict(lr=1e-3, weight_decay=0.01, include_biases=True)),
               (torch.optim.AdamW, dict(lr=1e-3, weight_decay=0.01))),
     "sgd_momentum": ((SGD, dict(lr=1e-2, momentum=0.9)), (torch.optim.SGD, dict(lr=1e-2, momentum=0.9))),
 }
@@ -27,9 +29,10 @@ def contenders(name, dtype=np.float64):
     grads = {"d" + k: rng.standard_normal(s).astype(dtype) for k, s in SHAPES.items()}
 
     # each sample starts with one untimed step, which creates the optimizer state (steady state after)
-    def make_ours(seed):
-        params = {k: v.copy() for k, v in params0.items()}
+    def make_ours(seed, fast_path=False):
+        params = fast.pack_parameters(params0) if fast_path else {k: v.copy() for k, v in params0.items()}
         opt = ours_cls(**ours_kw)
+        opt = fast.fast_version(opt) if fast_path else opt
         opt.step(params, grads)
         return lambda: opt.step(params, grads)
 
@@ -55,9 +58,10 @@ def contenders(name, dtype=np.float64):
                for k, t in zip(params, tensors))
     settings = {"shapes": {k: list(s) for k, s in SHAPES.items()}, "n_floats": N_FLOATS,
                 "dtype": np.dtype(dtype).name, "dlfund": f"{ours_cls.__name__}({_kw(ours_kw)})",
+                "dlfund_fast": f"fast.{ours_cls.__name__}({_kw(ours_kw)}) on pack_parameters(params)",
                 "torch": f"torch.optim.{theirs_cls.__name__}({_kw(theirs_kw)}) with its CPU defaults",
                 "max_rel_diff_vs_torch": diff}
-    return {"dlfund": make_ours, "torch": make_theirs}, settings
+    return {"dlfund_fast": lambda seed: make_ours(seed, True), "dlfund": make_ours, "torch": make_theirs}, settings
 
 
 def _kw(kw):

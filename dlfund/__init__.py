@@ -3,7 +3,7 @@
 Conventions: samples are rows; a dense layer is Z = A_prev @ W + b with W of shape
 (n_in, n_out); parameters live in {"W1", "b1", ...}, gradients in {"dW1", "db1", ...}.
 """
-from . import (activations, clipping, data, gradcheck, init, layers, losses, lr_finder, optim, probes,
+from . import (activations, clipping, data, gradcheck, init, layers, losses, lr_finder, modules, optim, probes,
                regularization, rnn, search)
 from .clipping import clip_grad_norm, clip_grad_value, global_grad_norm
 from .gradcheck import gradient_check, numerical_gradient, relative_error
@@ -20,7 +20,7 @@ from .optim import (
     update_parameters_with_nesterov, update_parameters_with_rmsprop, update_parameters_with_sgd,
 )
 from .probes import layer_grad_norms, weight_grad_norms
-from .regularization import (elastic_net_penalty, elastic_net_penalty_grad, l1_penalty, l1_penalty_grad,
+from .regularization import (elastic_net_penalty, elastic_net_penalty_grad, is_weight, l1_penalty, l1_penalty_grad,
                              l2_penalty, l2_penalty_grad, proximal_l1_step, soft_threshold)
 from .rnn import (
     count_recurrent_parameters,

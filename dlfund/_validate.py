@@ -216,3 +216,15 @@ def check_unit_interval(value, name, meaning=""):
     if not 0.0 <= v < 1.0:
         raise ValueError(f"{name}{meaning} must be in [0, 1), got {value!r}")
     return v
+
+
+def check_float_dtype(dtype, name="dtype"):
+    """Return `dtype` as a NumPy floating dtype; integer, bool or other dtypes are refused."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{name} must be a floating-point dtype such as np.float64, got {dtype!r}") from None
+    if dt.kind != "f":
+        raise TypeError(f"{name} must be a floating-point dtype such as np.float64 or np.float32, got {dt} "
+                        f"(weights of an integer type would be truncated to 0 or +-1)")
+    return dt

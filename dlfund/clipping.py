@@ -17,16 +17,33 @@ def _check_grads(grads):
 
 
 def global_grad_norm(grads):
-    """Euclidean norm of all gradient entries together: sqrt(sum over keys of sum(g**2))."""
+    """Euclidean norm of all gradient entries together: sqrt(sum over keys of sum(g**2)).
+
+    Computed safely: when the plain sum of squares overflows to inf (entries near 1e154 and above
+    in float64) or underflows to 0 while some entry is not 0, it is recomputed scaled,
+    scale * sqrt(sum((g / scale)**2)) with scale = max |g|. Otherwise the plain sum is used, so
+    ordinary norms are bit for bit those of the textbook formula. A NaN entry gives NaN, an
+    infinite entry inf.
+    """
     grads = _check_grads(grads)
-    return float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
+    with np.errstate(over="ignore", under="ignore"):      # handled below
+        total = sum(float(np.sum(g * g)) for g in grads.values())
+    if 0.0 < total < float("inf") or np.isnan(total):
+        return float(np.sqrt(total))
+    scale = max(float(np.max(np.abs(g), initial=0.0)) for g in grads.values())
+    if scale == 0.0 or not np.isfinite(scale):
+        return scale                          # all zeros, or an infinite (or NaN) entry
+    return scale * float(np.sqrt(sum(float(np.sum((g / scale) ** 2)) for g in grads.values())))
 
 
 def clip_grad_norm(grads, max_norm):
     """Rescale all gradients by min(1, max_norm / (norm + 1e-6)), norm being the global norm.
 
     This is `torch.nn.utils.clip_grad_norm_`'s rule (the 1e-6 guards against division by 0;
-    the clipped norm is therefore a hair below max_norm). Returns (new_grads, norm before clipping).
+    the clipped norm is therefore a hair below max_norm). Unlike torch, the norm is computed
+    safely (`global_grad_norm` rescales when the squares overflow, |g| ~ 1e154 and above in
+    float64), so such gradients are still clipped to max_norm instead of zeroed by a norm of inf.
+    Returns (new_grads, norm before clipping).
     """
     max_norm = check_positive(max_norm, "max_norm")
     grads = _check_grads(grads)

@@ -6,11 +6,71 @@
 Samples are rows: A_prev is (m, n_in), W is (n_in, n_out), b is (n_out,), Z is (m, n_out).
 Also: dropout, batch normalization (with `BatchNorm1d` for running statistics) and a residual block.
 `dZ` is the gradient of the (already averaged) loss, so the backward pass sums over rows.
+
+Each forward function returns a small named cache (`DenseCache`, `ActivationCache`,
+`DropoutCache`, `BatchNormCache`, still unpackable as a tuple); its backward function checks
+that it got one (or a tuple of the same fields) and names the forward function otherwise.
+The layer objects that `MLP` is built from wrap these pairs: see `dlfund.modules`.
 """
+from typing import NamedTuple
+
 import numpy as np
 
 from ._validate import as_array, check_rng, check_shape, check_unit_interval
 from .activations import get_activation, softmax, softmax_backward
+
+
+class DenseCache(NamedTuple):
+    """What `dense_backward` needs from `dense_forward`: the layer's input and weights."""
+    A_prev: np.ndarray
+    W: np.ndarray
+
+
+class ActivationCache(NamedTuple):
+    """What `activation_backward` needs: Z, A = g(Z), the activation's name and extra arguments."""
+    Z: np.ndarray
+    A: np.ndarray
+    activation: str
+    kwargs: dict
+
+
+class DropoutCache(NamedTuple):
+    """The mask (None in eval mode) and the scale factor of `dropout_forward`."""
+    mask: object
+    factor: object
+
+
+class BatchNormCache(NamedTuple):
+    """What `batchnorm_backward` needs; fields also readable by name, cache["x_hat"]."""
+    x_hat: np.ndarray
+    inv_std: np.ndarray
+    gamma: np.ndarray
+    mean: np.ndarray
+    var: np.ndarray
+    mode: str
+
+    def __getitem__(self, key):
+        return getattr(self, key) if isinstance(key, str) else tuple.__getitem__(self, key)
+
+    def keys(self):
+        return self._fields
+
+
+def check_cache(cache, kind, forward, name="cache"):
+    """Return `cache` as a `kind` (a cache NamedTuple) or raise a TypeError naming `forward`.
+
+    Accepts the cache object itself, a tuple of the same fields, or (for batch norm) a dict
+    with those keys: what a learner's own forward function might return.
+    """
+    if isinstance(cache, kind):
+        return cache
+    fields = ", ".join(kind._fields)
+    if isinstance(cache, dict) and set(kind._fields) <= set(cache):
+        return kind(*(cache[f] for f in kind._fields))
+    if type(cache) is tuple and len(cache) == len(kind._fields):
+        return kind(*cache)
+    got = type(cache).__name__ if not isinstance(cache, tuple) else f"{type(cache).__name__} of {len(cache)} items"
+    raise TypeError(f"{name} must be the cache returned by {forward} ({kind.__name__}: {fields}), got {got}")
 
 
 def dense_forward(A_prev, W, b):
@@ -25,22 +85,19 @@ def dense_forward(A_prev, W, b):
             f"W must be (n_in, n_out) = ({A_prev.shape[1]}, n_out){hint}"
         )
     check_shape(b, (W.shape[1],), "b")
-    Z = A_prev @ W
-    Z += b                    # in place: no second (m, n_out) array
-    return Z, (A_prev, W)
+    Z = A_prev @ W + b
+    return Z, DenseCache(A_prev, W)
 
 
-def dense_backward(dZ, cache, input_grad=True):
-    """Gradients of an affine layer: dA_prev = dZ @ W.T, dW = A_prev.T @ dZ, db = sum of dZ rows.
-
-    With `input_grad=False` dA_prev is not computed (None is returned in its place): the first
-    layer of a network needs no gradient with respect to the data, and skipping it saves one of
-    the layer's three matrix products.
-    """
-    A_prev, W = cache
+def dense_backward(dZ, cache):
+    """Gradients of an affine layer from dZ (m, n_out): returns (dA_prev, dW, db)."""
+    A_prev, W = check_cache(cache, DenseCache, "dense_forward")
     dZ = as_array(dZ, "dZ", ndim=2)
     check_shape(dZ, (A_prev.shape[0], W.shape[1]), "dZ")
-    return (dZ @ W.T if input_grad else None), A_prev.T @ dZ, dZ.sum(axis=0)
+    dA_prev = dZ @ W.T
+    dW = A_prev.T @ dZ
+    db = dZ.sum(axis=0)
+    return dA_prev, dW, db
 
 
 def activation_forward(Z, activation="relu", **kwargs):
@@ -53,12 +110,12 @@ def activation_forward(Z, activation="relu", **kwargs):
         A = softmax(Z, axis=-1)
     else:
         A = get_activation(activation)[0](Z, **kwargs)
-    return A, (Z, A, activation, kwargs)
+    return A, ActivationCache(Z, A, activation, kwargs)
 
 
 def activation_backward(dA, cache):
     """dZ = dA * g'(Z) (for softmax, the vector-Jacobian product)."""
-    Z, A, activation, kwargs = cache
+    Z, A, activation, kwargs = check_cache(cache, ActivationCache, "activation_forward")
     dA = as_array(dA, "dA")
     check_shape(dA, Z.shape, "dA")
     if activation == "softmax":
@@ -100,16 +157,16 @@ def dropout_forward(A, p_drop, rng=None, mode="train", kind="inverted"):
         raise ValueError(f"kind must be 'inverted' or 'classic', got {kind!r}")
     if mode == "eval":
         factor = 1.0 if kind == "inverted" else 1.0 - p
-        return A * A.dtype.type(factor), (None, A.dtype.type(factor))
+        return A * A.dtype.type(factor), DropoutCache(None, A.dtype.type(factor))
     keep = 1.0 - p
     mask = (check_rng(rng).random(A.shape) < keep).astype(A.dtype)
     factor = A.dtype.type(1.0 / keep if kind == "inverted" else 1.0)
-    return A * mask * factor, (mask, factor)
+    return A * mask * factor, DropoutCache(mask, factor)
 
 
 def dropout_backward(dout, cache):
     """Gradient of dropout: dA = dout * mask * scale (the same mask as the forward pass)."""
-    mask, factor = cache
+    mask, factor = check_cache(cache, DropoutCache, "dropout_forward")
     dout = as_array(dout, "dout")
     if mask is None:
         return dout * factor
@@ -126,13 +183,15 @@ def batchnorm_forward(X, gamma, beta, mode="train", running_mean=None, running_v
     as in the original paper and PyTorch. The running statistics are not touched here (see
     `update_running_stats` or the `BatchNorm1d` class that keeps them).
     mode="eval": mu and var are `running_mean` and `running_var`, which must be given.
-    gamma, beta: (n,). Returns (out, cache); cache["mean"], cache["var"] hold the statistics used.
+    gamma, beta: (n,). Returns (out, BatchNormCache); cache.mean, cache.var hold the statistics used.
     """
     X = as_array(X, "X", ndim=2)
     gamma = as_array(gamma, "gamma", ndim=1)
     beta = as_array(beta, "beta", ndim=1)
-    n = X.shape[1]
-    check_shape(gamma, (n,), "gamma")
+    n = gamma.shape[0]
+    if X.shape[1] != n:
+        raise ValueError(f"X has {X.shape[1]} features (shape {X.shape}) but gamma has {n} entries "
+                         f"(batch norm over {n} features): X must be (m, {n})")
     check_shape(beta, (n,), "beta")
     _check_mode(mode)
     if mode == "train":
@@ -151,7 +210,7 @@ def batchnorm_forward(X, gamma, beta, mode="train", running_mean=None, running_v
     inv_std = 1.0 / np.sqrt(var + eps)
     x_hat = (X - mean) * inv_std
     out = gamma * x_hat + beta
-    return out, {"x_hat": x_hat, "inv_std": inv_std, "gamma": gamma, "mean": mean, "var": var, "mode": mode}
+    return out, BatchNormCache(x_hat, inv_std, gamma, mean, var, mode)
 
 
 def batchnorm_backward(dout, cache):
@@ -161,12 +220,13 @@ def batchnorm_backward(dout, cache):
         dX = gamma * inv_std / m * (m * dout - sum(dout) - x_hat * sum(dout * x_hat))
     Eval mode (fixed running statistics): dX = gamma * inv_std * dout.
     """
-    x_hat, inv_std, gamma = cache["x_hat"], cache["inv_std"], cache["gamma"]
+    cache = check_cache(cache, BatchNormCache, "batchnorm_forward")
+    x_hat, inv_std, gamma = cache.x_hat, cache.inv_std, cache.gamma
     dout = as_array(dout, "dout", ndim=2)
     check_shape(dout, x_hat.shape, "dout")
     dbeta = dout.sum(axis=0)
     dgamma = (dout * x_hat).sum(axis=0)
-    if cache["mode"] == "eval":
+    if cache.mode == "eval":
         return dout * (gamma * inv_std), dgamma, dbeta
     m = dout.shape[0]
     dX = (gamma * inv_std / m) * (m * dout - dbeta - x_hat * dgamma)
@@ -214,13 +274,17 @@ class BatchNorm1d:
     def forward(self, X, gamma, beta, mode="train"):
         """Normalise X (m, n_features); in training mode also update the running statistics."""
         _check_mode(mode)
+        X = as_array(X, "X", ndim=2)
+        if X.shape[1] != self.n_features:
+            raise ValueError(f"X has {X.shape[1]} features (shape {X.shape}) but this BatchNorm1d normalises "
+                             f"{self.n_features}: X must be (m, {self.n_features})")
         if mode == "eval" and self.num_batches_tracked == 0:
             raise ValueError("BatchNorm1d in eval mode has no running statistics yet: "
                              "run at least one batch in training mode first")
         out, cache = batchnorm_forward(X, gamma, beta, mode, self.running_mean, self.running_var, self.eps)
         if mode == "train":
             self.running_mean, self.running_var = update_running_stats(
-                self.running_mean, self.running_var, cache["mean"], cache["var"], X.shape[0], self.momentum)
+                self.running_mean, self.running_var, cache.mean, cache.var, X.shape[0], self.momentum)
             self.num_batches_tracked += 1
         return out, cache
 
@@ -264,6 +328,9 @@ def residual_backward(dY, cache):
     Returns (dX, [(dW1, db1), (dW2, db2), ...]).
     """
     dY = as_array(dY, "dY", ndim=2)
+    if not isinstance(cache, list) or not all(isinstance(c, tuple) and len(c) == 2 for c in cache):
+        raise TypeError(f"cache must be the list of (dense, activation) caches returned by residual_forward, "
+                        f"got {type(cache).__name__}")
     dH, grads = dY, []
     for dense_cache, act_cache in reversed(cache):
         dZ = activation_backward(dH, act_cache)

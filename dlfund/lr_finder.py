@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validate import as_array, check_positive, check_rng
-from .optim import GD, _check_decay, random_mini_batches
+from .optim import GD, random_mini_batches
+from .optim._checks import check_decay as _check_decay
 
 SUGGESTIONS = ("min/10", "steepest")
 

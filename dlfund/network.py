@@ -18,6 +18,10 @@ A hidden layer computes, in this order:
 
     Z = A_prev @ W + b  ->  [BN]  ->  g  ->  [BN]  ->  [dropout]  ->  A = [A_prev +] H
 
+The network is a list of layer objects (`dlfund.modules`: Dense, Activation, BatchNorm,
+Dropout, Residual), one `Sequential` block per layer; forward and backward walk that list, so
+a new kind of layer is added in `modules`, never here. `forward` returns one cache per block,
+the tuple of its layers' caches (for a plain layer: (DenseCache, ActivationCache)).
 `model.train()` / `model.eval()` switch dropout and batch norm between training and
 inference behaviour; `predict` and the validation loss in `fit` always use eval mode.
 """
@@ -25,14 +29,11 @@ import contextlib
 
 import numpy as np
 
-from ._validate import as_array, check_positive, check_rng
+from ._validate import as_array, check_finite, check_float_dtype, check_positive, check_rng
 from .activations import get_activation
 from .init import initialize_parameters
-from .layers import (BatchNorm1d, activation_backward, activation_forward, batchnorm_backward,
-                     check_drop_probability, dense_backward, dense_forward, dropout_backward,
-                     dropout_forward)
 from .losses import get_loss
-from .optim import pack_parameters
+from .modules import Context, check_options, mlp_blocks
 from .training import Trainable
 from .regularization import elastic_net_penalty, elastic_net_penalty_grad
 
@@ -48,21 +49,18 @@ class MLP(Trainable):
       dropout_kind: "inverted" (default) or "classic" (see `layers.dropout_forward`).
       batchnorm: add batch norm with "gamma{l}"/"beta{l}" in `params`; bn_position "before" or
         "after" the activation; bn_momentum and bn_eps as in torch.nn.BatchNorm1d.
-      l1, l2: penalty strengths, loss + l1 * sum|W| + l2 / 2 * sum W**2 (weights only unless
-        penalize_biases=True; see `regularization`).
       residual: A_l = A_{l-1} + H_l for hidden layers 2..L-1 (all hidden widths must be equal).
-    The model's `rng` draws the initial weights and then the dropout masks.
+    (These keyword options and their defaults are `modules.HIDDEN_OPTIONS`.)
+      l1, l2: penalty strengths, loss + l1 * sum|W| + l2 / 2 * sum W**2 (weights as decided by
+        `regularization.is_weight` unless include_biases=True).
+    The model's `rng` draws the initial weights and then the dropout masks. `dtype` must be a
+    floating-point type (float64 by default, float32 for speed).
     """
 
     def __init__(self, layer_sizes, hidden_activation="relu", output="linear", loss=None,
-                 init="he_normal", rng=None, dtype=np.float64, alpha=0.01,
-                 dropout=None, dropout_kind="inverted", batchnorm=False, bn_position="before",
-                 bn_momentum=0.1, bn_eps=1e-5, l1=0.0, l2=0.0, penalize_biases=False, residual=False):
-        sizes = [int(s) for s in layer_sizes]
-        if len(sizes) < 2 or min(sizes) < 1:
-            raise ValueError(f"layer_sizes must list >= 2 positive sizes, got {list(layer_sizes)}")
-        if any(s != int(s) for s in layer_sizes):
-            raise ValueError(f"layer_sizes must hold whole numbers of units, got {list(layer_sizes)}")
+                 init="he_normal", rng=None, dtype=np.float64, alpha=0.01, l1=0.0, l2=0.0,
+                 include_biases=False, **options):
+        sizes = self._check_sizes(layer_sizes)
         n_hidden = len(sizes) - 2
         acts = [hidden_activation] * n_hidden if isinstance(hidden_activation, str) else list(hidden_activation)
         if len(acts) != n_hidden:
@@ -81,44 +79,52 @@ class MLP(Trainable):
                              f"use loss={_LOGIT_LOSSES[self.loss_name]!r}")
         self.loss_fn, self.loss_grad = get_loss(self.loss_name)
         self.alpha = alpha
+        dtype = check_float_dtype(dtype, "dtype")
+        options = check_options(options)
+        if options["residual"] and len(set(sizes[1:-1])) > 1:
+            raise ValueError(f"residual=True needs equal hidden widths, got hidden sizes {sizes[1:-1]}")
         self.rng = check_rng(rng)
-        self.params = initialize_parameters(sizes, method=init, rng=self.rng, dtype=dtype)
-        self.training = True
-
-        # --- optional pieces
-        if dropout is None:
-            dropout = 0.0
-        drops = [dropout] * n_hidden if np.ndim(dropout) == 0 else list(dropout)
-        if len(drops) != n_hidden:
-            raise ValueError(f"dropout lists {len(drops)} drop probabilities for {n_hidden} hidden layers")
-        self.dropout = [check_drop_probability(p, "dropout") for p in drops]
-        if dropout_kind not in ("inverted", "classic"):
-            raise ValueError(f"dropout_kind must be 'inverted' or 'classic', got {dropout_kind!r}")
-        self.dropout_kind = dropout_kind
-        if bn_position not in ("before", "after"):
-            raise ValueError(f"bn_position must be 'before' or 'after' the activation, got {bn_position!r}")
-        self.batchnorm, self.bn_position = bool(batchnorm), bn_position
-        self.bn = {}
-        if self.batchnorm:
-            params = {}
-            for k, v in self.params.items():
-                params[k] = v
-                l = int(k[1:])
-                if k[0] == "b" and l < self.n_layers:
-                    params[f"gamma{l}"] = np.ones(sizes[l], dtype=dtype)
-                    params[f"beta{l}"] = np.zeros(sizes[l], dtype=dtype)
-                    self.bn[l] = BatchNorm1d(sizes[l], momentum=bn_momentum, eps=bn_eps, dtype=dtype)
-            self.params = params
+        weights = initialize_parameters(sizes, method=init, rng=self.rng, dtype=dtype)
+        self.blocks = mlp_blocks(sizes, self.activations, alpha, options, dtype)
+        self.params = {}
+        for l, block in enumerate(self.blocks, start=1):
+            self.params.update({f"W{l}": weights[f"W{l}"], f"b{l}": weights[f"b{l}"], **block.new_params(dtype)})
+        self.options = options
         self.l1 = check_positive(l1, "l1", allow_zero=True)
         self.l2 = check_positive(l2, "l2", allow_zero=True)
-        self.penalize_biases = bool(penalize_biases)
-        self.residual = bool(residual)
-        if self.residual and len(set(sizes[1:-1])) > 1:
-            raise ValueError(f"residual=True needs equal hidden widths, got hidden sizes {sizes[1:-1]}")
-        # skip connections on hidden layers 2..L-1 (layer 1 changes the width from n_in)
-        self._skip = {l: self.residual for l in range(2, self.n_layers)}
-        self._plain = not (any(self.dropout) or self.batchnorm or self.residual)
-        self.params = pack_parameters(self.params)   # one buffer: an optimizer updates it in one call
+        self.include_biases = bool(include_biases)
+        self.training = True
+
+    @staticmethod
+    def _check_sizes(layer_sizes):
+        try:
+            sizes = [int(s) for s in layer_sizes]
+        except (TypeError, ValueError):
+            raise TypeError(f"layer_sizes must be a list of positive integers, got {layer_sizes!r}") from None
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise ValueError(f"layer_sizes must list >= 2 positive sizes, got {list(layer_sizes)}")
+        if any(s != int(s) for s in layer_sizes):
+            raise ValueError(f"layer_sizes must hold whole numbers of units, got {list(layer_sizes)}")
+        return sizes
+
+    @property
+    def bn(self):
+        """{l: BatchNorm1d} running statistics of the batch-norm layers, by layer number."""
+        return {int(layer.param_names[0][5:]): layer.stats for block in self.blocks for layer in block.layers
+                if layer.kind == "batchnorm"}
+
+    @property
+    def dropout(self):
+        """Drop probability of every hidden layer (0 without dropout)."""
+        drops = {id(block): layer.p_drop for block in self.blocks for layer in block.layers if layer.kind == "dropout"}
+        return [drops.get(id(block), 0.0) for block in self.blocks[:-1]]
+
+    def __getattr__(self, name):
+        """The keyword options (dropout_kind, batchnorm, bn_position, residual, ...) as attributes."""
+        options = self.__dict__.get("options", {})
+        if name in options:
+            return options[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def n_layers(self):
@@ -157,9 +163,6 @@ class MLP(Trainable):
         finally:
             self.training = saved
 
-    def _act_kwargs(self, name):
-        return {"alpha": self.alpha} if name == "leaky_relu" else {}
-
     # ------------------------------------------------------------- forward pass
     def forward(self, X):
         """Forward pass. X: (m, n_in) -> (y_hat of shape (m, n_out), list of per-layer caches).
@@ -170,35 +173,12 @@ class MLP(Trainable):
         if A.shape[1] != self.layer_sizes[0]:
             raise ValueError(f"X has shape {A.shape} ({A.shape[1]} features) but the network expects "
                              f"{self.layer_sizes[0]} features (layer_sizes[0])")
+        ctx = Context(self.training, self.rng)
         caches = []
-        for l in range(1, self.n_layers + 1):
-            A_prev = A
-            Z, dense_cache = dense_forward(A, self.params[f"W{l}"], self.params[f"b{l}"])
-            if self._plain or l == self.n_layers:
-                name = self.activations[l - 1]
-                A, act_cache = activation_forward(Z, name, **self._act_kwargs(name))
-                caches.append((dense_cache, act_cache))
-            else:
-                A, cache = self._hidden_forward(l, A_prev, Z, dense_cache)
-                caches.append(cache)
+        for block in self.blocks:
+            A, cache = block.forward(self.params, A, ctx)
+            caches.append(cache)
         return A, caches
-
-    def _hidden_forward(self, l, A_prev, Z, dense_cache):
-        """Hidden layer with optional batch norm, dropout and skip; cache (dense, act, extra)."""
-        mode = "train" if self.training else "eval"
-        extra = {}
-        if self.batchnorm and self.bn_position == "before":
-            Z, extra["bn"] = self.bn[l].forward(Z, self.params[f"gamma{l}"], self.params[f"beta{l}"], mode)
-        name = self.activations[l - 1]
-        H, act_cache = activation_forward(Z, name, **self._act_kwargs(name))
-        if self.batchnorm and self.bn_position == "after":
-            H, extra["bn"] = self.bn[l].forward(H, self.params[f"gamma{l}"], self.params[f"beta{l}"], mode)
-        if self.dropout[l - 1] > 0:
-            H, extra["drop"] = dropout_forward(H, self.dropout[l - 1], self.rng, mode, self.dropout_kind)
-        if self._skip.get(l, False):
-            H = A_prev + H
-            extra["skip"] = True
-        return H, (dense_cache, act_cache, extra)
 
     def _targets(self, Y, y_hat):
         """Bring Y to the shape the loss expects: labels (m,) for cross-entropy, else y_hat's shape."""
@@ -215,7 +195,7 @@ class MLP(Trainable):
         """The L1/L2 term added to the loss: l1 * sum|W| + l2 / 2 * sum W**2 (0.0 when both are off)."""
         if not (self.l1 or self.l2):
             return 0.0
-        return elastic_net_penalty(self.params, self.l1, self.l2, self.penalize_biases)
+        return elastic_net_penalty(self.params, self.l1, self.l2, self.include_biases)
 
     def compute_loss(self, y_hat, Y):
         """Scalar loss of predictions y_hat (m, n_out) against targets Y, plus `penalty()` if l1/l2 are set."""
@@ -225,49 +205,31 @@ class MLP(Trainable):
     # ------------------------------------------------------------ backward pass
     def backward(self, y_hat, Y, caches):
         """Backward pass from the loss (and penalty) to every parameter. Returns {"dW1", "db1", ...}."""
+        if not isinstance(caches, list) or len(caches) != len(self.blocks):
+            raise TypeError(f"caches must be the list of {len(self.blocks)} caches returned by forward, "
+                            f"got {type(caches).__name__}")
         Y = self._targets(Y, y_hat)
-        fused = (self.output, self.loss_name) in {("sigmoid", "bce"), ("softmax", "ce")}
         grads = {}
-        dA = None
-        for l in range(self.n_layers, 0, -1):
-            dense_cache, act_cache = caches[l - 1][:2]
-            if l == self.n_layers and fused:
-                if self.output == "softmax" and Y.ndim == 1:    # labels: y_hat - one_hot(Y)
-                    dZ = y_hat.copy()
-                    dZ[np.arange(len(Y)), Y.astype(np.intp, copy=False)] -= 1.0
-                else:
-                    dZ = y_hat - Y
-                dZ /= y_hat.shape[0] if self.output == "softmax" else y_hat.size
-            elif len(caches[l - 1]) == 3:
-                dZ = self._hidden_backward(l, dA, act_cache, caches[l - 1][2], grads)
+        fused = (self.output, self.loss_name) in {("sigmoid", "bce"), ("softmax", "ce")}
+        if fused:        # sigmoid + BCE, softmax + CE: dZ = (y_hat - Y) / m, skipping the output activation
+            if self.output == "softmax" and Y.ndim == 1:        # labels: y_hat - one_hot(Y)
+                dZ = y_hat.copy()
+                dZ[np.arange(len(Y)), Y.astype(np.intp, copy=False)] -= 1.0
             else:
-                if l == self.n_layers:
-                    dA = self.loss_grad(y_hat, Y)
-                dZ = activation_backward(dA, act_cache)
-            dA_skip = dA if len(caches[l - 1]) == 3 and caches[l - 1][2].get("skip") else None
-            # layer 1's input is the data: no gradient needed for it
-            dA, grads[f"dW{l}"], grads[f"db{l}"] = dense_backward(dZ, dense_cache, input_grad=l > 1)
-            if dA_skip is not None:
-                dA = dA + dA_skip          # the identity path: dE/dA_prev = dE/dA + (through F)
+                dZ = y_hat - Y
+            dA = dZ / (y_hat.shape[0] if self.output == "softmax" else y_hat.size)
+        else:
+            dA = self.loss_grad(y_hat, Y)
+        for l, (block, cache) in reversed(list(enumerate(zip(self.blocks, caches), start=1))):
+            dA = block.backward(self.params, dA, cache, grads, skip_last=fused and l == self.n_layers)
         if self.l1 or self.l2:
-            pen = elastic_net_penalty_grad(self.params, self.l1, self.l2, self.penalize_biases)
+            pen = elastic_net_penalty_grad(self.params, self.l1, self.l2, self.include_biases)
             grads = {k: g + pen[k] for k, g in grads.items()}
         return {"d" + k: grads["d" + k] for k in self.params}
 
-    def _hidden_backward(self, l, dA, act_cache, extra, grads):
-        """Undo dropout, batch norm and the activation of hidden layer l; returns dZ."""
-        dH = dA
-        if "drop" in extra:
-            dH = dropout_backward(dH, extra["drop"])
-        if self.batchnorm and self.bn_position == "after":
-            dH, grads[f"dgamma{l}"], grads[f"dbeta{l}"] = batchnorm_backward(dH, extra["bn"])
-        dZ = activation_backward(dH, act_cache)
-        if self.batchnorm and self.bn_position == "before":
-            dZ, grads[f"dgamma{l}"], grads[f"dbeta{l}"] = batchnorm_backward(dZ, extra["bn"])
-        return dZ
-
     def predict_proba(self, X):
         """Network output in eval mode: probabilities for sigmoid/softmax heads, values for a linear head."""
+        X = check_finite(as_array(X, "X", ndim=2), "X")
         with self._mode(False):
             return self.forward(X)[0]
 
@@ -294,7 +256,10 @@ class MLP(Trainable):
         norm of every step before clipping. Stops early (last loss NaN) if the loss is not finite.
         The loop itself is `training.Trainable._train`, shared with `SequenceModel.fit`.
         """
-        return self._train(as_array(X, "X", ndim=2), np.asarray(Y), epochs, batch_size, optimizer, lr, rng,
+        X = check_finite(as_array(X, "X", ndim=2), "X")
+        if np.asarray(Y).dtype.kind in "fc":
+            check_finite(np.asarray(Y), "Y")
+        return self._train(X, np.asarray(Y), epochs, batch_size, optimizer, lr, rng,
                            validation_data, progress, clip_norm, clip_value, track_grad_norm)
 
     def _training(self):

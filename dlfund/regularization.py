@@ -10,19 +10,42 @@ With the 1/2 in L2, adding `lam * W` to the gradient is exactly what
 `torch.optim.SGD(weight_decay=lam)` does, so plain SGD with an L2 penalty and SGD with
 weight decay coincide (for Adam they do not: see AdamW).
 
-By default only the weight matrices (keys starting with "W") are penalised; biases and
-batch-norm scale/shift ("b1", "gamma1", "beta1", ...) are not. `include_biases=True`
-penalises every entry of the dict, like weight_decay applied to all of a torch model's
-parameters. Gradient dicts are keyed like the design's gradients: {"dW1", "db1", ...}.
+Which entries are weights is decided by ONE function, `is_weight(name)`, used by these
+penalties, by `AdamW`/`update_parameters_with_adamw` (decoupled decay) and by the book: a
+weight's name starts with "W" or "w" (W1, Wx1, Wh1, Wy, w); biases and batch norm's scale and
+shift ("b1", "bhn1", "gamma1", "beta1") are not weights. So batch norm's gamma is neither
+penalised nor decayed (the usual practice: shrinking a scale towards 0 is not a simpler
+model). `include_biases=True` (the one flag name, also in `MLP` and `AdamW`) treats every
+entry as a weight, like weight_decay applied to all of a torch model's parameters. A dict
+without any weight is refused unless `include_biases=True` (a typo such as {"w1": ...} vs
+{"W1": ...} would otherwise give a penalty of 0). Gradient dicts are keyed {"dW1", "db1", ...}.
 """
 import numpy as np
 
 from ._validate import as_array, check_matching_keys, check_positive
 
 
-def is_penalized(key, include_biases=False):
-    """True for the keys a penalty applies to: weights "W..." always, everything else only on request."""
-    return include_biases or str(key).startswith("W")
+def is_weight(name):
+    """True if the parameter `name` is a weight: its name starts with "W" or "w" (W1, Wx1, Wy, w).
+
+    Biases and batch norm's scale and shift ("b1", "bhn1", "gamma1", "beta1") are not weights.
+    This is the one rule for "is this a weight?": penalties (l1/l2), AdamW's decoupled decay
+    and the book use it.
+    """
+    return str(name)[:1] in ("W", "w")
+
+
+def regularized_keys(params, include_biases=False, who="the penalty"):
+    """The keys of `params` that a penalty or weight decay applies to (all of them with
+    `include_biases=True`); a dict with no weight at all is refused with a ValueError."""
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    keys = [k for k in params if include_biases or is_weight(k)]
+    if not keys and params:
+        raise ValueError(f"{who} found no weight among the keys {sorted(map(str, params))}: a weight's name "
+                         f"starts with 'W' or 'w' (W1, Wx1, Wy; see regularization.is_weight); pass "
+                         f"include_biases=True to apply it to every entry")
+    return set(keys)
 
 
 def _strength(value, name):
@@ -33,8 +56,9 @@ def elastic_net_penalty(params, l1=0.0, l2=0.0, include_biases=False):
     """l1 * sum|W| + l2 / 2 * sum W**2 over the penalised entries of `params` (a float)."""
     l1, l2 = _strength(l1, "l1"), _strength(l2, "l2")
     total = 0.0
+    keys = regularized_keys(params, include_biases)
     for k, v in params.items():
-        if is_penalized(k, include_biases):
+        if k in keys:
             v = as_array(v, k)
             if l1:
                 total += l1 * float(np.abs(v).sum())
@@ -47,10 +71,11 @@ def elastic_net_penalty_grad(params, l1=0.0, l2=0.0, include_biases=False):
     """Gradient dict {"dW1": l1 * sign(W1) + l2 * W1, "db1": 0, ...} for every key of `params`."""
     l1, l2 = _strength(l1, "l1"), _strength(l2, "l2")
     grads = {}
+    keys = regularized_keys(params, include_biases)
     for k, v in params.items():
         v = as_array(v, k)
         g = np.zeros_like(v)
-        if is_penalized(k, include_biases):
+        if k in keys:
             if l1:
                 g = g + l1 * np.sign(v)
             if l2:
@@ -100,8 +125,9 @@ def proximal_l1_step(params, grads, lr, l1, include_biases=False):
     lr = check_positive(lr, "lr")
     l1 = _strength(l1, "l1")
     check_matching_keys(params, grads)
+    keys = regularized_keys(params, include_biases, "proximal_l1_step")
     new = {}
     for k, v in params.items():
         step = as_array(v, k) - lr * as_array(grads["d" + k], "d" + k)
-        new[k] = soft_threshold(step, lr * l1) if is_penalized(k, include_biases) else step
+        new[k] = soft_threshold(step, lr * l1) if k in keys else step
     return new

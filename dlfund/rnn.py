@@ -68,18 +68,20 @@ def _sigmoid(a):
 # once; the public cell functions below compute it for a single step.
 # ----------------------------------------------------------------------------------------------
 
-def _rnn_step(xw_t, h_prev, Wh, nonlinearity):
+def rnn_step(xw_t, h_prev, Wh, nonlinearity):
+    """One vanilla RNN step from xw_t = x_t @ Wx + b (batch, H): h_t = tanh(xw_t + h_prev @ Wh) (or relu)."""
     a = xw_t + h_prev @ Wh
     return np.tanh(a) if nonlinearity == "tanh" else np.maximum(a, 0)
 
 
-def _rnn_step_backward(dh, h, Wh_T, nonlinearity):
+def rnn_step_backward(dh, h, Wh_T, nonlinearity):
     """Gradient of the pre-activation a_t (from dL/dh_t and h_t), and dL/dh_{t-1}. Wh_T = Wh.T."""
     da = dh * (1 - h * h) if nonlinearity == "tanh" else dh * (h > 0)
     return da, da @ Wh_T
 
 
-def _lstm_step(xw_t, h_prev, c_prev, Wh):
+def lstm_step(xw_t, h_prev, c_prev, Wh):
+    """One LSTM step from xw_t = x_t @ Wx + b (batch, 4H): returns (h_t, c_t, step cache)."""
     H = h_prev.shape[1]
     a = xw_t + h_prev @ Wh                    # (batch, 4H), blocks [i | f | g | o]
     i_f = _sigmoid(a[:, :2 * H])
@@ -92,7 +94,7 @@ def _lstm_step(xw_t, h_prev, c_prev, Wh):
     return h, c, (i, f, g, o, c_prev, tanh_c)
 
 
-def _lstm_step_backward(dh, dc, step_cache, Wh_T):
+def lstm_step_backward(dh, dc, step_cache, Wh_T):
     """From dL/dh_t and dL/dc_t: gradient of a_t (batch, 4H), dL/dh_{t-1} and dL/dc_{t-1}. Wh_T = Wh.T."""
     i, f, g, o, c_prev, tanh_c = step_cache
     dc = dc + dh * o * (1 - tanh_c * tanh_c)  # c_t reaches the loss directly and through h_t
@@ -105,7 +107,8 @@ def _lstm_step_backward(dh, dc, step_cache, Wh_T):
     return da, da @ Wh_T, dc * f              # dc_{t-1} = dc_t * f: the gradient highway
 
 
-def _gru_step(xw_t, h_prev, Wh, bhn):
+def gru_step(xw_t, h_prev, Wh, bhn):
+    """One GRU step from xw_t = x_t @ Wx + b (batch, 3H): returns (h_t, step cache)."""
     H = h_prev.shape[1]
     hw = h_prev @ Wh                          # (batch, 3H), blocks [r | z | n]
     hw_n = hw[:, 2 * H:] + bhn
@@ -116,7 +119,7 @@ def _gru_step(xw_t, h_prev, Wh, bhn):
     return h, (r, z, n, hw_n, h_prev)
 
 
-def _gru_step_backward(dh, step_cache, Wh_T):
+def gru_step_backward(dh, step_cache, Wh_T):
     """Gradients of the input-side and hidden-side pre-activations (batch, 3H) and dL/dh_{t-1}. Wh_T = Wh.T."""
     r, z, n, hw_n, h_prev = step_cache
     dn = dh * (1 - z) * (1 - n * n)           # gradient of n's pre-activation
@@ -161,14 +164,14 @@ def rnn_cell_forward(x_t, h_prev, params, nonlinearity="tanh"):
     """
     _check_nonlinearity(nonlinearity)
     x_t, (h_prev,), p = _check_cell_inputs(x_t, [("h_prev", h_prev)], params, "rnn")
-    h = _rnn_step(x_t @ p["Wx"] + p["b"], h_prev, p["Wh"], nonlinearity)
+    h = rnn_step(x_t @ p["Wx"] + p["b"], h_prev, p["Wh"], nonlinearity)
     return h, (x_t, h_prev, h, p, nonlinearity)
 
 
 def rnn_cell_backward(dh_t, cache):
     """Backward of one RNN step. dh_t (batch, H) -> {"dx", "dh_prev", "dWx", "dWh", "db"}."""
     x_t, h_prev, h, p, nonlinearity = cache
-    da, dh_prev = _rnn_step_backward(_check_grad(dh_t, h.shape, h.dtype, "dh_t"), h, p["Wh"].T, nonlinearity)
+    da, dh_prev = rnn_step_backward(_check_grad(dh_t, h.shape, h.dtype, "dh_t"), h, p["Wh"].T, nonlinearity)
     return {"dx": da @ p["Wx"].T, "dh_prev": dh_prev, "dWx": x_t.T @ da, "dWh": h_prev.T @ da, "db": da.sum(axis=0)}
 
 
@@ -179,7 +182,7 @@ def lstm_cell_forward(x_t, h_prev, c_prev, params):
     Returns (h_t, c_t, cache), both states of shape (batch, H).
     """
     x_t, (h_prev, c_prev), p = _check_cell_inputs(x_t, [("h_prev", h_prev), ("c_prev", c_prev)], params, "lstm")
-    h, c, step = _lstm_step(x_t @ p["Wx"] + p["b"], h_prev, c_prev, p["Wh"])
+    h, c, step = lstm_step(x_t @ p["Wx"] + p["b"], h_prev, c_prev, p["Wh"])
     return h, c, (x_t, h_prev, step, p)
 
 
@@ -191,7 +194,7 @@ def lstm_cell_backward(dh_t, dc_t, cache):
     x_t, h_prev, step, p = cache
     dh_t = _check_grad(dh_t, h_prev.shape, h_prev.dtype, "dh_t")
     dc_t = _check_grad(dc_t, h_prev.shape, h_prev.dtype, "dc_t")
-    da, dh_prev, dc_prev = _lstm_step_backward(dh_t, dc_t, step, p["Wh"].T)
+    da, dh_prev, dc_prev = lstm_step_backward(dh_t, dc_t, step, p["Wh"].T)
     return {"dx": da @ p["Wx"].T, "dh_prev": dh_prev, "dc_prev": dc_prev,
             "dWx": x_t.T @ da, "dWh": h_prev.T @ da, "db": da.sum(axis=0)}
 
@@ -203,7 +206,7 @@ def gru_cell_forward(x_t, h_prev, params):
     Returns (h_t of shape (batch, H), cache).
     """
     x_t, (h_prev,), p = _check_cell_inputs(x_t, [("h_prev", h_prev)], params, "gru")
-    h, step = _gru_step(x_t @ p["Wx"] + p["b"], h_prev, p["Wh"], p["bhn"])
+    h, step = gru_step(x_t @ p["Wx"] + p["b"], h_prev, p["Wh"], p["bhn"])
     return h, (x_t, h_prev, step, p)
 
 
@@ -211,7 +214,7 @@ def gru_cell_backward(dh_t, cache):
     """Backward of one GRU step. dh_t (batch, H) -> {"dx", "dh_prev", "dWx", "dWh", "db", "dbhn"}."""
     x_t, h_prev, step, p = cache
     H = h_prev.shape[1]
-    da_x, da_h, dh_prev = _gru_step_backward(_check_grad(dh_t, h_prev.shape, h_prev.dtype, "dh_t"), step, p["Wh"].T)
+    da_x, da_h, dh_prev = gru_step_backward(_check_grad(dh_t, h_prev.shape, h_prev.dtype, "dh_t"), step, p["Wh"].T)
     return {"dx": da_x @ p["Wx"].T, "dh_prev": dh_prev, "dWx": x_t.T @ da_x, "dWh": h_prev.T @ da_h,
             "db": da_x.sum(axis=0), "dbhn": da_h[:, 2 * H:].sum(axis=0)}
 
@@ -221,74 +224,79 @@ def gru_cell_backward(dh_t, cache):
 # with hs[0] = h0 and hs[t + 1] = h_t.
 # ----------------------------------------------------------------------------------------------
 
-def _start_layer(x, Wx, b, h0, H):
+def start_layer(x, Wx, b, h0, H):
     """What a layer computes before its time loop: xw[t] = x_t @ Wx + b for every t in one
     product, and the states hs (T + 1, batch, H) with hs[0] = h0."""
     T, B, _ = x.shape
-    xw = (x.reshape(T * B, -1) @ Wx).reshape(T, B, -1)
-    xw += b                                   # (in place: one big array instead of two)
+    xw = (x.reshape(T * B, -1) @ Wx).reshape(T, B, -1) + b
     hs = np.empty((T + 1, B, H), dtype=x.dtype)
     hs[0] = h0                                # the state is set ONCE, before the time loop
     return xw, hs
 
 
-def _rnn_layer_forward(x, Wx, Wh, b, h0, nonlinearity):
-    xw, hs = _start_layer(x, Wx, b, h0, Wh.shape[0])
+def rnn_layer_forward(x, Wx, Wh, b, h0, nonlinearity):
+    """One RNN layer over x (T, batch, n_in): returns (hs, None), hs (T + 1, batch, H) with hs[0] = h0."""
+    xw, hs = start_layer(x, Wx, b, h0, Wh.shape[0])
     for t in range(x.shape[0]):
-        hs[t + 1] = _rnn_step(xw[t], hs[t], Wh, nonlinearity)
+        hs[t + 1] = rnn_step(xw[t], hs[t], Wh, nonlinearity)
     return hs, None
 
 
-def _rnn_layer_backward(dhs, dh_last, x, Wx, Wh, hs, nonlinearity):
+def rnn_layer_backward(dhs, dh_last, x, Wx, Wh, hs, nonlinearity):
+    """BPTT through one RNN layer: dhs (T, batch, H) from above, dh_last into h_T -> (dx, dWx, dWh, db, dh0)."""
     da = np.empty_like(dhs)
     Wh_T = np.ascontiguousarray(Wh.T)         # one contiguous copy: faster products in the loop
     dh = dh_last
     for t in reversed(range(dhs.shape[0])):   # backpropagation through time
-        da[t], dh = _rnn_step_backward(dhs[t] + dh, hs[t + 1], Wh_T, nonlinearity)
-    return _weight_grads(da, da, x, hs, Wx) + (dh,)
+        da[t], dh = rnn_step_backward(dhs[t] + dh, hs[t + 1], Wh_T, nonlinearity)
+    return weight_grads_over_time(da, da, x, hs, Wx) + (dh,)
 
 
-def _lstm_layer_forward(x, Wx, Wh, b, h0, c0):
-    xw, hs = _start_layer(x, Wx, b, h0, Wh.shape[0])
+def lstm_layer_forward(x, Wx, Wh, b, h0, c0):
+    """One LSTM layer over x (T, batch, n_in): returns (hs, c_T, per-step caches)."""
+    xw, hs = start_layer(x, Wx, b, h0, Wh.shape[0])
     c, steps = c0, []
     for t in range(x.shape[0]):
-        hs[t + 1], c, step = _lstm_step(xw[t], hs[t], c, Wh)
+        hs[t + 1], c, step = lstm_step(xw[t], hs[t], c, Wh)
         steps.append(step)
     return hs, c, steps
 
 
-def _lstm_layer_backward(dhs, dh_last, dc_last, x, Wx, Wh, hs, steps):
+def lstm_layer_backward(dhs, dh_last, dc_last, x, Wx, Wh, hs, steps):
+    """BPTT through one LSTM layer -> (dx, dWx, dWh, db, dh0, dc0)."""
     T, B, H = dhs.shape
     da = np.empty((T, B, 4 * H), dtype=dhs.dtype)
     Wh_T = np.ascontiguousarray(Wh.T)
     dh, dc = dh_last, dc_last
     for t in reversed(range(T)):
-        da[t], dh, dc = _lstm_step_backward(dhs[t] + dh, dc, steps[t], Wh_T)
-    return _weight_grads(da, da, x, hs, Wx) + (dh, dc)
+        da[t], dh, dc = lstm_step_backward(dhs[t] + dh, dc, steps[t], Wh_T)
+    return weight_grads_over_time(da, da, x, hs, Wx) + (dh, dc)
 
 
-def _gru_layer_forward(x, Wx, Wh, b, bhn, h0):
-    xw, hs = _start_layer(x, Wx, b, h0, Wh.shape[0])
+def gru_layer_forward(x, Wx, Wh, b, bhn, h0):
+    """One GRU layer over x (T, batch, n_in): returns (hs, per-step caches)."""
+    xw, hs = start_layer(x, Wx, b, h0, Wh.shape[0])
     steps = []
     for t in range(x.shape[0]):
-        hs[t + 1], step = _gru_step(xw[t], hs[t], Wh, bhn)
+        hs[t + 1], step = gru_step(xw[t], hs[t], Wh, bhn)
         steps.append(step)
     return hs, steps
 
 
-def _gru_layer_backward(dhs, dh_last, x, Wx, Wh, hs, steps):
+def gru_layer_backward(dhs, dh_last, x, Wx, Wh, hs, steps):
+    """BPTT through one GRU layer -> (dx, dWx, dWh, db, dbhn, dh0)."""
     T, B, H = dhs.shape
     da_x = np.empty((T, B, 3 * H), dtype=dhs.dtype)
     da_h = np.empty_like(da_x)
     Wh_T = np.ascontiguousarray(Wh.T)
     dh = dh_last
     for t in reversed(range(T)):
-        da_x[t], da_h[t], dh = _gru_step_backward(dhs[t] + dh, steps[t], Wh_T)
-    dx, dWx, dWh, db = _weight_grads(da_x, da_h, x, hs, Wx)
+        da_x[t], da_h[t], dh = gru_step_backward(dhs[t] + dh, steps[t], Wh_T)
+    dx, dWx, dWh, db = weight_grads_over_time(da_x, da_h, x, hs, Wx)
     return dx, dWx, dWh, db, da_h[:, :, 2 * H:].sum(axis=(0, 1)), dh
 
 
-def _weight_grads(da_x, da_h, x, hs, Wx):
+def weight_grads_over_time(da_x, da_h, x, hs, Wx):
     """After the time loop: dx, dWx, dWh, db from the stored pre-activation gradients of all steps.
 
     Summing x_t.T @ da_t over t is one matmul of the (T*batch, n_in) and (T*batch, G*H) stacks.
@@ -322,11 +330,11 @@ def recurrent_forward(x, params, cell="lstm", h0=None, c0=None, nonlinearity="ta
     caches = []
     for l, p in enumerate(layers):
         if cell == "lstm":
-            hs, c_n[l], steps = _lstm_layer_forward(inp, p["Wx"], p["Wh"], p["b"], h0[l], c0[l])
+            hs, c_n[l], steps = lstm_layer_forward(inp, p["Wx"], p["Wh"], p["b"], h0[l], c0[l])
         elif cell == "gru":
-            hs, steps = _gru_layer_forward(inp, p["Wx"], p["Wh"], p["b"], p["bhn"], h0[l])
+            hs, steps = gru_layer_forward(inp, p["Wx"], p["Wh"], p["b"], p["bhn"], h0[l])
         else:
-            hs, steps = _rnn_layer_forward(inp, p["Wx"], p["Wh"], p["b"], h0[l], nonlinearity)
+            hs, steps = rnn_layer_forward(inp, p["Wx"], p["Wh"], p["b"], h0[l], nonlinearity)
         h_n[l] = hs[-1]
         caches.append((inp, hs, steps, p))
         inp = hs[1:]                           # feeds the next layer
@@ -358,13 +366,13 @@ def recurrent_backward(dout, cache, dh_n=None, dc_n=None):
         inp, hs, steps, p = layers[l]
         n = l + 1
         if cell == "lstm":
-            dhs, dWx, dWh, db, dh0[l], dc0[l] = _lstm_layer_backward(
+            dhs, dWx, dWh, db, dh0[l], dc0[l] = lstm_layer_backward(
                 dhs, dh_n[l], dc_n[l], inp, p["Wx"], p["Wh"], hs, steps)
         elif cell == "gru":
-            dhs, dWx, dWh, db, grads[f"dbhn{n}"], dh0[l] = _gru_layer_backward(
+            dhs, dWx, dWh, db, grads[f"dbhn{n}"], dh0[l] = gru_layer_backward(
                 dhs, dh_n[l], inp, p["Wx"], p["Wh"], hs, steps)
         else:
-            dhs, dWx, dWh, db, dh0[l] = _rnn_layer_backward(
+            dhs, dWx, dWh, db, dh0[l] = rnn_layer_backward(
                 dhs, dh_n[l], inp, p["Wx"], p["Wh"], hs, cache["nonlinearity"])
         grads[f"dWx{n}"], grads[f"dWh{n}"], grads[f"db{n}"] = dWx, dWh, db
         # dhs is now dL/d(input of layer l) = dL/d(h sequence of layer l - 1)

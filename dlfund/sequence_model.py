@@ -17,7 +17,6 @@ from .init import xavier_uniform
 from .layers import dense_backward, dense_forward
 from .losses import mse_grad, mse_loss, softmax_cross_entropy, softmax_cross_entropy_grad
 from .activations import softmax
-from .optim import pack_parameters
 from .training import Trainable
 from .rnn import count_recurrent_parameters, initialize_recurrent_parameters, recurrent_backward, recurrent_forward
 
@@ -39,7 +38,6 @@ class SequenceModel(Trainable):
                                                       dtype=dtype, forget_bias=forget_bias)
         self.params["Wy"] = xavier_uniform(hidden_size, output_size, rng, dtype=dtype)
         self.params["by"] = np.zeros(output_size, dtype=dtype)
-        self.params = pack_parameters(self.params)   # one buffer: an optimizer updates it in one call
 
     @property
     def num_parameters(self):

@@ -52,12 +52,7 @@ class Trainable:
         for name, value in (("clip_norm", clip_norm), ("clip_value", clip_value)):
             if value is not None:
                 check_positive(value, name)
-        if optimizer is None:
-            optimizer = GD(lr)
-        elif not hasattr(optimizer, "step"):
-            if not callable(optimizer):
-                raise TypeError("optimizer must have a step(params, grads) method or be a function")
-            check_positive(lr, "lr")
+        optimizer = GD(lr) if optimizer is None else _check_optimizer(optimizer, lr)
         rng = check_rng(rng)
         batch = X.shape[0] if batch_size is None else batch_size
         history = {"loss": [], "val_loss": []}
@@ -88,8 +83,29 @@ class Trainable:
                     if hasattr(optimizer, "step"):
                         optimizer.step(self.params, grads)
                     else:
-                        self.params = optimizer(self.params, grads, lr)
+                        self.params = _checked_update(optimizer(self.params, grads, lr), self.params)
                 history["loss"].append(total / X.shape[0])
                 if validation_data is not None:
                     history["val_loss"].append(self._validation_loss(*validation_data))
         return history
+
+
+def _check_optimizer(optimizer, lr):
+    """An object with step(params, grads), or a function (params, grads, lr) -> params (then lr > 0)."""
+    if isinstance(optimizer, type):
+        raise TypeError(f"optimizer is the class {optimizer.__name__}, not an optimizer: pass an instance, "
+                        f"e.g. optimizer={optimizer.__name__}(lr=0.01)")
+    if not hasattr(optimizer, "step"):
+        if not callable(optimizer):
+            raise TypeError("optimizer must have a step(params, grads) method or be a function")
+        check_positive(lr, "lr")
+    return optimizer
+
+
+def _checked_update(new, old):
+    """The dict an optimizer function returned, if it has the parameters' keys; else a TypeError."""
+    if not isinstance(new, dict) or new.keys() != old.keys():
+        got = type(new).__name__ if not isinstance(new, dict) else f"a dict with keys {sorted(new)}"
+        raise TypeError(f"the optimizer function must return the new parameter dict with keys {sorted(old)} "
+                        f"(called as optimizer(params, grads, lr)), got {got}")
+    return new

@@ -104,16 +104,3 @@ def test_activation_errors():
     _, cache = activation_forward(np.zeros((2, 3)), "relu")
     with pytest.raises(ValueError, match=r"dA must have shape \(2, 3\), got \(3, 2\)"):
         activation_backward(np.zeros((3, 2)), cache)
-
-
-def test_dense_backward_without_input_gradient():
-    """input_grad=False (the first layer of a network) skips dA_prev; dW and db are unchanged."""
-    rng = np.random.default_rng(5)
-    A, W, b = rng.standard_normal((6, 4)), rng.standard_normal((4, 3)), rng.standard_normal(3)
-    dZ = rng.standard_normal((6, 3))
-    _, cache = dense_forward(A, W, b)
-    dA_full, dW_full, db_full = dense_backward(dZ, cache)
-    dA, dW, db = dense_backward(dZ, cache, input_grad=False)
-    assert dA is None and dA_full.shape == A.shape
-    np.testing.assert_array_equal(dW, dW_full)
-    np.testing.assert_array_equal(db, db_full)

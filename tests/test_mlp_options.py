@@ -7,6 +7,7 @@ from _torchref import assert_close_torch
 import torch.nn.functional as F
 
 from dlfund.gradcheck import gradient_check
+from dlfund.layers import DropoutCache
 from dlfund.network import MLP
 from dlfund.optim import GD
 
@@ -51,7 +52,8 @@ class TorchTwin:
 
 
 def _masks(caches):
-    return {l: c[2]["drop"][0] for l, c in enumerate(caches, start=1) if len(c) == 3 and "drop" in c[2]}
+    """The dropout mask of every layer that has one (each layer's cache is the tuple of its layers' caches)."""
+    return {l: d.mask for l, c in enumerate(caches, start=1) for d in c if isinstance(d, DropoutCache)}
 
 
 def _data(n_out, m=12, n_in=5, seed=0):
@@ -195,8 +197,9 @@ def test_classic_dropout_eval_scales():
     X, _ = _data(1)
     model.eval()
     _, caches = model.forward(X)
-    drop_cache = caches[0][2]["drop"]
-    assert drop_cache[0] is None and drop_cache[1] == pytest.approx(0.6)
+    drop_cache = caches[0][2]                           # layer 1: (dense, activation, dropout) caches
+    assert type(drop_cache).__name__ == "DropoutCache"
+    assert drop_cache.mask is None and drop_cache.factor == pytest.approx(0.6)
 
 
 def test_batchnorm_eval_before_training_raises():
@@ -248,7 +251,7 @@ def test_penalty_in_loss_biases_excluded_by_default():
         model.params[k][:] = 10.0
     expected = 0.25 * (np.sum(model.params["W1"] ** 2) + np.sum(model.params["W2"] ** 2))
     assert model.penalty() == pytest.approx(expected, rel=1e-14)
-    model2 = MLP([3, 4, 1], l2=0.5, penalize_biases=True, rng=0)
+    model2 = MLP([3, 4, 1], l2=0.5, include_biases=True, rng=0)
     for k in ("b1", "b2"):
         model2.params[k][:] = 10.0
     assert model2.penalty() == pytest.approx(expected + 0.25 * 100 * 5, rel=1e-14)

@@ -79,7 +79,7 @@ def _dict_calls():
     s_ada = O.initialize_adagrad(p, 0.1)
     s_dd, d_dd = O.initialize_adadelta(p)
     s_rms = O.initialize_rmsprop(p)
-    m, s = O.initialize_adam(p)
+    m, v2 = O.initialize_adam(p)
     return [
         ("gd", lambda P, G: (O.update_parameters_with_gd(P, G, 0.1),), []),
         ("sgd", lambda P, G: (O.update_parameters_with_sgd(P, G, 0.1, weight_decay=0.1),), []),
@@ -88,8 +88,8 @@ def _dict_calls():
         ("adagrad", lambda P, G: O.update_parameters_with_adagrad(P, G, s_ada, 0.1), [s_ada]),
         ("adadelta", lambda P, G: O.update_parameters_with_adadelta(P, G, s_dd, d_dd), [s_dd, d_dd]),
         ("rmsprop", lambda P, G: O.update_parameters_with_rmsprop(P, G, s_rms, 0.1), [s_rms]),
-        ("adam", lambda P, G: O.update_parameters_with_adam(P, G, m, s, 1), [m, s]),
-        ("adamw", lambda P, G: O.update_parameters_with_adamw(P, G, m, s, 3, weight_decay=0.5), [m, s]),
+        ("adam", lambda P, G: O.update_parameters_with_adam(P, G, m, v2, 1), [m, v2]),
+        ("adamw", lambda P, G: O.update_parameters_with_adamw(P, G, m, v2, 3, weight_decay=0.5), [m, v2]),
     ]
 
 
@@ -121,6 +121,9 @@ def test_initializers_are_zeros_keyed_like_grads():
 
 
 # ----- one implementation: dict API and objects agree exactly --------------------------------
+# Both forms call the same plain rule (`optim.rules`) with the same element-wise NumPy operations,
+# so they agree bit for bit on every CPU (no BLAS call is involved; the BLAS-based fast path is
+# compared with tolerances in test_optim_fast.py).
 
 def _run_dict(update, init, n=15):
     params, _ = make_params(1)
@@ -150,9 +153,9 @@ PAIRS = [
      O.initialize_adadelta, O.Adadelta(0.8, rho=0.7, eps=1e-5)),
     ("rmsprop", lambda p, g, s, t: O.update_parameters_with_rmsprop(p, g, s, 0.01, 0.95, 1e-7),
      lambda p: (O.initialize_rmsprop(p),), O.RMSprop(0.01, alpha=0.95, eps=1e-7)),
-    ("adam", lambda p, g, v, s, t: O.update_parameters_with_adam(p, g, v, s, t, 0.01, 0.8, 0.99, 1e-7),
+    ("adam", lambda p, g, m, v, t: O.update_parameters_with_adam(p, g, m, v, t, 0.01, 0.8, 0.99, 1e-7),
      O.initialize_adam, O.Adam(0.01, betas=(0.8, 0.99), eps=1e-7)),
-    ("adamw", lambda p, g, v, s, t: O.update_parameters_with_adamw(p, g, v, s, t, 0.01, weight_decay=0.3),
+    ("adamw", lambda p, g, m, v, t: O.update_parameters_with_adamw(p, g, m, v, t, 0.01, weight_decay=0.3),
      O.initialize_adam, O.AdamW(0.01, weight_decay=0.3)),
 ]
 
@@ -220,27 +223,27 @@ def test_momentum_steady_state_amplification(gamma, amplification):
 def test_adagrad_and_adam_first_step_is_about_lr_times_sign():
     params, grads = make_params()
     ada, s = O.update_parameters_with_adagrad(params, grads, O.initialize_adagrad(params), 0.1, 1e-10)
-    adam, v, sq = O.update_parameters_with_adam(params, grads, *O.initialize_adam(params), t=1,
-                                                learning_rate=0.1, epsilon=1e-8)
+    adam, m, v = O.update_parameters_with_adam(params, grads, *O.initialize_adam(params), t=1,
+                                               learning_rate=0.1, epsilon=1e-8)
     for k in params:
         g = grads["d" + k]
         np.testing.assert_allclose(s["d" + k], g ** 2, rtol=1e-15)
         np.testing.assert_allclose(ada[k], params[k] - 0.1 * g / (np.abs(g) + 1e-10), rtol=1e-14)
         # bias correction at t = 1: m_hat = g, v_hat = g**2
-        np.testing.assert_allclose(v["d" + k], 0.1 * g, rtol=1e-14)
-        np.testing.assert_allclose(sq["d" + k], 0.001 * g ** 2, rtol=1e-12)
+        np.testing.assert_allclose(m["d" + k], 0.1 * g, rtol=1e-14)
+        np.testing.assert_allclose(v["d" + k], 0.001 * g ** 2, rtol=1e-12)
         np.testing.assert_allclose(adam[k], params[k] - 0.1 * g / (np.abs(g) + 1e-8), rtol=1e-12)
 
 
 def test_adadelta_first_step():
     params, grads = make_params()
-    new, s, d = O.update_parameters_with_adadelta(params, grads, *O.initialize_adadelta(params),
+    new, s, u = O.update_parameters_with_adadelta(params, grads, *O.initialize_adadelta(params),
                                                   learning_rate=1.0, rho=0.9, epsilon=1e-6)
     for k in params:
         g = grads["d" + k]
         delta = np.sqrt(1e-6) / np.sqrt(0.1 * g ** 2 + 1e-6) * g
         np.testing.assert_allclose(s["d" + k], 0.1 * g ** 2, rtol=1e-14)
-        np.testing.assert_allclose(d["d" + k], 0.1 * delta ** 2, rtol=1e-12)
+        np.testing.assert_allclose(u["d" + k], 0.1 * delta ** 2, rtol=1e-12)
         np.testing.assert_allclose(new[k], params[k] - delta, rtol=1e-12)
 
 
@@ -264,27 +267,27 @@ def test_rmsprop_options_first_step():
 
 def test_adam_requires_t_from_one():
     params, grads = make_params()
-    v, s = O.initialize_adam(params)
+    m, v = O.initialize_adam(params)
     with pytest.raises(ValueError, match="t must be >= 1"):
-        O.update_parameters_with_adam(params, grads, v, s, t=0)
+        O.update_parameters_with_adam(params, grads, m, v, t=0)
     for bad in (1.5, True, "1"):
         with pytest.raises(TypeError, match="t must be an integer"):
-            O.update_parameters_with_adam(params, grads, v, s, t=bad)
+            O.update_parameters_with_adam(params, grads, m, v, t=bad)
 
 
 def test_adamw_decays_current_weights_not_biases():
     """ERRATA E19: with zero gradients W shrinks geometrically, (1 - lr wd)^n; biases stay."""
     params = {"W": np.ones((2, 2)), "b": np.ones(2)}
     zero = {"dW": np.zeros((2, 2)), "db": np.zeros(2)}
-    v, s = O.initialize_adam(params)
+    m, v = O.initialize_adam(params)
     p = params
     for t in range(1, 2001):
-        p, v, s = O.update_parameters_with_adamw(p, zero, v, s, t, learning_rate=0.01, weight_decay=0.1)
+        p, m, v = O.update_parameters_with_adamw(p, zero, m, v, t, learning_rate=0.01, weight_decay=0.1)
     np.testing.assert_allclose(p["W"], (1 - 0.01 * 0.1) ** 2000, rtol=1e-10)
     assert 0.13 < p["W"][0, 0] < 0.14
     np.testing.assert_array_equal(p["b"], 1.0)
     p2, _, _ = O.update_parameters_with_adamw(params, zero, *O.initialize_adam(params), 1,
-                                              learning_rate=0.5, weight_decay=0.1, decay_biases=True)
+                                              learning_rate=0.5, weight_decay=0.1, include_biases=True)
     np.testing.assert_allclose(p2["b"], 0.95, rtol=1e-15)   # E20: 1 - lr * wd
     np.testing.assert_allclose(p2["W"], 0.95, rtol=1e-15)
 
@@ -302,8 +305,15 @@ def test_adam_l2_is_not_adamw_decay():
 
 # ----- optimizer objects ----------------------------------------------------------------------
 
-ALL_OBJECTS = [O.GD(0.1), O.SGD(0.1, momentum=0.9, nesterov=True), O.Adagrad(0.1), O.Adadelta(),
-               O.RMSprop(0.01, momentum=0.5, centered=True), O.Adam(0.01), O.AdamW(0.01)]
+#: one example object per registered class (a new optimizer must be added: test below)
+EXAMPLES = {"GD": O.GD(0.1), "SGD": O.SGD(0.1, momentum=0.9, nesterov=True), "Adagrad": O.Adagrad(0.1),
+            "Adadelta": O.Adadelta(), "RMSprop": O.RMSprop(0.01, momentum=0.5, centered=True),
+            "Adam": O.Adam(0.01), "AdamW": O.AdamW(0.01)}
+ALL_OBJECTS = [EXAMPLES[name] for name in sorted(O.OPTIMIZERS)]
+
+
+def test_every_registered_optimizer_has_an_example():
+    assert set(EXAMPLES) == set(O.OPTIMIZERS)
 
 
 @pytest.mark.parametrize("opt", ALL_OBJECTS, ids=lambda o: type(o).__name__)
@@ -325,7 +335,7 @@ def test_object_step_in_place_and_keeps_dtype(opt):
 
 def test_dict_api_keeps_float32():
     params, grads = make_params(dtype=np.float32)
-    new, v, s = O.update_parameters_with_adam(params, grads, *O.initialize_adam(params), 1)
+    new, m, v = O.update_parameters_with_adam(params, grads, *O.initialize_adam(params), 1)
     assert all(new[k].dtype == np.float32 and v["d" + k].dtype == np.float32 for k in params)
 
 
@@ -349,7 +359,8 @@ def test_adagrad_lr_decay_shrinks_later_steps():
 
 
 @pytest.mark.parametrize("opt", [O.SGD(0.05, momentum=0.9), O.Adagrad(0.1), O.Adadelta(), O.RMSprop(0.003),
-                                 O.Adam(0.01), O.AdamW(0.01)], ids=lambda o: type(o).__name__)
+                                 O.Adam(0.01), O.AdamW(0.01), O.fast.Adam(0.01)],
+                         ids=lambda o: type(o).__module__.split(".")[-1] + "." + type(o).__name__)
 def test_mlp_fit_trains_with_every_optimizer(opt):
     X, y = make_house_prices(n_samples=300, seed=4)
     X, _ = standardize(X)
@@ -381,10 +392,11 @@ def test_mismatched_shapes_name_the_key():
 
 def test_state_dicts_are_checked_by_name():
     params, grads = make_params()
-    v, s = O.initialize_adam(params)
+    m, v = O.initialize_adam(params)
     del v["db2"]
     with pytest.raises(ValueError, match="v does not match parameters: missing v keys \\['db2'\\]"):
-        O.update_parameters_with_adam(params, grads, v, s, 1)
+        O.update_parameters_with_adam(params, grads, m, v, 1)
+    s = O.initialize_rmsprop(params)
     s["dW1"] = np.zeros((4, 3))
     with pytest.raises(ValueError, match="s\\['dW1'\\] has shape \\(4, 3\\)"):
         O.update_parameters_with_rmsprop(params, grads, s)

@@ -94,7 +94,7 @@ OBJECT_CASES = [
     ("AdamW", lambda: O.AdamW(), lambda tp: T.AdamW(weights_decayed_only(tp, 0.01))),
     ("AdamW-custom", lambda: O.AdamW(0.01, betas=(0.85, 0.995), eps=1e-7, weight_decay=0.1),
      lambda tp: T.AdamW(weights_decayed_only(tp, 0.1), lr=0.01, betas=(0.85, 0.995), eps=1e-7)),
-    ("AdamW-decay-biases", lambda: O.AdamW(0.005, weight_decay=0.2, decay_biases=True),
+    ("AdamW-include-biases", lambda: O.AdamW(0.005, weight_decay=0.2, include_biases=True),
      lambda tp: T.AdamW(all_params(tp), lr=0.005, weight_decay=0.2)),
 ]
 
@@ -158,14 +158,14 @@ DICT_CASES = [
     ("rmsprop", *_with_state(O.initialize_rmsprop, lambda p, g, s, t: O.update_parameters_with_rmsprop(
         p, g, s, learning_rate=0.01, beta=0.9, epsilon=1e-6)),
      lambda tp: T.RMSprop(all_params(tp), lr=0.01, alpha=0.9, eps=1e-6)),
-    ("adam", *_with_state(O.initialize_adam, lambda p, g, v, s, t: O.update_parameters_with_adam(
-        p, g, v, s, t, learning_rate=0.01, beta1=0.8, beta2=0.99, epsilon=1e-7)),
+    ("adam", *_with_state(O.initialize_adam, lambda p, g, m, v, t: O.update_parameters_with_adam(
+        p, g, m, v, t, learning_rate=0.01, beta1=0.8, beta2=0.99, epsilon=1e-7)),
      lambda tp: T.Adam(all_params(tp), lr=0.01, betas=(0.8, 0.99), eps=1e-7)),
-    ("adamw", *_with_state(O.initialize_adam, lambda p, g, v, s, t: O.update_parameters_with_adamw(
-        p, g, v, s, t, learning_rate=0.01, beta1=0.85, weight_decay=0.1)),
+    ("adamw", *_with_state(O.initialize_adam, lambda p, g, m, v, t: O.update_parameters_with_adamw(
+        p, g, m, v, t, learning_rate=0.01, beta1=0.85, weight_decay=0.1)),
      lambda tp: T.AdamW(weights_decayed_only(tp, 0.1), lr=0.01, betas=(0.85, 0.999))),
-    ("adamw-decay-biases", *_with_state(O.initialize_adam, lambda p, g, v, s, t: O.update_parameters_with_adamw(
-        p, g, v, s, t, learning_rate=0.005, weight_decay=0.2, decay_biases=True)),
+    ("adamw-include-biases", *_with_state(O.initialize_adam, lambda p, g, m, v, t: O.update_parameters_with_adamw(
+        p, g, m, v, t, learning_rate=0.005, weight_decay=0.2, include_biases=True)),
      lambda tp: T.AdamW(all_params(tp), lr=0.005, weight_decay=0.2)),
 ]
 
@@ -183,6 +183,34 @@ def test_dict_api_matches_torch_on_random_steps(case, init, update, torch_factor
         assert_same(params, tp, f"optim dict API {case}")
         worst = max(worst, max_deviation(params, tp))
     print(f"\n[dict API] max |ours - torch| {case}: {worst:.1e}")
+
+
+@pytest.mark.parametrize("case, ours_factory, torch_factory", OBJECT_CASES, ids=[c[0] for c in OBJECT_CASES])
+def test_fast_object_matches_torch_on_random_steps(case, ours_factory, torch_factory):
+    """The opt-in fast path (`optim.fast`) against torch too, with the same tolerance."""
+    params, grads = random_problem(seed=len(case))
+    tp = torch_params(params)
+    opt, topt = O.fast.fast_version(ours_factory()), torch_factory(tp)
+    for g in grads:
+        opt.step(params, g)
+        torch_step(topt, tp, g)
+        assert_same(params, tp, f"optim fast {case}")
+
+
+#: the dict-API function behind each DICT_CASES entry (a new update function must be added)
+DICT_FUNCTIONS = {"gd": "gd", "sgd-weight-decay": "sgd", "momentum-classical": "momentum", "momentum-ema": "momentum",
+                  "nesterov-classical": "nesterov", "nesterov-ema": "nesterov", "adagrad": "adagrad",
+                  "adadelta": "adadelta", "rmsprop": "rmsprop", "adam": "adam", "adamw": "adamw",
+                  "adamw-include-biases": "adamw"}
+
+
+def test_reference_tables_cover_every_optimizer():
+    """Derived from the registries: a new optimizer class or dict-API update fails here until it
+    has a torch reference case above."""
+    assert {type(make()).__name__ for _, make, _ in OBJECT_CASES} == set(O.OPTIMIZERS)
+    assert set(DICT_FUNCTIONS) == {c[0] for c in DICT_CASES}
+    assert {"update_parameters_with_" + f for f in DICT_FUNCTIONS.values()} == {
+        name for name in vars(O.dict_api) if name.startswith("update_parameters_with_")}
 
 
 def test_adam_state_matches_torch_moments():
@@ -246,3 +274,22 @@ def test_mlp_training_run_matches_torch(house, case, ours_factory, torch_factory
         assert_close_torch(model.params[k], tp[k], f"optim MLP run {case}: {k}")
         assert not np.allclose(model.params[k], init[k]), f"{k} did not move with {case}"
     print(f"\n[MLP run] max |ours - torch| {case}: {max_deviation(model.params, tp):.1e}")
+
+
+@pytest.mark.parametrize("make", [lambda: O.RMSprop(0.01, momentum=0.5, centered=True), O.Adam, O.Adadelta,
+                                  O.Adagrad, lambda: O.SGD(0.1, momentum=0.9),
+                                  lambda: O.fast.RMSprop(0.01, momentum=0.5, centered=True)])
+def test_state_answers_to_torch_names(make):
+    """Our state names are the book's; torch.optim's names are aliases for the same arrays."""
+    params, grads = random_problem(seed=3)
+    tp = torch_params(params)
+    opt = make()
+    topt = getattr(T, type(opt).__name__)(all_params(tp), **{f: getattr(opt, f) for f in opt._fields})
+    opt.step(params, grads[0])
+    torch_step(topt, tp, grads[0])
+    for k, p in tp.items():
+        ours = opt.state["d" + k]
+        for torch_name, value in topt.state[p].items():
+            if torch_name != "step":
+                assert_close_torch(ours[torch_name], value, f"optim state {type(opt).__name__} {torch_name}")
+                assert ours[torch_name] is ours[opt.TORCH_STATE_NAMES[torch_name]]

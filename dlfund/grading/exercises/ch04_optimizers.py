@@ -1,7 +1,7 @@
 """Chapter 4 exercises: mini-batches and the dictionary API of the optimizers.
 
 Cases are chosen so that every catalogued mistake gives a clearly different answer: optimizer
-state from earlier steps (non-zero v and s), a step counter t > 1, unusual betas, a large
+state from earlier steps (non-zero velocity and moments), a step counter t > 1, unusual betas, a large
 epsilon and gradients of very different sizes (so "epsilon inside the square root", "no bias
 correction" or "betas swapped" cannot pass by tolerance).
 """
@@ -118,22 +118,22 @@ def _adam_diagnosis(ex, case, outcomes):
     base = np.where(is_w, p * (1 - lr * wd), p)
     v_ref, s_ref = b1 * v + (1 - b1) * g, b2 * s_ + (1 - b2) * g * g
     found = []
-    v_named = None if same(new_v, v_ref) else _name_state("v", new_v, [
+    v_named = None if same(new_v, v_ref) else _name_state("m", new_v, [
         ("beta2 instead of beta1", b2 * v + (1 - b2) * g), ("no (1 - beta1) on the gradient", b1 * v + g),
         ("beta1 and 1 - beta1 swapped", (1 - b1) * v + b1 * g),
-        ("the bias-corrected v_hat instead of the raw average", v_ref / (1 - b1 ** t)),
+        ("the bias-corrected m_hat instead of the raw average", v_ref / (1 - b1 ** t)),
         ("the old v, unchanged", v), ("the gradient itself", g)])
-    s_named = None if same(new_s, s_ref) else _name_state("s", new_s, [
+    s_named = None if same(new_s, s_ref) else _name_state("v", new_s, [
         ("the gradient, not its square", b2 * s_ + (1 - b2) * g),
         ("beta1 instead of beta2", b1 * s_ + (1 - b1) * g * g),
         ("no (1 - beta2) on the squared gradient", b2 * s_ + g * g),
         ("beta2 and 1 - beta2 swapped", (1 - b2) * s_ + b2 * g * g),
-        ("the bias-corrected s_hat instead of the raw average", s_ref / (1 - b2 ** t)),
+        ("the bias-corrected v_hat instead of the raw average", s_ref / (1 - b2 ** t)),
         ("the old s, unchanged", s_), ("the squared gradient itself", g * g)])
     if v_named:
-        found.append(finding("ADAM_V_RULE", f"the v you return is {v_named}", "v = beta1 * v + (1 - beta1) * dW"))
+        found.append(finding("ADAM_V_RULE", f"the m you return is {v_named}", "m = beta1 * m + (1 - beta1) * dW"))
     if s_named:
-        found.append(finding("ADAM_S_RULE", f"the s you return is {s_named}", "s = beta2 * s + (1 - beta2) * dW**2"))
+        found.append(finding("ADAM_S_RULE", f"the v you return is {s_named}", "v = beta2 * v + (1 - beta2) * dW**2"))
     options = {"moments": ["new", "old", "yours"], "corr_v": ["pow", "t-1", "linear", "none", "t+1"],
                "corr_s": ["pow", "t-1", "linear", "none", "t+1"], "eps": ["outside", "inside"],
                "root": [True, False], "sign": [-1, 1]}
@@ -157,23 +157,23 @@ def _adam_diagnosis(ex, case, outcomes):
             words.append("it uses the moments from BEFORE this step's update (v and s as passed in)")
             code = "ADAM_OLD_MOMENTS"
         elif name == "corr_v":
-            words.append("v_hat divides by " + _DECAY_WORDS[cfg["corr_v"]].format(b="beta1"))
+            words.append("m_hat divides by " + _DECAY_WORDS[cfg["corr_v"]].format(b="beta1"))
             code = {"t-1": "ADAM_BIAS_T_MINUS_1", "linear": "ADAM_BIAS_LINEAR"}.get(cfg["corr_v"], "ADAM_BIAS")
         elif name == "corr_s":
-            words.append("s_hat divides by " + _DECAY_WORDS[cfg["corr_s"]].format(b="beta2"))
+            words.append("v_hat divides by " + _DECAY_WORDS[cfg["corr_s"]].format(b="beta2"))
             code = {"t-1": "ADAM_BIAS_T_MINUS_1", "linear": "ADAM_BIAS_LINEAR"}.get(cfg["corr_s"], "ADAM_BIAS")
         elif name == "eps":
             words.append("epsilon is inside the square root")
         elif name == "root":
-            words.append("it divides by s_hat, not by sqrt(s_hat)")
+            words.append("it divides by v_hat, not by sqrt(v_hat)")
         elif name == "sign":
             words.append("it moves UP the gradient (W + lr * ...)")
             code = "ADAM_STEP_SIGN"
     if not words:
         return found
     found.insert(0, finding(code, "your parameter update matches Adam where " + "; ".join(words),
-                            "at step t: v_hat = v / (1 - beta1**t), s_hat = s / (1 - beta2**t) with the NEW v and "
-                            "s, then W - lr * v_hat / (sqrt(s_hat) + epsilon)"))
+                            "at step t: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t) with the NEW m and "
+                            "v, then W - lr * m_hat / (sqrt(v_hat) + epsilon)"))
     return found
 
 
@@ -435,18 +435,18 @@ def _adam_init_shared(parameters):
 if hasattr(optim, "initialize_adam"):
     exercise(
         name="initialize_adam", chapter=CH, func_name="initialize_adam", title="Zero moment estimates for Adam",
-        reference=optim.initialize_adam, arg_names=["parameters"], make_cases=_init_cases, output_names=["v", "s"],
+        reference=optim.initialize_adam, arg_names=["parameters"], make_cases=_init_cases, output_names=["m", "v"],
         mistakes=mistakes(
-            ("ADAM_INIT_PARAM_KEYS", "v and s are keyed like the GRADIENTS: 'dW1', 'db1', ...",
+            ("ADAM_INIT_PARAM_KEYS", "m and v are keyed like the GRADIENTS: 'dW1', 'db1', ...",
              lambda p: ({k: np.zeros_like(x) for k, x in p.items()}, {k: np.zeros_like(x) for k, x in p.items()})),
-            ("ADAM_INIT_ONE_DICT", "return TWO dicts, v (first moment) and s (second moment)",
+            ("ADAM_INIT_ONE_DICT", "return TWO dicts, m (first moment) and v (second moment)",
              lambda p: {"d" + k: np.zeros_like(x) for k, x in p.items()}),
             ("ADAM_INIT_SCALAR_ZEROS", "each entry is an array of zeros shaped like its parameter (np.zeros_like)",
              lambda p: ({"d" + k: 0.0 for k in p}, {"d" + k: 0.0 for k in p})),
-            ("ADAM_INIT_S_ONES", "s starts at ZERO like v (epsilon, not the initial s, keeps the step finite)",
+            ("ADAM_INIT_S_ONES", "v starts at ZERO like m (epsilon, not the initial v, keeps the step finite)",
              lambda p: ({"d" + k: np.zeros_like(x) for k, x in p.items()},
                         {"d" + k: np.ones_like(x) for k, x in p.items()})),
-            ("ADAM_INIT_SHARED", "`v = s = {}` makes ONE dict with two names: the first moment and the second "
+            ("ADAM_INIT_SHARED", "`m = v = {}` makes ONE dict with two names: the first moment and the second "
                                  "moment would overwrite each other; build two dicts", _adam_init_shared),
         ),
     )
@@ -472,9 +472,9 @@ def _adam_cases(seeds, adamw=False):
     return cases
 
 
-def _adam(p, g, v, s, t, lr, b1, b2, eps, correct=True, inside=False, return_hat=False, square=True, swap=False,
+def _adam(p, g, m, v, t, lr, b1, b2, eps, correct=True, inside=False, return_hat=False, square=True, swap=False,
           root=True, t_shift=0, wd=0.0, decay="none"):
-    new_p, new_v, new_s = {}, {}, {}
+    new_p, new_m, new_v = {}, {}, {}
     tt = t + t_shift
     for k in p:
         dk = "d" + k
@@ -487,21 +487,21 @@ def _adam(p, g, v, s, t, lr, b1, b2, eps, correct=True, inside=False, return_hat
                 w = w * (1 - lr * wd)
         if decay == "no_lr" and not k.startswith("b"):
             w = w - wd * w
-        bv, bs_ = (b2, b1) if swap else (b1, b2)
-        vv = bv * v[dk] + (1 - bv) * d
-        ss = bs_ * s[dk] + (1 - bs_) * (d * d if square else d)
+        bm, bv = (b2, b1) if swap else (b1, b2)
+        mm = bm * m[dk] + (1 - bm) * d
+        vv = bv * v[dk] + (1 - bv) * (d * d if square else d)
+        mh = mm / (1 - bm ** tt) if correct else mm
         vh = vv / (1 - bv ** tt) if correct else vv
-        sh = ss / (1 - bs_ ** tt) if correct else ss
         if inside:
-            denom = np.sqrt(sh + eps)
+            denom = np.sqrt(vh + eps)
         else:
-            denom = (np.sqrt(np.abs(sh)) if root else sh) + eps
-        w_new = w - lr * vh / denom
+            denom = (np.sqrt(np.abs(vh)) if root else vh) + eps
+        w_new = w - lr * mh / denom
         if decay == "after" and not k.startswith("b"):
             w_new = w_new * (1 - lr * wd)
         new_p[k] = w_new
-        new_v[dk], new_s[dk] = (vh, sh) if return_hat else (vv, ss)
-    return new_p, new_v, new_s
+        new_m[dk], new_v[dk] = (mh, vh) if return_hat else (mm, vv)
+    return new_p, new_m, new_v
 
 
 def _adam_natural(t_shift=0, linear=False, old=False, sign=-1.0):
@@ -525,33 +525,33 @@ def _adam_natural(t_shift=0, linear=False, old=False, sign=-1.0):
 
 
 def _adam_m(**kw):
-    return lambda p, g, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8: _adam(
-        p, g, v, s, t, learning_rate, beta1, beta2, epsilon, **kw)
+    return lambda p, g, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8: _adam(
+        p, g, m, v, t, learning_rate, beta1, beta2, epsilon, **kw)
 
 
 if hasattr(optim, "update_parameters_with_adam"):
     exercise(
         name="adam", chapter=CH, func_name="update_parameters_with_adam", title="Adam update with bias correction",
-        reference=optim.update_parameters_with_adam, arg_names=["parameters", "grads", "v", "s", "t"],
-        make_cases=_adam_cases, output_names=["parameters", "v", "s"], diagnose=_adam_diagnosis,
+        reference=optim.update_parameters_with_adam, arg_names=["parameters", "grads", "m", "v", "t"],
+        make_cases=_adam_cases, output_names=["parameters", "m", "v"], diagnose=_adam_diagnosis,
         mistakes=mistakes(
             ("ADAM_BIAS_T_MINUS_1", "the bias correction at step t is 1 - beta**t (t counts from 1): beta**(t - 1) "
                                     "corrects as if one step fewer had been taken", _adam_natural(t_shift=-1)),
             ("ADAM_BIAS_LINEAR", "the bias correction is 1 - beta1**t (a power of beta), not (1 - beta1) * t",
              _adam_natural(linear=True)),
-            ("ADAM_CORRECTS_OLD_MOMENTS", "update v and s first, then bias-correct the NEW values: "
-                                          "v_hat = new_v / (1 - beta1**t)", _adam_natural(old=True)),
-            ("ADAM_UPHILL", "step against the gradient: W - learning_rate * v_hat / (sqrt(s_hat) + epsilon)",
+            ("ADAM_CORRECTS_OLD_MOMENTS", "update m and v first, then bias-correct the NEW values: "
+                                          "m_hat = new_m / (1 - beta1**t)", _adam_natural(old=True)),
+            ("ADAM_UPHILL", "step against the gradient: W - learning_rate * m_hat / (sqrt(v_hat) + epsilon)",
              _adam_natural(sign=1.0)),
             ("ADAM_NO_BIAS_CORRECTION", "divide the moments by (1 - beta1**t) and (1 - beta2**t) before the step "
                                         "(bias correction); without it early steps are too small",
              _adam_m(correct=False)),
-            ("ADAM_EPS_INSIDE_SQRT", "epsilon goes OUTSIDE the root: v_hat / (sqrt(s_hat) + eps)", _adam_m(inside=True)),
-            ("ADAM_RETURNS_CORRECTED", "return the raw moving averages v and s as the new state; the bias-corrected "
-                                       "v_hat and s_hat are only for this step", _adam_m(return_hat=True)),
-            ("ADAM_NO_SQUARE", "s averages the SQUARED gradient: (1 - beta2) * dW**2", _adam_m(square=False)),
-            ("ADAM_BETAS_SWAPPED", "beta1 belongs to v (first moment), beta2 to s (second moment)", _adam_m(swap=True)),
-            ("ADAM_NO_SQRT", "divide by the square root of s_hat (plus eps), not by s_hat itself", _adam_m(root=False)),
+            ("ADAM_EPS_INSIDE_SQRT", "epsilon goes OUTSIDE the root: m_hat / (sqrt(v_hat) + eps)", _adam_m(inside=True)),
+            ("ADAM_RETURNS_CORRECTED", "return the raw moving averages m and v as the new state; the bias-corrected "
+                                       "m_hat and v_hat are only for this step", _adam_m(return_hat=True)),
+            ("ADAM_NO_SQUARE", "v averages the SQUARED gradient: (1 - beta2) * dW**2", _adam_m(square=False)),
+            ("ADAM_BETAS_SWAPPED", "beta1 belongs to m (first moment), beta2 to v (second moment)", _adam_m(swap=True)),
+            ("ADAM_NO_SQRT", "divide by the square root of v_hat (plus eps), not by v_hat itself", _adam_m(root=False)),
             ("ADAM_T_OFF_BY_ONE", "t is already the number of this step (1 on the first): use beta**t, not beta**(t + 1)",
              _adam_m(t_shift=1)),
         ),
@@ -559,19 +559,20 @@ if hasattr(optim, "update_parameters_with_adam"):
 
 if hasattr(optim, "update_parameters_with_adamw"):
     def _adamw_m(decay):
-        return lambda p, g, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01: _adam(
-            p, g, v, s, t, learning_rate, beta1, beta2, epsilon, wd=weight_decay, decay=decay)
+        return lambda p, g, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01: _adam(
+            p, g, m, v, t, learning_rate, beta1, beta2, epsilon, wd=weight_decay, decay=decay)
 
     exercise(
         name="adamw", chapter=CH, func_name="update_parameters_with_adamw",
         title="AdamW: Adam with decoupled weight decay", reference=optim.update_parameters_with_adamw,
-        arg_names=["parameters", "grads", "v", "s", "t"], make_cases=lambda seeds: _adam_cases(seeds, adamw=True),
-        output_names=["parameters", "v", "s"], diagnose=_adam_diagnosis,
+        arg_names=["parameters", "grads", "m", "v", "t"], make_cases=lambda seeds: _adam_cases(seeds, adamw=True),
+        output_names=["parameters", "m", "v"], diagnose=_adam_diagnosis,
         mistakes=mistakes(
             ("ADAMW_L2_IN_GRADIENT", "adding weight_decay * W to the gradient is Adam with an L2 penalty, which Adam "
                                      "then rescales; AdamW shrinks the weights directly: W = W * (1 - lr * wd)",
              _adamw_m("l2")),
-            ("ADAMW_DECAYS_BIASES", "decay the weights only (keys starting with 'W'); biases are not decayed",
+            ("ADAMW_DECAYS_BIASES", "decay the weights only (keys starting with 'W', see regularization.is_weight); "
+                                    "biases are not decayed",
              _adamw_m("biases_too")),
             ("ADAMW_DECAY_WITHOUT_LR", "the decay is multiplied by the learning rate: W = W * (1 - lr * wd) "
                                        "(PyTorch's convention)", _adamw_m("no_lr")),
