@@ -88,12 +88,21 @@ def table(rows):
     order = [ex.name for ex in all_exercises() if ex.name in per]
     tot = {k: sum(per[n][k] for n in order) for k in ("bugs", "caught", "pinpointed", "valid", "false_fail")}
     times = sorted(r["seconds"] for r in rows)
+    groups = []
+    for group in sorted({r["entry"].group for r in rows}):
+        g = summarize([r for r in rows if r["entry"].group == group]).values()
+        b, c, p = (sum(s[k] for s in g) for k in ("bugs", "caught", "pinpointed"))
+        v, f = (sum(s[k] for s in g) for k in ("valid", "false_fail"))
+        groups.append(f"- group {group}: {c}/{b} caught ({pct(c, b)}), {p}/{c} pinpointed ({pct(p, c)}), "
+                      f"{f}/{v} false fails")
     lines = [
         (f"Overall: {tot['caught']}/{tot['bugs']} bugs caught ({pct(tot['caught'], tot['bugs'])}), "
         f"{tot['pinpointed']}/{tot['caught']} failing reports pinpoint the mistake "
         f"({pct(tot['pinpointed'], tot['caught'])}), {tot['false_fail']}/{tot['valid']} valid implementations "
         f"fail (false fails)."),
         f"check() time per call: median {statistics.median(times):.3f} s, max {times[-1]:.3f} s.",
+        "",
+        *groups,
         "",
         "| exercise | bugs | caught | pinpointed | valid | false fails |",
         "|---|---:|---:|---:|---:|---:|",
@@ -116,11 +125,14 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", action="append", help="exercise name (repeatable)")
     ap.add_argument("--show", action="store_true", help="print every report that is not a clean pinpoint")
+    ap.add_argument("--group", choices=("main", "holdout"), help="only the chapter modules, or only the held-out set")
     ap.add_argument("--out", help="write the result table (markdown) to this file")
     args = ap.parse_args(argv)
     entries = learner_bugs.load()
     if args.only:
         entries = [e for e in entries if e.exercise in args.only]
+    if args.group:
+        entries = [e for e in entries if e.group == args.group]
     rows = run(entries)
     if args.show:
         for r in rows:

@@ -11,7 +11,10 @@ already recognised. Each entry is either
 * a **valid** implementation that is unusual (loops, einsum, another operation order) and
   must pass.
 
-`ENTRIES` lists them all; `tools/learner_bugs_run.py` runs them through `check`.
+`ENTRIES` lists them all; `tools/learner_bugs_run.py` runs them through `check`. The chapter
+modules (group "main") were measured first and the grader was then improved from what they
+showed; `holdout.py` (group "holdout") was written afterwards and never used to change the
+grader, so its numbers estimate how the changes carry over to bugs nobody catalogued.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +28,7 @@ class Entry:
     what: str
     keywords: tuple
     fn: Callable
+    group: str = "main"
 
     @property
     def id(self):
@@ -34,13 +38,16 @@ class Entry:
 ENTRIES = []
 
 
+GROUP = {"name": "main"}
+
+
 def bug(exercise, what, *keywords):
     """Register a buggy implementation of `exercise`; `keywords` are regexes a pinpointing report mentions."""
     if not keywords:
         raise ValueError(f"bug {what!r}: give at least one keyword")
 
     def deco(fn):
-        ENTRIES.append(Entry(exercise, "bug", fn.__name__, what, tuple(keywords), fn))
+        ENTRIES.append(Entry(exercise, "bug", fn.__name__, what, tuple(keywords), fn, GROUP["name"]))
         return fn
 
     return deco
@@ -50,7 +57,7 @@ def valid(exercise, what):
     """Register an unusual but correct implementation of `exercise`."""
 
     def deco(fn):
-        ENTRIES.append(Entry(exercise, "valid", fn.__name__, what, (), fn))
+        ENTRIES.append(Entry(exercise, "valid", fn.__name__, what, (), fn, GROUP["name"]))
         return fn
 
     return deco
@@ -58,6 +65,9 @@ def valid(exercise, what):
 
 def load():
     """Import every chapter module (each registers its entries once) and return ENTRIES."""
-    from . import ch02, ch03, ch04, ch05, ch06, ch07, ch08  # noqa: F401
+    if not ENTRIES:
+        from . import ch02, ch03, ch04, ch05, ch06, ch07, ch08  # noqa: F401
 
+        GROUP["name"] = "holdout"
+        from . import holdout  # noqa: F401
     return ENTRIES

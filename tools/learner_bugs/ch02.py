@@ -147,7 +147,7 @@ def tanhd_square_inside(z):
 
 
 @bug("tanh_derivative", "forgot tanh: 1 - z**2 (formula written for the activation)",
-     r"1 ?- ?z", r"activation", r"tanh\(z\) first|apply tanh|forgot.*tanh")
+     r"1 ?- ?z", r"activation", r"tanh\(z\) first|apply tanh|forgot.*tanh", r"not z\b")
 def tanhd_no_tanh(z):
     return 1 - z ** 2
 
@@ -163,7 +163,7 @@ def tanhd_paren(z):
     return (1 - np.tanh(z)) ** 2
 
 
-@bug("tanh_derivative", "sign error: 1 + tanh(z)^2", r"\bsigns?\b", r"1 ?\+ ?tanh")
+@bug("tanh_derivative", "sign error: 1 + tanh(z)^2", r"\bsigns?\b", r"1 ?\+ ?tanh", r"\bMINUS\b")
 def tanhd_sign(z):
     return 1 + np.tanh(z) ** 2
 
@@ -344,7 +344,7 @@ def leakyd_default(z, alpha=0.1):
     return np.where(z > 0, 1.0, alpha)
 
 
-@bug("leaky_relu_derivative", "returns z on the positive side instead of 1", r"\b1\b where|z instead of 1|slope 1", r"positive")
+@bug("leaky_relu_derivative", "returns z on the positive side instead of 1", r"\b1\b where|z instead of 1|slope 1", r"positive", r"z itself")
 def leakyd_z_pos(z, alpha=0.01):
     return np.where(z > 0, z, alpha)
 

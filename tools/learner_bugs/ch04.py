@@ -181,7 +181,7 @@ def mom_old_v(parameters, grads, v, beta=0.9, learning_rate=0.01):
     return _mom(parameters, grads, v, beta, learning_rate, _ema, lambda W, nv, ov, g, lr: W - lr * ov)
 
 
-@bug("momentum", "W + lr v: wrong sign", r"\bsigns?\b")
+@bug("momentum", "W + lr v: wrong sign", r"\bsigns?\b", r"\bUP\b|uphill|climb")
 def mom_sign(parameters, grads, v, beta=0.9, learning_rate=0.01):
     return _mom(parameters, grads, v, beta, learning_rate, _ema, lambda W, nv, ov, g, lr: W + lr * nv)
 
@@ -297,7 +297,7 @@ def rms_order(parameters, grads, s, learning_rate=0.01, beta=0.99, epsilon=1e-8)
     return ns, p
 
 
-@bug("rmsprop", "W + step: wrong sign", r"\bsigns?\b")
+@bug("rmsprop", "W + step: wrong sign", r"\bsigns?\b", r"\bUP\b|uphill|climb")
 def rms_sign(parameters, grads, s, learning_rate=0.01, beta=0.99, epsilon=1e-8):
     return _rms(parameters, grads, s, learning_rate, beta, epsilon,
                 step=lambda W, g, ns, os, lr, eps: W + lr * g / (np.sqrt(ns) + eps))
@@ -429,7 +429,7 @@ def adam_no_square(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, b
         return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, sq=lambda g: g)
 
 
-@bug("adam", "W + step: wrong sign", r"\bsigns?\b")
+@bug("adam", "W + step: wrong sign", r"\bsigns?\b", r"\bUP\b|uphill|climb")
 def adam_sign(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
     return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
                  step=lambda W, vh, sh: W + learning_rate * vh / (np.sqrt(sh) + epsilon))
@@ -508,7 +508,7 @@ def adamw_no_lr(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta
     return _adam_ok(d, grads, v, s, t, learning_rate, beta1, beta2, epsilon)
 
 
-@bug("adamw", "decay with the wrong sign: W (1 + lr lambda)", r"\bsigns?\b")
+@bug("adamw", "decay with the wrong sign: W (1 + lr lambda)", r"\bsigns?\b", r"SHRINK")
 def adamw_sign(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01):
     d = {k: (W * (1 + learning_rate * weight_decay) if k.startswith("W") else W) for k, W in parameters.items()}
     return _adam_ok(d, grads, v, s, t, learning_rate, beta1, beta2, epsilon)

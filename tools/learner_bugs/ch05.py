@@ -390,7 +390,7 @@ def bnb_no_gamma(dout, cache):
     return _bnb(dout, cache, use_gamma=False)
 
 
-@bug("batchnorm_backward", "sign error on the x_hat term", r"\bsigns?\b")
+@bug("batchnorm_backward", "sign error on the x_hat term", r"\bsigns?\b", r"SUBTRACTED")
 def bnb_sign(dout, cache):
     return _bnb(dout, cache, sign=1.0)
 

@@ -103,7 +103,7 @@ def cgv_inplace(grads, clip_value):
     return grads
 
 
-@bug("clip_grad_value", "np.minimum only: negative entries unbounded", r"-c\b|−c|negative", r"lower")
+@bug("clip_grad_value", "np.minimum only: negative entries unbounded", r"-c\b|−c|negative", r"lower", r"both sides")
 def cgv_upper_only(grads, clip_value):
     return {k: np.minimum(g, clip_value) for k, g in grads.items()}
 
