@@ -36,11 +36,25 @@ def test_a_wrong_scalar_is_compared_not_crashed(name, fn):
     assert "could not read" not in report and "item assignment" not in report
 
 
-def test_bool_derivative_fails_and_int_derivative_gets_a_note():
+def test_bool_and_int_derivatives_fail():
     result = _check("relu_derivative", lambda z: z > 0)
     assert not result.ok and "BOOL_RESULT" in result.problem_codes
     result = _check("relu_derivative", lambda z: (z > 0).astype(int))
-    assert result.ok and "integer dtype" in result.report() and "note" in result.report()
+    assert not result.ok and "INT_RESULT" in result.problem_codes and "integer dtype" in result.report()
+
+
+def test_integer_state_and_float32_weights_fail():
+    result = _check("initialize_velocity", lambda parameters: {"d" + k: np.zeros(p.shape, dtype=int)
+                                                               for k, p in parameters.items()})
+    assert not result.ok and "INT_RESULT" in result.problem_codes
+    result = _check("xavier_uniform", lambda n_in, n_out, rng: rng.uniform(-1, 1, (n_in, n_out)).astype(np.float32)
+                    * np.float32(np.sqrt(3.0 / (n_in + n_out) * 2)))
+    assert not result.ok and "INIT_DTYPE" in result.problem_codes
+
+
+def test_matrix_product_mismatch_hints_at_a_transpose():
+    result = _check("dense_backward", lambda dZ, cache: (dZ @ cache[1], cache[0].T @ dZ, dZ.sum(axis=0)))
+    assert not result.ok and "transpose" in result.report()
 
 
 def test_float32_state_buffer_in_the_rnn_fails():

@@ -181,9 +181,11 @@ def _dtype_problems(path, exp, rec):
                         "BOOL_RESULT", "booleans break later arithmetic (1 - mask and -mask raise TypeError, "
                                        "in-place *= fails): convert with .astype(z.dtype)")]
     if rec.dtype.kind in "iu":
-        return [Problem("note", f"{path}: your result has the integer dtype {rec.dtype}, the input float dtype "
-                                f"{exp.dtype} was expected", "INT_RESULT",
-                        "an integer array truncates in-place updates (g *= 0.5): convert with .astype(z.dtype)")]
+        return [Problem("dtype", f"{path}: your result has the integer dtype {rec.dtype}, the float dtype "
+                                 f"{exp.dtype} was expected", "INT_RESULT",
+                        "an integer array breaks later updates (g *= 0.5 raises, g = g * 0.5 silently changes its "
+                        "dtype); np.where(c, 1, 0) and np.zeros(shape, dtype=int) give integers: use 1.0 and 0.0, "
+                        "np.zeros_like(x) or .astype(z.dtype)")]
     if rec.dtype.kind == "f" and rec.dtype.itemsize < exp.dtype.itemsize:
         return [Problem("dtype", f"{path}: your result is {rec.dtype}, but the inputs were {exp.dtype}",
                         "DOWNCAST", f"{rec.dtype} keeps about {7 if rec.dtype == np.float32 else 3} significant "

@@ -444,6 +444,16 @@ def outcome_problems(ex, outcome):
             hint = "do not call sys.exit() or exit() in a function: return a value instead"
         elif outcome.exc_type == "KeyError":
             hint = "gradient keys are 'd' + parameter key: grads['dW1'] belongs to parameters['W1']"
+        elif outcome.exc_type == "ZeroDivisionError":
+            hint = ("in this case the number you divide by is 0 (a norm, a variance or a count): divide only when "
+                    "it is positive, e.g. scale only when norm > max_norm")
+        elif outcome.exc_type == "ValueError" and "truth value of an array" in outcome.exc_message:
+            hint = ("Python's max, min, `if` and `and` need one True/False, not a whole array: compare element by "
+                    "element with np.maximum, np.minimum, np.where or a boolean mask")
+        elif outcome.exc_type == "ValueError" and "matmul" in outcome.exc_message:
+            hint = ("A @ B needs A's last axis as long as B's first: with samples as rows Z = A_prev @ W, W is "
+                    "(n_in, n_out), and a gradient goes back through W.T; look for a missing or stray transpose "
+                    "(.T) or two swapped matrices on that line")
         elif outcome.exc_type == "ValueError" and "broadcast" in outcome.exc_message:
             hint = "print the shapes of the operands on that line; samples are rows, W is (n_in, n_out)"
         return [Problem("exception", f"{outcome.exc_type}: {outcome.exc_message}{where}", "EXCEPTION", hint,

@@ -63,6 +63,10 @@ class InitExercise(FeatureSignature, Exercise):
         problems = [p for p in problems if p.kind in ("structure", "type", "shape")]
         if problems:
             return problems
+        if W.dtype != np.float64:
+            problems.append(Problem("dtype", f"W has dtype {W.dtype}; weights are float64 like the rest of the "
+                                             "course", "INIT_DTYPE", "return the draw as it is (rng.uniform and "
+                                                                     "rng.normal give float64): no .astype(...)"))
         st = self._stats(case, outcomes)
         if not np.all(np.isfinite(W)):
             return [Problem("nonfinite", "W contains NaN or inf")]
@@ -181,7 +185,8 @@ class MiniBatchExercise(FeatureSignature, Exercise):
             problems.append(Problem("property", f"m = {m}, batch_size = {bs}: expected {want} batch(es) "
                                                 f"({' and '.join(parts)}), received sizes {got[:8]}"
                                                 f"{' ...' if len(got) > 8 else ''}", "BATCH_SIZES",
-                                    "keep the smaller last batch: range(0, m, batch_size)"))
+                                    "drop empty batches: when batch_size divides m there is no smaller last one"
+                                    if got and got[-1] == 0 else "keep the smaller last batch: range(0, m, batch_size)"))
         if not f["paired"]:
             problems.append(Problem("property", "X rows and Y rows are no longer paired", "UNPAIRED",
                                     "use the SAME permutation for X and Y"))

@@ -11,8 +11,13 @@ def rng_for(seed, salt):
 
 
 def exercise(**kwargs):
-    """Create and register an Exercise."""
+    """Create and register an Exercise (its catalogue extended by `_natural.NATURAL`)."""
+    from ._natural import NATURAL
+
     cls = kwargs.pop("cls", Exercise)
+    extra = mistakes(*NATURAL.get(kwargs["name"], ()))
+    if extra:
+        kwargs["mistakes"] = list(kwargs.get("mistakes", ())) + extra
     return register(cls(**kwargs))
 
 

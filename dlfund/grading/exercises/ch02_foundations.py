@@ -134,7 +134,7 @@ exercise(
         ("RELU_INPLACE", "z[z < 0] = 0 changes the caller's array: copy first, or use np.maximum(z, 0)",
          _relu_inplace),
         ("RELU_MASK", "z > 0 is the mask (True/False), i.e. the derivative; ReLU returns the values, "
-                      "z * (z > 0) or np.maximum(z, 0)", lambda z: z > 0),
+                      "z * (z > 0) or np.maximum(z, 0)", lambda z: (z > 0).astype(z.dtype)),
         ("RELU_MIN", "ReLU keeps the positive part: np.maximum, not np.minimum", lambda z: np.minimum(z, 0)),
     ),
 )

@@ -342,13 +342,14 @@ def _bn_cases(seeds):
 def _bn(X, gamma, beta, mode="train", running_mean=None, running_var=None, eps=1e-5, ddof=0, eps_out=False,
         axis=0, affine=True, eval_batch=False, no_sqrt=False):
     if mode == "train" or eval_batch:
-        mean, var = X.mean(axis=axis, keepdims=True), X.var(axis=axis, ddof=ddof, keepdims=True)
+        mean, var = X.mean(axis=axis, keepdims=axis == 1), X.var(axis=axis, ddof=ddof, keepdims=axis == 1)
     else:
         mean, var = running_mean, running_var
     denom = (np.sqrt(var) + eps) if eps_out else ((var + eps) if no_sqrt else np.sqrt(var + eps))
     x_hat = (X - mean) / denom
     out = gamma * x_hat + beta if affine else x_hat
-    return out, {"x_hat": x_hat}
+    # the whole cache a learner writes, so that the cache check sees what it sees in natural code
+    return out, {"x_hat": x_hat, "inv_std": 1.0 / denom, "gamma": gamma}
 
 
 def _bn_cache_check(case, outcomes):

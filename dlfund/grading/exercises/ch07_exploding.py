@@ -51,7 +51,7 @@ def _clip_min_ratio(grads, max_norm):
 
 exercise(
     name="clip_grad_norm", chapter=CH, func_name="clip_grad_norm", title="Clipping by global norm",
-    reference=clipping.clip_grad_norm, arg_names=["grads", "max_norm"], make_cases=_norm_cases,
+    reference=clipping.clip_grad_norm, arg_names=["grads", "max_norm"], make_cases=_norm_cases, fresh_outputs=True,
     output_names=["grads", "norm"], rtol=1e-5, strict_warnings=("divide by zero", "invalid value"),
     warning_hint="max_norm / norm divides by zero when every gradient is 0: only rescale when norm > max_norm "
                  "(or divide by norm + 1e-6, as PyTorch does)",
@@ -90,7 +90,7 @@ def _clip_inplace(g, c):
 
 exercise(
     name="clip_grad_value", chapter=CH, func_name="clip_grad_value", title="Clipping by value",
-    reference=clipping.clip_grad_value, arg_names=["grads", "clip_value"], make_cases=_value_cases,
+    reference=clipping.clip_grad_value, arg_names=["grads", "clip_value"], make_cases=_value_cases, fresh_outputs=True,
     mistakes=mistakes(
         ("CLIPVAL_ONE_SIDED", "clip both sides: every entry ends up in [-clip_value, clip_value]",
          lambda g, c: {k: np.minimum(v, c) for k, v in g.items()}),
