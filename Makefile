@@ -46,7 +46,7 @@ $(VENV)/.dev-installed: requirements-dev.lock $(VENV)/.book-installed
 # Refresh the locks after editing requirements*.txt or pyproject.toml's dependencies
 # (pip-tools in a small venv of its own; needs the package index).
 LOCK_TOOLS := $(VENV)/lock-tools
-PIP_COMPILE = $(LOCK_TOOLS)/bin/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --upgrade --custom-compile-command "make lock"
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_TOOLS)/bin/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --upgrade
 lock:
 	test -x $(LOCK_TOOLS)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/pip install -q pip-tools; }
 	$(PIP_COMPILE) -o requirements.lock pyproject.toml requirements.txt
