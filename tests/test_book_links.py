@@ -77,3 +77,71 @@ def test_images_have_alt_text(parsed, doc):
     missing = [img.get("src", "")[:80] for img in _get(parsed, HTML / f"{doc}.html").images
                if not _meaningful(img.get("alt")) and img.get("role") != "presentation"]
     assert not missing, f"{doc}: images without a text alternative (set mystnb.image.alt on the cell): {missing}"
+
+
+# ------------------------------------------------------------------ reading order and page furniture
+
+CHAPTER_DOCS = [d for d in PAGES if re.match(r"book/\d\d_", d)]
+EXERCISE_DOCS = [d for d in PAGES if d.startswith("exercises/")]
+
+
+def _number(doc):
+    return re.search(r"(?:book/|exercises/ch)(\d\d)_", doc).group(1)
+
+
+#: (page, the page it must link to): each chapter with exercises and its exercise page, both ways
+PARTNERS = [(c, e) for c in CHAPTER_DOCS for e in EXERCISE_DOCS if _number(c) == _number(e)]
+PARTNERS += [(e, c) for c, e in PARTNERS]
+
+
+@pytest.mark.parametrize("doc, partner", PARTNERS)
+def test_chapters_and_their_exercises_link_both_ways(doc, partner):
+    import posixpath
+
+    text = (HTML / f"{doc}.html").read_text(encoding="utf-8")
+    nav = re.search(r'<nav class="dlfund-practice-link".*?</nav>', text, re.DOTALL)
+    assert nav, f"{doc}: no link to {partner}"
+    href = re.search(r'href="([^"#]+)', nav.group(0)).group(1)
+    assert posixpath.normpath(posixpath.join(posixpath.dirname(doc), href)) == f"{partner}.html"
+
+
+@pytest.mark.parametrize("doc", EXERCISE_DOCS)
+def test_exercise_pages_show_hints_not_stub_output(doc):
+    text = (HTML / f"{doc}.html").read_text(encoding="utf-8")
+    assert "not implemented yet" not in text
+    assert "dlfund-progress" not in text or 'class="dlfund-progress-note"' in text
+    assert "<table" not in text, f"{doc}: a progress table is shown"
+    n_checks = len(re.findall(r"check</span><span class=\"p\">\(</span>", text))
+    assert n_checks > 0 and text.count('<details class="dlfund-hints">') == n_checks
+
+
+def test_index_has_a_title_and_there_is_no_empty_general_index():
+    index = (HTML / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"<title>[^<]+</title>", index) and 'lang="' in index
+    assert not (HTML / "genindex.html").exists()
+
+
+def test_chapter_notebooks_with_outputs_are_downloadable():
+    import json
+
+    for doc in CHAPTER_DOCS:
+        nb = HTML / "_downloads" / "executed" / f"{doc}.ipynb"
+        assert nb.exists(), f"{doc}: no executed notebook"
+        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        assert any(c.get("outputs") for c in cells if c["cell_type"] == "code"), f"{doc}: executed copy has no outputs"
+        page = (HTML / f"{doc}.html").read_text(encoding="utf-8")
+        assert f"_downloads/executed/{doc}.ipynb" in page, f"{doc}: the page does not offer it"
+
+
+def test_references_use_the_citation_style_of_the_text_and_link_every_entry():
+    text = (HTML / "book" / "references.html").read_text(encoding="utf-8")
+    entries = re.findall(r'<div class="citation" id="[^"]+" role="doc-biblioentry">(.*?)</div>\s*(?=<div class="citation"|</div>)',
+                         text, re.DOTALL)
+    assert len(entries) >= 17
+    for entry in entries:
+        label = re.search(r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<span', entry, re.DOTALL).group(1)
+        assert re.fullmatch(r"[^\d,]+, \d{4}", label), f"label {label!r} is not author-year"
+        assert 'class="reference external"' in entry, f"{label}: no link"
+    # a citation in a chapter reads like the label on the references page
+    chapter = (HTML / "book" / "04_optimizers.html").read_text(encoding="utf-8")
+    assert "Kingma and Ba" in chapter and "Kingma and Ba, 2015" in text

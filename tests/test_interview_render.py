@@ -197,17 +197,14 @@ def test_interview_notebook_renders_every_topic_under_its_own_heading():
     assert "assert not report.failures" in source(verify)
 
 
-def test_quiz_notebook_has_widget_and_static_version():
+def test_quiz_notebook_shows_the_web_quiz_only():
     cells = _cells("09b_quiz.ipynb")
     source = ["".join(c["source"]) for c in cells]
     assert source[0].startswith("(ch-quiz)=\n# Quiz")
-    widget = next(c for c, s in zip(cells, source) if "quiz_widget(" in s)
-    # not executed by the book build (no widget state, so no widget scripts on a page without widgets);
-    # nbval still runs it
-    assert {"remove-output", "skip-execution"} <= set(widget["metadata"]["tags"])
-    static = next(c for c, s in zip(cells, source) if "render_quiz_markdown(" in s)
-    assert static["metadata"]["mystnb"] == {"markdown_format": "myst"}
-    assert any("assert session.score()" in s for s in source)
+    quiz = next(c for c, s in zip(cells, source) if "WebQuiz(" in s)
+    assert quiz["metadata"]["tags"] == ["remove-input"]  # executed by the build: its output is the quiz
+    # no printed copy of the quiz and no test cell on the page
+    assert not any("render_quiz_markdown(" in s or "assert " in s for s in source)
 
 
 # --- a real book build (Sphinx, no kernel: outputs are pre-rendered here) --------------------------

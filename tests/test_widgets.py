@@ -13,7 +13,19 @@ import pytest
 from matplotlib.figure import Figure
 
 from dlfund import plots
-from dlfund.widgets import activation_explorer, activation_png, describe_image, describe_saturation
+from dlfund.widgets import (
+    ALPHAS,
+    EXPLORER_ACTIVATIONS,
+    NEEDS_KERNEL_CLASS,
+    Z_RANGES,
+    activation_explorer,
+    activation_png,
+    activation_svg,
+    describe_image,
+    describe_saturation,
+    figure_html,
+    needs_kernel,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -25,29 +37,33 @@ def png_size(data):
     return struct.unpack(">II", data[16:24])
 
 
-def parts(box):
-    """The explorer's controls, found by type (the layout is documented in its docstring)."""
+def leaves(box):
+    """{(name, z_range, alpha): (image HTML, info HTML)} for every figure the explorer holds."""
+    pickers, stack = box.children[0].children, box.children[1]
     found = {}
-
-    def walk(w):
-        found.setdefault(type(w), []).append(w)
-        for child in getattr(w, "children", ()):
-            walk(child)
-
-    walk(box)
-    return (found[widgets.Dropdown][0], found[widgets.FloatSlider][0], found[widgets.FloatRangeSlider][0],
-            found[widgets.HTML][0], found[widgets.HTML][1])
+    for name, per_name in zip(EXPLORER_ACTIVATIONS, stack.children):
+        for (_, z_range), per_range in zip(Z_RANGES, per_name.children):
+            for alpha, leaf in zip(ALPHAS, per_range.children) if name == "leaky_relu" else [(0.01, per_range)]:
+                found[name, z_range, alpha] = tuple(w.value for w in leaf.children)
+    return pickers, stack, found
 
 
-def png_of(image):
-    """PNG bytes of the <img> inside the explorer's figure widget (an ipywidgets.HTML)."""
-    m = re.search(r'src="data:image/png;base64,([^"]+)"', image.value)
-    assert m, "the figure widget holds no inline PNG"
-    return base64.b64decode(m.group(1))
+def shown(box):
+    """(image HTML, info HTML) of the leaf the stacks currently select."""
+    node = box.children[1]
+    while isinstance(node, widgets.Stack):
+        node = node.children[node.selected_index]
+    return tuple(w.value for w in node.children)
 
 
-def alt_of(image):
-    m = re.search(r'alt="([^"]*)"', image.value)
+def image_of(value):
+    m = re.search(r'src="data:image/(png|svg\+xml);base64,([^"]+)"', value)
+    assert m, "the figure widget holds no inline image"
+    return base64.b64decode(m.group(2))
+
+
+def alt_of(value):
+    m = re.search(r'alt="([^"]*)"', value)
     assert m, "the figure has no alt text"
     return html.unescape(m.group(1))
 
@@ -167,71 +183,70 @@ def test_figure_to_png_size_and_dpi_left_unchanged():
 # --------------------------------------------------------------------------- widgets
 
 
-def test_explorer_layout_and_default_image_is_png():
+def test_explorer_holds_one_figure_per_setting_with_matching_alt_text():
+    pickers, _, found = leaves(activation_explorer())
+    assert [p.description for p in pickers] == ["activation", "z range", "alpha"]
+    assert len(found) == 4 * len(Z_RANGES) + len(Z_RANGES) * len(ALPHAS)
+    for (name, z_range, alpha), (image, info) in found.items():
+        assert image_of(image) == activation_svg(name, alpha, z_range)
+        assert alt_of(image) == describe_image(name, alpha, z_range)
+        assert info == describe_saturation(name, alpha, z_range)
+    images = [image_of(image) for image, _ in found.values()]
+    assert len(set(images)) == len(images)  # every setting draws a different figure
+
+
+def test_dropdowns_are_linked_to_the_stacks_in_the_browser():
+    # jslink: a Link widget the browser runs, so the saved state switches figures without a kernel
     box = activation_explorer()
-    assert isinstance(box, widgets.VBox)
-    dropdown, slider, z_slider, image, info = parts(box)
-    assert dropdown.value == "sigmoid" and "softmax" not in dropdown.options
-    assert z_slider.value == (-6.0, 6.0)
-    assert png_size(png_of(image)) == (480, 272)  # figsize (6, 3.4) at 80 dpi
-    assert slider.disabled  # alpha only matters for leaky_relu
-    assert "sigmoid" in info.value
+    pickers, stack, _ = leaves(box)
+    from ipywidgets.widgets.widget import _instances
+    from ipywidgets.widgets.widget_link import Link
+
+    links = [w for w in _instances.values() if isinstance(w, Link)]
+    targets = {(id(link.source[0]), id(link.target[0])) for link in links}
+    assert (id(pickers[0]), id(stack)) in targets
+    for per_name in stack.children:
+        assert (id(pickers[1]), id(per_name)) in targets
+    leaky = stack.children[EXPLORER_ACTIVATIONS.index("leaky_relu")]
+    for per_range in leaky.children:
+        assert (id(pickers[2]), id(per_range)) in targets
+    assert all(link.source[1] == "index" and link.target[1] == "selected_index" for link in links
+               if id(link.source[0]) in {id(p) for p in pickers})
 
 
-def test_explorer_image_bytes_are_in_the_widget_state():
-    # the saved widget state is what the static HTML shows: it must carry the PNG itself
-    _, _, _, image, _ = parts(activation_explorer())
-    state = image.get_state()
-    assert 'src="data:image/png;base64,' in state["value"]
-    assert png_of(image)[:8] == PNG_SIGNATURE
+def test_initial_selection_follows_the_arguments():
+    box = activation_explorer("leaky_relu", alpha=0.3, z_range=(-12, 12))
+    pickers, _, _ = leaves(box)
+    assert [p.value for p in pickers] == ["leaky_relu", "-12 to 12", "0.3"]
+    image, info = shown(box)
+    assert alt_of(image) == describe_image("leaky_relu", 0.3, (-12.0, 12.0))
+    assert "alpha = 0.3" in alt_of(image) and "stays above" in info  # slope 0.3 >= 5% of 1
 
 
-def test_image_has_a_text_alternative_that_follows_the_settings():
-    # the <img> alt text is its accessible name in the built page
-    dropdown, slider, _, image, _ = parts(activation_explorer())
-    assert "sigmoid" in alt_of(image) and "-6" in alt_of(image) and "6" in alt_of(image)
-    dropdown.value = "leaky_relu"
-    slider.value = 0.3
-    assert alt_of(image) == describe_image("leaky_relu", 0.3, (-6.0, 6.0))
-    assert "alpha = 0.3" in alt_of(image)
+def test_default_explorer_shows_sigmoid_and_its_saturation():
+    image, info = shown(activation_explorer())
+    assert "sigmoid" in alt_of(image) and "-6 to 6" in alt_of(image)
+    b = sigmoid_boundary()
+    assert f"[{b:.2f}, 6.00]" in info.replace("[4.3", "[4.3")  # both tails are listed
+    assert image_of(image).lstrip().startswith(b"<?xml") or b"<svg" in image_of(image)[:500]
 
 
-def test_rendering_is_deterministic():
-    assert activation_png("tanh") == activation_png("tanh")
+def test_svg_figures_are_small_and_deterministic():
+    svg = activation_svg("tanh")
+    assert svg == activation_svg("tanh")
+    assert len(svg) < 60_000
+    assert b"<text" in svg  # text kept as text (svg.fonttype none), not glyph outlines
 
 
-def test_explorer_redraws_when_activation_changes():
-    dropdown, slider, _, image, info = parts(activation_explorer())
-    before = png_of(image)
-    dropdown.value = "relu"
-    assert png_of(image)[:8] == PNG_SIGNATURE
-    assert png_of(image) != before
-    assert png_of(image) == activation_png("relu", 0.01, (-6.0, 6.0))
-    assert "relu" in info.value
-    dropdown.value = "leaky_relu"
-    assert not slider.disabled
-    dropdown.value = "tanh"
-    assert slider.disabled
+def test_figure_html_accepts_png_and_svg_only():
+    assert 'src="data:image/png;base64,' in figure_html(activation_png("relu"), "x")
+    assert 'src="data:image/svg+xml;base64,' in figure_html(activation_svg("relu"), "x")
+    with pytest.raises(TypeError, match="PNG or SVG"):
+        figure_html(b"GIF89a", "x")
 
 
-def test_explorer_alpha_changes_leaky_relu_plot_and_saturation():
-    dropdown, slider, _, image, info = parts(activation_explorer("leaky_relu", alpha=0.01))
-    assert "[-6.00, 0.00]" in info.value  # slope 0.01 on the negative side counts as saturated
-    before = png_of(image)
-    slider.value = 0.2
-    assert png_of(image) != before
-    assert png_of(image) == activation_png("leaky_relu", 0.2, (-6.0, 6.0))
-    assert "stays above" in info.value  # slope 0.2 >= 5% of 1
-
-
-def test_explorer_z_range_changes_plot_and_collapsed_range_is_widened():
-    _, _, z_slider, image, info = parts(activation_explorer("tanh"))
-    before = png_of(image)
-    z_slider.value = (-2.0, 10.0)
-    assert png_of(image) != before
-    assert png_size(png_of(image)) == (480, 272)
-    z_slider.value = (3.0, 3.0)
-    assert png_of(image) == activation_png("tanh", 0.01, (2.5, 3.5))
+def test_activation_png_size():
+    assert png_size(activation_png("tanh")) == (480, 272)  # figsize (6, 3.4) at 80 dpi
 
 
 def test_describe_saturation_sigmoid_interval():
@@ -244,13 +259,20 @@ def test_describe_saturation_sigmoid_interval():
     ({"name": "softmax"}, ValueError, "unknown activation"),
     ({"alpha": -0.1}, ValueError, "alpha"),
     ({"alpha": 2.0}, ValueError, "alpha"),
+    ({"alpha": 0.2}, ValueError, "alpha must be one of"),
     ({"z_range": (3, 1)}, ValueError, "z_range"),
     ({"z_range": (-50, 1)}, ValueError, "z_range"),
+    ({"z_range": (-5, 5)}, ValueError, "z_range must be one of"),
     ({"z_range": 5}, TypeError, "z_range"),
 ])
 def test_explorer_rejects_bad_settings(kwargs, exc, match):
     with pytest.raises(exc, match=match):
         activation_explorer(**kwargs)
+
+
+def test_needs_kernel_marks_the_widget():
+    box = needs_kernel(widgets.VBox([widgets.Dropdown(options=["a"])]))
+    assert NEEDS_KERNEL_CLASS in box._dom_classes
 
 
 def test_widgets_module_does_not_use_pyplot():

@@ -8,8 +8,23 @@
 // - Folded code cells: the <summary> says "Show code cell source" but is labelled
 //   "Toggle hidden content"; let the visible text be its name.
 // - Sliders of the static widgets have no accessible name: give each handle its widget's label.
-// Widgets render after "load", so the fixes run again whenever the page changes.
+// - The primary sidebar (book title, search box, table of contents) is a plain <div>: content
+//   outside any landmark. It becomes a labelled complementary region.
+// - DataFrames have an empty header cell in their top-left corner (and above the index): an
+//   empty <th> labels nothing, so it becomes a plain cell.
+// Widgets render after "load", so book.js runs the fixes again whenever the page changes.
 function applyFixes() {
+  const sidebar = document.getElementById("pst-primary-sidebar");
+  if (sidebar && !sidebar.getAttribute("role")) {  // its title and search box sit outside any landmark
+    sidebar.setAttribute("role", "complementary");
+    sidebar.setAttribute("aria-label", "Book navigation");
+  }
+  document.querySelectorAll("main th").forEach((th) => {
+    if (th.textContent.trim() || th.querySelector("img, svg")) return;
+    const td = document.createElement("td");
+    for (const { name, value } of th.attributes) if (name !== "scope") td.setAttribute(name, value);
+    th.replaceWith(td);
+  });
   document.querySelectorAll("details > summary[aria-label]").forEach((el) => {
     if (el.textContent.trim()) el.removeAttribute("aria-label");
   });
@@ -30,12 +45,5 @@ function applyFixes() {
     icon.setAttribute("aria-hidden", "true");
   });
 }
-window.addEventListener("load", () => {
-  applyFixes();
-  let pending = false;
-  new MutationObserver(() => {
-    if (pending) return;
-    pending = true;
-    setTimeout(() => { pending = false; applyFixes(); }, 50);
-  }).observe(document.body, { childList: true, subtree: true });
-});
+// book.js runs the fixes on "load" and again whenever the page changes.
+window.dlfundA11yFixes = applyFixes;
