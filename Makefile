@@ -9,13 +9,17 @@ PYTEST_WORKERS ?= 2
 # with this one, so every claim in the book is proven on two seeds.
 CHECK_SEED ?= 1
 
-.PHONY: book test env dev-env assets chromium bubblewrap book-strict pytest lock clean
+.PHONY: book test env dev-env assets chromium bubblewrap lint book-strict pytest lock clean
 
 book: env assets
 	$(BIN)/jupyter-book build .
 	@echo "Open _build/html/index.html"
 
-test: dev-env assets chromium bubblewrap book-strict pytest
+test: dev-env assets chromium bubblewrap lint book-strict pytest
+
+# Lint (pyflakes, pycodestyle errors, a complexity limit; settings in pyproject.toml).
+lint:
+	$(BIN)/ruff check .
 
 # Clean build, every notebook executed, warnings are errors.
 book-strict:

@@ -34,7 +34,8 @@ class Trainable:
     def _validation_loss(self, X, Y):
         return self.compute_loss(self.forward(X)[0], Y)
 
-    def _train(self, X, Y, epochs, batch_size, optimizer, lr, rng, validation_data, progress,
+    # the training loop with its options (clipping, tracking, two optimizer kinds):
+    def _train(self, X, Y, epochs, batch_size, optimizer, lr, rng, validation_data, progress,  # noqa: C901
                clip_norm, clip_value, track_grad_norm):
         """The loop behind `fit`: shuffled mini-batches, optional clipping, one optimizer step each.
 

@@ -1,7 +1,6 @@
 """Static checks of the built HTML: every internal link and anchor resolves, every image has alt text."""
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest

@@ -13,7 +13,6 @@ import torch.nn.functional as F
 from _torchref import assert_close_torch, t64
 
 from dlfund import activations, clipping, data, init, layers, losses, optim, regularization, rnn
-from dlfund.gradcheck import numerical_gradient
 from dlfund.network import MLP
 
 torch.set_num_threads(1)
@@ -404,6 +403,7 @@ def test_e20_decoupled_decay_equals_l2_only_for_sgd():
 def test_e34_adam_invariant_to_diagonal_rescaling_sgd_not():
     rng = RNG(0)
     G, D = rng.normal(size=(50, 3)), np.array([1e-2, 1.0, 1e3])
+    base = None
     for scale in (1.0, D):
         it = iter(G * scale)
         ref = run_torch(lambda p: torch.optim.Adam(p, lr=1e-2, eps=1e-12), np.zeros(3), lambda w: next(it), 50)

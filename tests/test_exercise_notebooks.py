@@ -9,7 +9,7 @@ import pytest
 from nbclient import NotebookClient
 
 from dlfund.grading.batch import grade_all
-from dlfund.grading.build import ROOT, build, out_of_sync, parse_source, strip_solutions
+from dlfund.grading.build import ROOT, build, out_of_sync, strip_solutions
 from dlfund.grading.registry import chapters
 
 EXERCISES_DIR = ROOT / "exercises"

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from dlfund import activations, layers
-from dlfund.grading import CheckResult, GradingError, all_exercises, check, get_exercise
+from dlfund.grading import CheckResult, GradingError, all_exercises, check
 from dlfund.grading.report import html_report
 from dlfund.grading.sandbox import protected_call
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from dlfund import GD, MLP, update_parameters_with_gd
-from dlfund.activations import sigmoid, softmax, tanh
+from dlfund.activations import softmax, tanh
 from dlfund.data import make_house_prices, standardize
 
 

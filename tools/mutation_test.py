@@ -71,7 +71,7 @@ def _name_of(func):
     return ""
 
 
-def mutation_points(tree):
+def mutation_points(tree):  # noqa: C901 - one branch per mutation operator
     """[(node path, kind, payload, description)] for every mutation the body admits."""
     points = []
     for node in ast.walk(tree):
@@ -124,7 +124,7 @@ def mutation_points(tree):
     return points
 
 
-def apply(node, kind, payload):
+def apply(node, kind, payload):  # noqa: C901 - one branch per mutation operator
     """Mutate `node` in place (it belongs to a deep copy of the tree)."""
     if kind == "binop":
         node.op = payload()

@@ -72,7 +72,7 @@ class Seed:  # mirrors dlfund.grading.sandbox.Seed on this side of the boundary
         self.seed = seed
 
 
-def encode(obj, depth=0):
+def encode(obj, depth=0):  # noqa: C901 - one branch per answer type a submission can return
     if depth > 20:
         return {"__unencodable__": "nested too deeply"}
     if obj is None or isinstance(obj, (bool, str)):
@@ -174,7 +174,7 @@ def alert(kind, detail):
         STATE["alerts"].append({"kind": kind, "where": STATE["where"], "detail": detail})
 
 
-def install_watch(write_roots):
+def install_watch(write_roots):  # noqa: C901 - one branch per forbidden action the audit hook reports
     """Audit hook recording writes outside `write_roots` (the first: the submission's folder) and
     signals aimed at the grader."""
     roots = [os.path.realpath(r).rstrip("/") + "/" for r in write_roots]
@@ -311,7 +311,7 @@ def same(a, b):
         return False
 
 
-def main():
+def main():  # noqa: C901 - the child's whole life in order: limits, notebook, calls, reply; to split next
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over-large files fail with EFBIG instead of killing us
     req = REQUEST
     out = os.fdopen(int(sys.argv[2]), "w", buffering=1)

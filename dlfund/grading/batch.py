@@ -232,7 +232,7 @@ def _outcome_from(msg):
                    warnings=list(o.get("warnings", [])))
 
 
-def grade_submission(path, opts=None, chapter=None, seeds=DEFAULT_SEEDS, setup=None, index=0):
+def grade_submission(path, opts=None, chapter=None, seeds=DEFAULT_SEEDS, setup=None, index=0):  # noqa: C901 - one verdict per way a submission can fail; to split into steps next (issue 18)
     """Grade one notebook; returns a JSON-able dict (never raises for a bad submission).
 
     `setup` (from `runner.prepare`) is shared by the submissions of a run; without it one is

@@ -324,7 +324,7 @@ def _swapped_keys(expected, received, path, rtol, atol):
                    "check which result you store under which key")
 
 
-def compare(expected, received, path="output", rtol=1e-6, atol=1e-9, context=None, names=None):
+def compare(expected, received, path="output", rtol=1e-6, atol=1e-9, context=None, names=None):  # noqa: C901 - structure, shape, dtype, aliasing, values: checked in this order on purpose
     """Compare nested outputs, structure first. `names` optionally names the items of a tuple output."""
     if isinstance(expected, (tuple, list)):
         if isinstance(received, dict) and names and set(received) >= set(names[:len(expected)]):

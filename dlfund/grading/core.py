@@ -496,7 +496,7 @@ def matching_mistakes(ex, cases, learner_outcomes, seeds, timeout=5.0):
     return found
 
 
-def grade(ex, runner, seeds=DEFAULT_SEEDS, fingerprint=True, mistake_timeout=5.0):
+def grade(ex, runner, seeds=DEFAULT_SEEDS, fingerprint=True, mistake_timeout=5.0):  # noqa: C901 - the case loop with its report rules; to split next (issue 18)
     """Run every case of `ex` through `runner(args, kwargs) -> Outcome` and judge the results."""
     seeds = tuple(seeds)
     cases = ex.make_cases(seeds)

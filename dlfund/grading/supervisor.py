@@ -95,7 +95,7 @@ def _send(w, index, task, guard_s):
         return False
 
 
-def run(tasks, work, jobs, guard_s, lost, on_lost=None, on_done=None):
+def run(tasks, work, jobs, guard_s, lost, on_lost=None, on_done=None):  # noqa: C901 - the worker loop: start, feed, watch, replace; each branch one worker event
     """Results of `work(task)` in task order (tasks and results: JSON-able); at most `jobs` workers.
 
     `work` runs in the workers; `lost`, `on_lost(index)` and `on_done(result)` run here."""

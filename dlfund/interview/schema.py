@@ -154,7 +154,7 @@ def states_checkable_content(q):
     return False
 
 
-def validate_question(q):
+def validate_question(q):  # noqa: C901 - one check per schema rule, each with its own message
     """Return the problems of one question dict (empty list if it is well formed)."""
     where = f"question {q.get('id', '?')!r}" if isinstance(q, dict) else "question"
     if not isinstance(q, dict):

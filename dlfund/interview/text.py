@@ -60,7 +60,7 @@ def _argument(text, i):
     return text[i:i + 1], i + 1
 
 
-def latex_to_unicode(tex):
+def latex_to_unicode(tex):  # noqa: C901 - a flat table of LaTeX commands and their Unicode
     """Readable Unicode for a LaTeX math fragment (best effort, never raises)."""
     out = []
     i = 0
