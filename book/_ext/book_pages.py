@@ -1,12 +1,13 @@
 """Page-level touches of the built book.
 
-* MathJax (1.2 MB) is loaded only on pages that contain math.
+* MathJax is loaded only on pages that contain math (also math in an output, as on the quiz page).
 * A chapter ends with a link to its exercise page, and the exercise page starts with a
   link back to its chapter (chapters ``book/NN_*``, exercises ``exercises/chNN_*``).
-* Each chapter notebook can also be downloaded as executed, with its outputs
+* Each chapter notebook that has outputs can also be downloaded as executed
   (``_downloads/executed/...ipynb``, offered in the page's download menu).
 * ``index.html`` (the redirect to the first page) gets a title, a language and a link.
 """
+import json
 import re
 import shutil
 from html import escape
@@ -61,8 +62,13 @@ def _practice_link(app, pagename):
 
 def _page_context(app, pagename, templatename, context, doctree):
     body = context.get("body", "")
-    if "script_files" in context and not _has_math(body):
-        context["script_files"] = [s for s in context["script_files"] if not _is_mathjax(s)]
+    if "script_files" in context:
+        loads = any(_is_mathjax(s) for s in context["script_files"])
+        if loads and not _has_math(body):
+            context["script_files"] = [s for s in context["script_files"] if not _is_mathjax(s)]
+        elif _has_math(body) and not loads:  # math only in an output (the quiz): Sphinx did not add MathJax
+            app.add_js_file(None, body="window.MathJax = " + json.dumps(app.config.mathjax3_config))
+            app.add_js_file(app.config.mathjax_path, loading_method="defer")
     before, after = _practice_link(app, pagename)
     if before or after:
         context["body"] = before + body + after
@@ -76,12 +82,17 @@ def _page_context(app, pagename, templatename, context, doctree):
                     "icon": "fas fa-code", "label": "download-executed-notebook-button"})
 
 
+def _has_outputs(path):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return any(c.get("outputs") for c in cells if c["cell_type"] == "code")
+
+
 def _copy_executed(app, env):
     """Copy the executed chapter notebooks (jupyter-cache's copies, with outputs) into the site."""
     source = Path(app.outdir).parent / "jupyter_execute"
     for docname in sorted(env.found_docs):
         nb = source / f"{docname}.ipynb"
-        if CHAPTER.match(docname) and nb.exists():
+        if CHAPTER.match(docname) and nb.exists() and _has_outputs(nb):
             target = Path(app.outdir) / EXECUTED_DIR / f"{docname}.ipynb"
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(nb, target)
