@@ -9,7 +9,6 @@
 """
 import json
 import re
-import shutil
 from html import escape
 from pathlib import Path
 
@@ -82,20 +81,42 @@ def _page_context(app, pagename, templatename, context, doctree):
                     "icon": "fas fa-code", "label": "download-executed-notebook-button"})
 
 
-def _has_outputs(path):
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return any(c.get("outputs") for c in cells if c["cell_type"] == "code")
+def _has_outputs(nb):
+    return any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def executed_notebook(app, docname):
+    """The notebook of `docname` with its outputs: from jupyter-cache in "cache" mode (myst-nb's
+    own copy in jupyter_execute/ holds no outputs when the cache served the page), else that copy."""
+    import nbformat
+
+    config = app.env.mystnb_config
+    if config.execution_mode == "cache":
+        from jupyter_cache import get_cache
+
+        notebook = nbformat.read(app.env.doc2path(docname), as_version=4)
+        try:
+            return get_cache(config.execution_cache_path).merge_match_into_notebook(notebook)[1]
+        except KeyError:  # not executed (yet)
+            return None
+    copy = Path(app.outdir).parent / "jupyter_execute" / f"{docname}.ipynb"
+    return nbformat.read(copy, as_version=4) if copy.exists() else None
 
 
 def _copy_executed(app, env):
-    """Copy the executed chapter notebooks (jupyter-cache's copies, with outputs) into the site."""
-    source = Path(app.outdir).parent / "jupyter_execute"
+    """Put each chapter as executed (with outputs) into the site; drop copies that have none."""
+    import nbformat
+
     for docname in sorted(env.found_docs):
-        nb = source / f"{docname}.ipynb"
-        if CHAPTER.match(docname) and nb.exists() and _has_outputs(nb):
-            target = Path(app.outdir) / EXECUTED_DIR / f"{docname}.ipynb"
+        if not CHAPTER.match(docname):
+            continue
+        target = Path(app.outdir) / EXECUTED_DIR / f"{docname}.ipynb"
+        notebook = executed_notebook(app, docname)
+        if notebook is not None and _has_outputs(notebook):
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(nb, target)
+            nbformat.write(notebook, target)
+        elif target.exists():
+            target.unlink()
 
 
 def _index_page(app, exception):
