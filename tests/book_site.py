@@ -61,15 +61,26 @@ def serve(directory):
 
 
 VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-#: a page without widgets may weigh this much (everything it loads, uncompressed)
+#: a page without widgets may weigh this much: everything it loads, text compressed as static hosts
+#: serve it (gzip), images as they are
 PAGE_BUDGET_BYTES = 2 * 1024 * 1024
+COMPRESSED = (".html", ".js", ".css", ".svg", ".json", ".woff")  # .woff (v1) is not compressed inside
+
+
+def transfer_size(url, body):
+    """Bytes a reader downloads for one response: gzip level 6 for text, as served by static hosts."""
+    import gzip
+    from urllib.parse import urlparse
+
+    path = urlparse(url).path
+    return len(gzip.compress(body, 6)) if path.endswith(COMPRESSED) else len(body)
 
 
 def open_page(browser, url, viewport="desktop", dark=False, weights=None):
     """Open `url` in a fresh context; return (page, context, problems).
 
     problems lists console errors, failed or non-local requests. `weights`, if a dict, collects
-    {url: bytes} of every response. The phone viewport is a touch device.
+    {url: body bytes} of every response. The phone viewport is a touch device.
     """
     import re
     from urllib.parse import urlparse
@@ -93,9 +104,9 @@ def open_page(browser, url, viewport="desktop", dark=False, weights=None):
             from playwright.sync_api import Error
 
             try:
-                weights[request.url] = len(response.body())
-            except Error:  # a body the browser did not keep (a redirect): count its header only
-                weights[request.url] = int(response.headers.get("content-length", 0))
+                weights[request.url] = response.body()
+            except Error:  # a body the browser did not keep (a redirect): nothing to count
+                weights[request.url] = b""
 
     page.on("request", on_request)
     page.on("requestfinished", on_finished)

@@ -43,7 +43,9 @@ ICON_SCRIPT = """// Font Awesome Free 6.5.2 icons used by the theme (Icons: CC B
     svg.setAttribute("viewBox", viewBox);
     svg.setAttribute("aria-hidden", "true");
     svg.setAttribute("focusable", "false");
-    svg.setAttribute("class", "svg-inline--fa " + el.getAttribute("class"));
+    // keep size and other classes, not the Font Awesome ones (their CSS would fetch its web fonts)
+    const keep = Array.from(el.classList).filter((c) => ["fa-lg", "fa-fw"].includes(c) || !/^fa[srb]?$|^fa-/.test(c));
+    svg.setAttribute("class", ["svg-inline--fa", ...keep].join(" "));
     const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
     path.setAttribute("fill", "currentColor");
     path.setAttribute("d", d);

@@ -1,14 +1,14 @@
 """Page-level touches of the built book.
 
-* MathJax (1.2 MB) is loaded only on pages that contain math.
+* MathJax is loaded only on pages that contain math (also math in an output, as on the quiz page).
 * A chapter ends with a link to its exercise page, and the exercise page starts with a
   link back to its chapter (chapters ``book/NN_*``, exercises ``exercises/chNN_*``).
-* Each chapter notebook can also be downloaded as executed, with its outputs
+* Each chapter notebook that has outputs can also be downloaded as executed
   (``_downloads/executed/...ipynb``, offered in the page's download menu).
 * ``index.html`` (the redirect to the first page) gets a title, a language and a link.
 """
+import json
 import re
-import shutil
 from html import escape
 from pathlib import Path
 
@@ -61,8 +61,13 @@ def _practice_link(app, pagename):
 
 def _page_context(app, pagename, templatename, context, doctree):
     body = context.get("body", "")
-    if "script_files" in context and not _has_math(body):
-        context["script_files"] = [s for s in context["script_files"] if not _is_mathjax(s)]
+    if "script_files" in context:
+        loads = any(_is_mathjax(s) for s in context["script_files"])
+        if loads and not _has_math(body):
+            context["script_files"] = [s for s in context["script_files"] if not _is_mathjax(s)]
+        elif _has_math(body) and not loads:  # math only in an output (the quiz): Sphinx did not add MathJax
+            app.add_js_file(None, body="window.MathJax = " + json.dumps(app.config.mathjax3_config))
+            app.add_js_file(app.config.mathjax_path, loading_method="defer")
     before, after = _practice_link(app, pagename)
     if before or after:
         context["body"] = before + body + after
@@ -76,15 +81,42 @@ def _page_context(app, pagename, templatename, context, doctree):
                     "icon": "fas fa-code", "label": "download-executed-notebook-button"})
 
 
+def _has_outputs(nb):
+    return any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def executed_notebook(app, docname):
+    """The notebook of `docname` with its outputs: from jupyter-cache in "cache" mode (myst-nb's
+    own copy in jupyter_execute/ holds no outputs when the cache served the page), else that copy."""
+    import nbformat
+
+    config = app.env.mystnb_config
+    if config.execution_mode == "cache":
+        from jupyter_cache import get_cache
+
+        notebook = nbformat.read(app.env.doc2path(docname), as_version=4)
+        try:
+            return get_cache(config.execution_cache_path).merge_match_into_notebook(notebook)[1]
+        except KeyError:  # not executed (yet)
+            return None
+    copy = Path(app.outdir).parent / "jupyter_execute" / f"{docname}.ipynb"
+    return nbformat.read(copy, as_version=4) if copy.exists() else None
+
+
 def _copy_executed(app, env):
-    """Copy the executed chapter notebooks (jupyter-cache's copies, with outputs) into the site."""
-    source = Path(app.outdir).parent / "jupyter_execute"
+    """Put each chapter as executed (with outputs) into the site; drop copies that have none."""
+    import nbformat
+
     for docname in sorted(env.found_docs):
-        nb = source / f"{docname}.ipynb"
-        if CHAPTER.match(docname) and nb.exists():
-            target = Path(app.outdir) / EXECUTED_DIR / f"{docname}.ipynb"
+        if not CHAPTER.match(docname):
+            continue
+        target = Path(app.outdir) / EXECUTED_DIR / f"{docname}.ipynb"
+        notebook = executed_notebook(app, docname)
+        if notebook is not None and _has_outputs(notebook):
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(nb, target)
+            nbformat.write(notebook, target)
+        elif target.exists():
+            target.unlink()
 
 
 def _index_page(app, exception):

@@ -11,7 +11,8 @@
 // - The primary sidebar (book title, search box, table of contents) is a plain <div>: content
 //   outside any landmark. It becomes a labelled complementary region.
 // - DataFrames have an empty header cell in their top-left corner (and above the index): an
-//   empty <th> labels nothing, so it becomes a plain cell.
+//   empty <th> labels nothing, so it becomes a plain cell. A header that is only math (MathJax
+//   draws glyphs with CSS: no text for axe) shows the text of its MathML, e.g. "f′(z)", instead.
 // Widgets render after "load", so book.js runs the fixes again whenever the page changes.
 function applyFixes() {
   const sidebar = document.getElementById("pst-primary-sidebar");
@@ -20,6 +21,18 @@ function applyFixes() {
     sidebar.setAttribute("aria-label", "Book navigation");
   }
   document.querySelectorAll("main th").forEach((th) => {
+    const math = th.querySelectorAll("mjx-container");
+    if (math.length && !th.querySelector(".dlfund-th-math")) {
+      const rest = th.cloneNode(true);
+      rest.querySelectorAll("mjx-container").forEach((m) => m.remove());
+      if (!rest.textContent.trim()) {
+        const text = document.createElement("span");
+        text.className = "dlfund-th-math";
+        text.textContent = Array.from(math, (m) => m.textContent.trim()).join(" ");
+        math.forEach((m) => { m.style.display = "none"; });
+        th.prepend(text);
+      }
+    }
     if (th.textContent.trim() || th.querySelector("img, svg")) return;
     const td = document.createElement("td");
     for (const { name, value } of th.attributes) if (name !== "scope") td.setAttribute(name, value);

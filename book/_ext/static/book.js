@@ -84,7 +84,7 @@
       el.classList.toggle("dlfund-scrolls", wide);
       if (wide && !el.hasAttribute("tabindex")) {
         el.tabIndex = 0;
-        if (!el.getAttribute("role")) el.setAttribute("role", "region");
+        if (!el.getAttribute("role")) el.setAttribute("role", "group");  // a group, not a landmark: many per page
         if (!el.getAttribute("aria-label")) el.setAttribute("aria-label", el.querySelector("table") ? "Table, scrolls sideways" : "Equation, scrolls sideways");
       }
     });
