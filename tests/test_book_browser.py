@@ -103,15 +103,16 @@ def test_phone_drawer_opens_and_its_links_work(browser, site_url, dark):
         button = page.locator("button.primary-toggle:visible").first
         button.tap()
         drawer = page.locator("dialog#pst-primary-sidebar-modal")
-        drawer.wait_for(state="visible", timeout=5000)
+        drawer.wait_for(state="visible", timeout=15000)
         assert drawer.evaluate("d => d.open")
         link = drawer.locator("a[href*='02_foundations']").first
         link.tap()
-        page.wait_for_url(re.compile(r"02_foundations\.html"), timeout=10000)
+        # the link must lead there; the page's images may still be loading on a busy machine
+        page.wait_for_url(re.compile(r"02_foundations\.html"), wait_until="domcontentloaded", timeout=30000)
         # and the page-contents button opens the page's own table of contents
         page.locator("button.secondary-toggle:visible").first.tap()
         toc = page.locator("dialog#pst-secondary-sidebar-modal")
-        toc.wait_for(state="visible", timeout=5000)
+        toc.wait_for(state="visible", timeout=15000)
         assert toc.locator("a[href^='#']").count() > 3
         assert not problems, "; ".join(problems)
 
