@@ -153,7 +153,7 @@ class Exercise:
         if problems:
             return problems
         names = self.output_names if self.view is None else None
-        problems = compare(self._view(expected), self._view(out.value), "output" if not names else "output",
+        problems = compare(self._view(expected), self._view(out.value), "output",
                            self.rtol, self.atol, case.context, names=names)
         if self.gradient and case.numeric is not None and any(p.kind == "values" for p in problems):
             problems += self.gradcheck(case, out.value)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..storage import StorageError
 from .registry import chapters
+from .result import CSV_HEAD, CSV_TAIL, GradedSubmission
 
 
 def _feedback_name(result, used):
@@ -40,11 +41,9 @@ def _write_all(results, folder, summary_extra):
         (folder / r["feedback_file"]).write_text(r["feedback"])
     with open(folder / "scores.csv", "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["submission", "chapter", "verdict", "total", "max"] + ex_names + ["notes"])
+        w.writerow(CSV_HEAD + ex_names + CSV_TAIL)
         for r in results:
-            w.writerow([r["submission"], r.get("chapter") or "", r["verdict"], r["total"], r["max"]]
-                       + [r["exercises"][n]["points"] if n in r["exercises"] else "" for n in ex_names]
-                       + [" | ".join(r["notes"])])
+            w.writerow(GradedSubmission.from_dict(r).csv_row(ex_names))
     summary = {"submissions": len(results),
                "clean": sum(r["verdict"] == "graded" for r in results),
                "mean_total": round(sum(r["total"] for r in results) / len(results), 3) if results else 0.0,

@@ -43,7 +43,7 @@ class Setup:
 
     isolation: isolation.Isolation
     scratch: Path  # the run's folder: the kit and every submission's working copy, removed at the end
-    kit: Path  # host folder with _child.py, _writer.py and the helper modules
+    kit: Path  # host folder with _child.py, _writer.py, _harness.py and the helper modules
     run_id: str
     site_dirs: list
     reaper: bool = False  # True inside a supervisor worker (a subreaper): orphans are ours to kill
@@ -92,8 +92,8 @@ def _site_dirs():
 
 
 def kit_files(helpers):
-    """{name in the kit: host path} for the child script, its writer and the helper modules."""
-    files = {"_child.py": CHILD, "_writer.py": CHILD.parent / "_writer.py"}
+    """{name in the kit: host path} for the child script, its writer and harness, and the helper modules."""
+    files = {name: CHILD.parent / name for name in ("_child.py", "_writer.py", "_harness.py")}
     files.update({f"{m}.py": PKG / f"{m}.py" for m in helpers if (PKG / f"{m}.py").exists()})
     return files
 

@@ -38,6 +38,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..chapters import BOOK
+
 
 @dataclass(frozen=True)
 class Topic:
@@ -91,20 +93,9 @@ TOPICS = {
     ]
 }
 
-# Chapter label -> (document path without suffix, title). Labels are written `(label)=`
-# above the chapter's title in its notebook.
-CHAPTERS = {
-    "ch-intro": ("book/01_what_is_deep_learning", "Chapter 1: What is deep learning"),
-    "ch-foundations": ("book/02_foundations", "Chapter 2: Foundations of neural networks"),
-    "ch-training": ("book/03_training", "Chapter 3: How to train a neural network"),
-    "ch-optimizers": ("book/04_optimizers", "Chapter 4: Optimization algorithms"),
-    "ch-regularization": ("book/05_regularization", "Chapter 5: Regularization and generalization"),
-    "ch-vanishing": ("book/06_vanishing_gradients", "Chapter 6: The vanishing gradient problem"),
-    "ch-exploding": ("book/07_exploding_gradients", "Chapter 7: The exploding gradient problem"),
-    "ch-rnn": ("book/08_rnn_lstm", "Chapter 8: Sequence modelling with RNNs and LSTMs"),
-    "ch-interview": ("book/09_interview", "Chapter 9: Interview preparation"),
-    "ch-quiz": ("book/09b_quiz", "Quiz"),
-}
+# Chapter label -> (document path without suffix, heading), from the book's chapter table.
+# Labels are written `(label)=` above the chapter's title in its notebook.
+CHAPTERS = {c.label: (c.doc, c.heading) for c in BOOK}
 
 DIFFICULTIES = ("easy", "medium", "hard")
 KINDS = ("open", "choice", "numeric")
