@@ -496,79 +496,107 @@ def matching_mistakes(ex, cases, learner_outcomes, seeds, timeout=5.0):
     return found
 
 
-def grade(ex, runner, seeds=DEFAULT_SEEDS, fingerprint=True, mistake_timeout=5.0):  # noqa: C901 - the case loop with its report rules; to split next (issue 18)
-    """Run every case of `ex` through `runner(args, kwargs) -> Outcome` and judge the results."""
-    seeds = tuple(seeds)
-    cases = ex.make_cases(seeds)
-    results, all_outcomes = [], []
-    printed, stdout = 0, ""
-    timed_out = False
-    advisory_notes, seen_notes = [], set()
-    diagnosed = 0
-    for case in cases:
+class _Calls:
+    """Runs a case's calls through `runner`, totals what they printed; after a timeout every later call is skipped."""
+
+    def __init__(self, runner):
+        self.runner, self.printed, self.stdout, self.timed_out = runner, 0, "", False
+
+    def run(self, case):
         outs = []
         for args, kwargs in case.calls:
-            if timed_out:
+            if self.timed_out:
                 outs.append(Outcome(kind="skipped"))
                 continue
-            o = runner(args, kwargs)
+            o = self.runner(args, kwargs)
             outs.append(o)
-            printed += o.printed_chars
-            if o.stdout and not stdout:
-                stdout = o.stdout
+            self.printed += o.printed_chars
+            if o.stdout and not self.stdout:
+                self.stdout = o.stdout
             if o.kind == "timeout":
-                timed_out = True
+                self.timed_out = True
+        return outs
+
+
+def _call_problems(ex, outs):
+    """The problems of the first call that did not return normally (exception, timeout, None), else []."""
+    for o in outs:
+        problems = outcome_problems(ex, o)
+        if problems:
+            return problems
+    return []
+
+
+def _answer_problems(ex, case, outs):
+    """Problems of a case whose calls all returned: the comparison, an input changed in place, extra checks."""
+    try:
+        problems = ex.judge(case, outs)
+    except Exception:  # noqa: BLE001 - malformed learner output must not crash the grader
+        problems = [Problem("type", f"your answer does not have the expected form: received "
+                                    f"{describe(outs[0].value)}", "TYPE",
+                            "return what the docstring describes (see the expected output above)")]
+    problems += [p for o in outs for p in inplace_problem(ex, o)][:1]
+    try:
+        problems += ex.extra_problems(case, outs)
+    except Exception:  # noqa: BLE001 - odd output: the value comparison has said what it can
+        pass
+    return problems
+
+
+def _warning_notes(case, outs):
+    """A note per call that made NumPy warn (its first warning), for a case that passed."""
+    return [Problem("note", f"NumPy warned while your function ran: {w} (case {case.label!r}); the results "
+                            "are right, but check why", "WARNING", details={"key": w})
+            for o in outs for w in (o.warnings or [])[:1]]
+
+
+def _without_advisory(problems, notes, seen):
+    """The failing problems; advisory ones go to `notes` once each (by key) instead."""
+    for p in problems:
+        key = p.details.get("key", p.message)
+        if p.kind in ADVISORY and key not in seen:
+            seen.add(key)
+            notes.append(p.message + (f" ({p.hint})" if p.hint else ""))
+    return [p for p in problems if p.kind not in ADVISORY]
+
+
+def _status(results, timed_out):
+    if results and results[0].problems and results[0].problems[0].kind == "not_implemented":
+        return "not_implemented"
+    if timed_out:
+        return "timeout"
+    return "passed" if all(r.passed for r in results) else "failed"
+
+
+def grade(ex, runner, seeds=DEFAULT_SEEDS, fingerprint=True, mistake_timeout=5.0):
+    """Run every case of `ex` through `runner(args, kwargs) -> Outcome` and judge the results.
+
+    Only the first MAX_DIAGNOSED failing cases get a diagnosis; advisory problems become notes."""
+    seeds = tuple(seeds)
+    cases = ex.make_cases(seeds)
+    calls = _Calls(runner)
+    results, all_outcomes, advisory_notes, seen_notes, diagnosed = [], [], [], set(), 0
+    for case in cases:
+        outs = calls.run(case)
         all_outcomes.append(outs)
-        first = outs[0]
-        problems = []
-        for o in outs:
-            problems = outcome_problems(ex, o)
-            if problems:
-                break
+        problems = _call_problems(ex, outs)
         if not problems:
-            try:
-                problems = ex.judge(case, outs)
-            except Exception:  # noqa: BLE001 - malformed learner output must not crash the grader
-                problems = [Problem("type", f"your answer does not have the expected form: received "
-                                            f"{describe(first.value)}", "TYPE",
-                                    "return what the docstring describes (see the expected output above)")]
-            problems += [p for o in outs for p in inplace_problem(ex, o)][:1]
-            try:
-                problems += ex.extra_problems(case, outs)
-            except Exception:  # noqa: BLE001 - odd output: the value comparison has said what it can
-                pass
+            problems = _answer_problems(ex, case, outs)
             if diagnosed < MAX_DIAGNOSED:  # reports detail the first failing cases only
                 found_here = ex.diagnosis(case, outs, problems)
                 diagnosed += any(p.kind not in ADVISORY for p in problems)
                 problems += found_here
-            failing = [p for p in problems if p.kind not in ADVISORY]
-            if not failing:
-                for o in outs:
-                    for w in (o.warnings or [])[:1]:
-                        problems.append(Problem("note", f"NumPy warned while your function ran: {w} (case "
-                                                        f"{case.label!r}); the results are right, but check why",
-                                                "WARNING", details={"key": w}))
+            if all(p.kind in ADVISORY for p in problems):
+                problems += _warning_notes(case, outs)
         problems.sort(key=Problem.order)
-        for p in problems:
-            key = p.details.get("key", p.message)
-            if p.kind in ADVISORY and key not in seen_notes:
-                seen_notes.add(key)
-                advisory_notes.append(p.message + (f" ({p.hint})" if p.hint else ""))
-        problems = [p for p in problems if p.kind not in ADVISORY]
-        results.append(CaseResult(case.label, describe_inputs(ex, case), not problems, problems, first))
-    if results and results[0].problems and results[0].problems[0].kind == "not_implemented":
-        status = "not_implemented"
-    elif timed_out:
-        status = "timeout"
-    elif all(r.passed for r in results):
-        status = "passed"
-    else:
-        status = "failed"
+        problems = _without_advisory(problems, advisory_notes, seen_notes)
+        results.append(CaseResult(case.label, describe_inputs(ex, case), not problems, problems, outs[0]))
+    status = _status(results, calls.timed_out)
     found = []
     if fingerprint and status in ("failed", "timeout"):
         found = matching_mistakes(ex, cases, all_outcomes, seeds, mistake_timeout)
     notes = advisory_notes[:3]
-    if printed > 0:
-        notes.append(f"your function printed {printed} characters while being checked"
-                     + (" (remove debugging prints in loops)" if printed > 2000 else ""))
-    return GradeOutcome(ex, results, status, found, printed, stdout, notes)
+    if calls.printed > 0:
+        notes.append(f"your function printed {calls.printed} characters while being checked"
+                     + (" (remove debugging prints in loops)" if calls.printed > 2000 else ""))
+    return GradeOutcome(ex, results, status, found, calls.printed, calls.stdout, notes)
