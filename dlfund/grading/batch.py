@@ -47,7 +47,8 @@ from pathlib import Path
 import numpy as np
 
 from . import _child, _procs, isolation, supervisor
-from .core import DEFAULT_SEEDS, grade
+from .core import DEFAULT_SEEDS
+from .loop import grade
 from .outputs import write_outputs
 from .registry import chapters
 from .report import text_report
@@ -182,7 +183,7 @@ class Answers:
                 or any(b[1] == func_name for b in self.blocked))
 
     def runner(self, func_name):
-        """A runner for `core.grade` that replays this function's outcomes in call order."""
+        """A runner for `loop.grade` that replays this function's outcomes in call order."""
         calls = iter(range(10 ** 6))
         return lambda args, kwargs: _outcome_from(self.outcomes.get((func_name, next(calls))))
 
