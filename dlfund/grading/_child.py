@@ -24,7 +24,12 @@ unprivileged uid it was given (see isolation.py). Then it
    "alerts" travel with the cell and call messages and become verdicts in the parent.
 
 The same module provides `encode`/`decode`, the JSON wire format (arrays travel as base64 .npy
-bytes loaded with allow_pickle=False, so no pickle ever crosses the boundary).
+bytes loaded with allow_pickle=False, so no pickle ever crosses the boundary). The calling harness
+(timeouts, equality, traceback frames) is `_harness.py`, shared with the in-notebook sandbox and
+loaded by path like `_writer.py`.
+
+Why one module over 400 lines: the wire format must be the same code on both sides of the
+boundary, and this file is the one the child is started from.
 """
 import base64
 import builtins
