@@ -1,5 +1,8 @@
 """One policy for every file the package writes (progress record, flash cards, grading results).
 
+JSON records go through `read_json`/`update_json`/`write_json`; a set of files written together
+(the grader's scores and feedback) through `replace_files`.
+
 * **Atomic writes.** Data goes to a temporary file in the same folder, is flushed to disk and
   then renamed over the target (`os.replace`), so a reader never sees half a file; the
   temporary file is removed whatever happens, and one left by a killed writer is removed by
@@ -11,6 +14,9 @@
   `<name>.corrupt-<time>` before anything is written, and the caller gets a notice to show.
   A file that is valid JSON but not ours (`accept(data)` is false), or a directory at the
   path, is never touched: `StorageError` says so.
+* **A set of files changes at once.** `replace_files` writes them into a hidden staging folder
+  beside the targets and then renames each into place, so an interrupted run leaves the previous
+  set untouched and never a half-written file.
 * **Failures are reported.** An unwritable folder or a full disk raises `StorageError` naming
   the path and the reason; callers show it to the user once, never swallow it.
 """
@@ -157,3 +163,33 @@ def update_json(path, default, change, what="file", accept=None):
         result = change(data)
         write_json(path, data, what)
     return result, notice
+
+
+def _move_into_place(item, target):
+    """Rename `item` over `target`; an old folder there is first moved aside into `item`'s staging folder."""
+    if target.is_dir() and not target.is_symlink():
+        os.replace(target, item.parent / f"{item.name}.old")
+    elif item.is_dir() and (target.exists() or target.is_symlink()):
+        target.unlink()
+    os.replace(item, target)
+
+
+def replace_files(folder, write, what="files"):
+    """Write a set of files into `folder` at once; `write(stage)` fills a fresh staging folder and returns
+    the names it made, in the order they are to replace their namesakes in `folder` (folders as a whole).
+
+    The staging folder is removed whatever happens; failures raise StorageError naming `folder`.
+    """
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+    except OSError as exc:
+        raise StorageError(f"cannot write {what} into {folder}: {exc.strerror or exc}") from exc
+    try:
+        for name in write(stage):
+            _move_into_place(stage / name, folder / name)
+    except OSError as exc:
+        raise StorageError(f"cannot write {what} into {folder}: {exc.strerror or exc}") from exc
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

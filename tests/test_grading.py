@@ -299,10 +299,37 @@ def test_check_records_progress(tmp_path, monkeypatch):
     assert os.path.exists(os.environ["DLFUND_HOME"] + "/progress.json")
 
 
+def test_a_chapter_module_that_cannot_be_imported_stops_grading_loudly(monkeypatch, tmp_path):
+    """A broken chapter module raises ImportError naming the chapter (it used to drop out silently)."""
+    from dlfund.grading import exercises, registry
+
+    (tmp_path / "ch99_broken.py").write_text("import dlfund.no_such_module\n")
+    monkeypatch.setattr(exercises, "__path__", [*exercises.__path__, str(tmp_path)])
+    monkeypatch.setattr(registry, "CHAPTER_MODULES", {**registry.CHAPTER_MODULES, 99: "ch99_broken"})
+    monkeypatch.setattr(registry, "_LOADED", False)
+    monkeypatch.delitem(sys.modules, "dlfund.grading.exercises.ch99_broken", raising=False)
+    with pytest.raises(ImportError, match=r"chapter 99 .*ch99_broken.*no_such_module"):
+        registry.all_exercises()
+    with pytest.raises(ImportError, match="chapter 99"):  # and again on the next use: never half-loaded
+        registry.chapters()
+
+
+def test_chapter_table_is_the_one_source_for_grading_and_interview():
+    """Registry modules, progress titles and interview labels all come from dlfund.chapters.BOOK."""
+    from dlfund.chapters import BOOK
+    from dlfund.grading.registry import CHAPTER_MODULES, CHAPTER_TITLES, chapters
+    from dlfund.interview.schema import CHAPTERS
+
+    assert sorted(chapters()) == sorted(CHAPTER_MODULES) == [c.number for c in BOOK if c.exercises]
+    assert CHAPTERS["ch-optimizers"] == ("book/04_optimizers", "Chapter 4: " + CHAPTER_TITLES[4])
+    assert CHAPTERS["ch-quiz"][1] == "Quiz"
+    assert len({c.label for c in BOOK}) == len(BOOK) and len({c.doc for c in BOOK}) == len(BOOK)
+
+
 def test_every_chapter_registers_all_its_exercises():
     """A chapter module that fails to import (an API change in dlfund) would silently drop its
     exercises: this pins the full list."""
-    from dlfund.grading.registry import SKIPPED, chapters
+    from dlfund.grading.registry import chapters
 
     expected = {
         2: ["sigmoid", "sigmoid_derivative", "tanh_derivative", "relu", "relu_derivative", "leaky_relu",
@@ -317,6 +344,5 @@ def test_every_chapter_registers_all_its_exercises():
         7: ["clip_grad_norm", "clip_grad_value"],
         8: ["rnn_cell_forward", "rnn_forward", "rnn_backward", "lstm_cell_forward", "lstm_cell_backward"],
     }
-    assert SKIPPED == {}
     assert {ch: [e.name for e in exs] for ch, exs in chapters().items()} == expected
     assert sum(map(len, expected.values())) >= 30

@@ -128,7 +128,7 @@ def test_sandbox_hostile_notebooks_beside_honest_ones(solutions, tmp_path):
     assert snapshot(tmp_path, skip=("out", "work")) == before
     assert numpy_init.read_bytes() == numpy_before
     assert "old_student" not in (out / "scores.csv").read_text() and "FORGED" not in (out / "scores.csv").read_text()
-    assert not list(out.glob(".grading-*")) and len(list((out / "feedback").glob("*.txt"))) == len(rows)
+    assert not list(out.glob(".*")) and len(list((out / "feedback").glob("*.txt"))) == len(rows)
     summary = json.loads((out / "scores.json").read_text())["summary"]
     assert summary["isolation"] == "bubblewrap" and not summary["isolation_warning"]
     assert processes_with(MARKER) == [] and processes_with(str(work)) == []

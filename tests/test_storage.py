@@ -124,3 +124,31 @@ def test_stale_temporaries_are_removed_by_the_next_update(tmp_path):
     os.utime(other, (old, old))
     storage.update_json(path, _empty, _bump)
     assert not stale.exists() and fresh.exists() and other.exists()  # only this record's old temporaries
+
+
+def _write_set(version, fail_after=None):
+    def write(stage):
+        (stage / "notes").mkdir()
+        (stage / "notes" / f"v{version}.txt").write_text(version)
+        if fail_after == "notes":
+            raise OSError(28, "No space left on device")
+        (stage / "table.csv").write_text(f"version,{version}\n")
+        return ["notes", "table.csv"]
+    return write
+
+
+def test_replace_files_swaps_a_set_of_files_and_folders_whole(tmp_path):
+    storage.replace_files(tmp_path, _write_set("1"), "the results")
+    storage.replace_files(tmp_path, _write_set("2"), "the results")
+    assert [p.name for p in (tmp_path / "notes").iterdir()] == ["v2.txt"]  # the old folder is gone, not merged
+    assert (tmp_path / "table.csv").read_text() == "version,2\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes", "table.csv"]  # no staging folder left
+
+
+def test_replace_files_interrupted_leaves_the_previous_set(tmp_path):
+    storage.replace_files(tmp_path, _write_set("1"), "the results")
+    with pytest.raises(storage.StorageError, match=r"cannot write the results into .*No space left"):
+        storage.replace_files(tmp_path, _write_set("2", fail_after="notes"), "the results")
+    assert [p.name for p in (tmp_path / "notes").iterdir()] == ["v1.txt"]
+    assert (tmp_path / "table.csv").read_text() == "version,1\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes", "table.csv"]

@@ -24,9 +24,15 @@ unprivileged uid it was given (see isolation.py). Then it
    "alerts" travel with the cell and call messages and become verdicts in the parent.
 
 The same module provides `encode`/`decode`, the JSON wire format (arrays travel as base64 .npy
-bytes loaded with allow_pickle=False, so no pickle ever crosses the boundary).
+bytes loaded with allow_pickle=False, so no pickle ever crosses the boundary). The calling harness
+(timeouts, equality, traceback frames) is `_harness.py`, shared with the in-notebook sandbox and
+loaded by path like `_writer.py`.
+
+Why one module over 400 lines: the wire format must be the same code on both sides of the
+boundary, and this file is the one the child is started from.
 """
 import base64
+import builtins
 import errno
 import io
 import json
@@ -36,7 +42,7 @@ import resource
 import signal
 import sys
 import time
-import traceback
+import warnings
 
 
 def isolate(req):
@@ -144,19 +150,15 @@ def decode(obj, seeds_as=None):
 # everything below runs only in the child process
 
 
-class CallTimeout(BaseException):
-    pass
-
-
-def load_writer():
-    """`BoundedWriter` from _writer.py beside this file, loaded by path (no dlfund import here)."""
+def load_sibling(name):
+    """The module `name`.py beside this file (`_writer`, `_harness`), loaded by path (no dlfund import here)."""
     import importlib.util
 
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_writer.py")
-    spec = importlib.util.spec_from_file_location("_grading_writer", path)
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"_grading{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.BoundedWriter
+    return module
 
 
 STATE = {"current": None, "blocked": [], "where": "", "alerts": []}
@@ -277,45 +279,14 @@ def strip_magics(src):
     return "\n".join(out)
 
 
-def learner_frames(tb):
-    return [[fs.filename, fs.lineno, fs.name, (fs.line or "").strip()]
-            for fs in traceback.extract_tb(tb) if fs.filename.startswith("<cell")]
+def in_cell(filename):
+    """A frame of the notebook's code (cells are compiled as '<cell N>')."""
+    return filename.startswith("<cell")
 
 
-def with_alarm(seconds, fn, *args, **kwargs):
-    def handler(signum, frame):
-        raise CallTimeout()
-
-    signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
-    try:
-        return fn(*args, **kwargs)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-
-
-def same(a, b):
-    if isinstance(a, np.random.Generator):
-        return True
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        a2, b2 = np.asarray(a), np.asarray(b)
-        return a2.shape == b2.shape and a2.dtype == b2.dtype and bool(
-            np.array_equal(a2, b2, equal_nan=a2.dtype.kind in "fc"))
-    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
-        return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    try:
-        return bool(a == b)
-    except Exception:
-        return False
-
-
-def main():  # noqa: C901 - the child's whole life in order: limits, notebook, calls, reply; to split next
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over-large files fail with EFBIG instead of killing us
-    req = REQUEST
-    out = os.fdopen(int(sys.argv[2]), "w", buffering=1)
-    counting = bool(req.get("count_processes"))
+def reply_channel(fd, counting):
+    """`send(msg)`: one JSON line to the parent, with the alerts since the last message and the process count."""
+    out = os.fdopen(fd, "w", buffering=1)
 
     def send(msg):
         if os.getpid() != MAIN_PID:  # a fork of the submission reached the harness: it cannot speak for it
@@ -333,123 +304,148 @@ def main():  # noqa: C901 - the child's whole life in order: limits, notebook, c
                                            "exc_message": "the result could not be sent back"}})
         out.write(line + "\n")
 
-    install_import_hook(req.get("allowed_modules", {}))
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    sink = load_writer()(int(req.get("capture_limit", 2000)))
-    sys.stdout = sys.stderr = sink
-    import builtins
-    import warnings
+    send.flush = out.flush
+    return send
 
-    builtins.display = lambda *a, **k: None  # notebooks may call display()
-    orig_import, finder = builtins.__import__, sys.meta_path[0]
 
-    def restore():
+class Child:
+    """The child's life after its limits: quiet the output, run the cells, describe and call the functions.
+
+    Nothing here imports once submitted code has run (it may have replaced `__import__`)."""
+
+    def __init__(self, req, send):
+        self.req, self.send = req, send
+        self.h = load_sibling("_harness")
+        install_import_hook(req.get("allowed_modules", {}))
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        self.sink = load_sibling("_writer").BoundedWriter(int(req.get("capture_limit", 2000)))
+        sys.stdout = sys.stderr = self.sink
+        builtins.display = lambda *a, **k: None  # notebooks may call display()
+        self.orig_import, self.finder = builtins.__import__, sys.meta_path[0]
+        install_watch(req.get("write_roots") or [os.getcwd()])
+        self.namespace = {"__name__": "__main__", "__builtins__": builtins}
+        self.printed_total = 0
+
+    def restore(self):
         """Undo the most common ways a submission breaks the harness between cells and calls."""
-        builtins.__import__ = orig_import
-        if not sys.meta_path or sys.meta_path[0] is not finder:
-            sys.meta_path[:] = [finder] + [f for f in sys.meta_path if f is not finder]
-        sys.stdout = sys.stderr = sink
+        builtins.__import__ = self.orig_import
+        if not sys.meta_path or sys.meta_path[0] is not self.finder:
+            sys.meta_path[:] = [self.finder] + [f for f in sys.meta_path if f is not self.finder]
+        sys.stdout = sys.stderr = self.sink
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
-    install_watch(req.get("write_roots") or [os.getcwd()])
-    namespace = {"__name__": "__main__", "__builtins__": builtins}
-    cell_timeout = float(req.get("cell_timeout", 10))
-    call_timeout = float(req.get("call_timeout", 5))
-    printed_total = 0
+    def take_output(self):
+        text, n = self.sink.take()
+        self.printed_total += n
+        return text, n
 
-    for cell in req["cells"]:
-        idx, src = cell["index"], strip_magics(cell["source"])
+    def run_cell(self, idx, src):
+        """(status, error) of one code cell: "ok", "timeout", "exit" or "error"."""
         fname = f"<cell {idx}>"
         linecache.cache[fname] = (len(src), None, src.splitlines(True), fname)
         STATE["current"], STATE["where"] = None, f"cell {idx}"
-        status, error = "ok", ""
-        start = time.perf_counter()
         try:
             code = compile(src, fname, "exec")
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                with_alarm(cell_timeout, exec, code, namespace)
-        except CallTimeout:
-            status = "timeout"
+                self.h.call_with_alarm(float(self.req.get("cell_timeout", 10)), exec, code, self.namespace)
+        except self.h.CallTimeout:
+            return "timeout", ""
         except SystemExit as exc:
-            status, error = "exit", f"SystemExit({exc.code!r})"
+            return "exit", f"SystemExit({exc.code!r})"
         except BaseException as exc:  # noqa: BLE001 - the learner's error, recorded and survived
-            status = "error"
             if out_of_processes(exc):
                 alert("processes", f"{type(exc).__name__}: {exc}")
-            frames = learner_frames(exc.__traceback__)
+            frames = self.h.learner_frames(exc.__traceback__, in_cell)
             where = f" (cell {idx}, line {frames[-1][1]})" if frames else ""
-            error = f"{type(exc).__name__}: {str(exc)[:300]}{where}"
-        restore()
-        text, n = sink.take()
-        printed_total += n
-        send({"type": "cell", "index": idx, "status": status, "error": error, "printed": n,
-              "seconds": round(time.perf_counter() - start, 4)})
+            return "error", f"{type(exc).__name__}: {str(exc)[:300]}{where}"
+        return "ok", ""
 
-    defined = {}
-    for name in req["functions"]:
-        obj = namespace.get(name)
+    def run_cells(self):
+        for cell in self.req["cells"]:
+            idx = cell["index"]
+            start = time.perf_counter()
+            status, error = self.run_cell(idx, strip_magics(cell["source"]))
+            self.restore()
+            _, n = self.take_output()
+            self.send({"type": "cell", "index": idx, "status": status, "error": error, "printed": n,
+                       "seconds": round(time.perf_counter() - start, 4)})
+
+    def describe(self, name):
+        """What the notebook defined under `name`: missing, not callable, its own function or another object."""
+        obj = self.namespace.get(name)
         if obj is None:
-            defined[name] = {"kind": "missing"}
-        elif not callable(obj):
-            defined[name] = {"kind": "not callable", "type": type(obj).__name__}
-        else:
-            code = getattr(obj, "__code__", None)
-            defined[name] = {"kind": "function" if code is not None and code.co_filename.startswith("<cell")
-                             else "other", "module": str(getattr(obj, "__module__", "") or "")}
-    send({"type": "defined", "functions": defined})
+            return {"kind": "missing"}
+        if not callable(obj):
+            return {"kind": "not callable", "type": type(obj).__name__}
+        code = getattr(obj, "__code__", None)
+        return {"kind": "function" if code is not None and in_cell(code.co_filename) else "other",
+                "module": str(getattr(obj, "__module__", "") or "")}
 
-    for name, calls in req["functions"].items():
-        fn = namespace.get(name)
-        timed_out = False
-        for call in calls:
+    def invoke(self, fn, args, kwargs):
+        """The outcome of one protected call (kind, value or exception, warnings, seconds)."""
+        res, caught, start = {"kind": "ok"}, [], time.perf_counter()
+        try:
+            with warnings.catch_warnings(record=True) as caught, self.h.float_errors():
+                warnings.simplefilter("always")
+                value = self.h.call_with_alarm(float(self.req.get("call_timeout", 5)), fn, *args, **kwargs)
+            res["value"] = encode(value)
+        except self.h.CallTimeout:
+            res = {"kind": "timeout"}
+        except NotImplementedError as exc:
+            res = {"kind": "not_implemented", "exc_type": "NotImplementedError", "exc_message": str(exc)[:300],
+                   "frames": self.h.learner_frames(exc.__traceback__, in_cell)}
+        except BaseException as exc:  # noqa: BLE001 - SystemExit, MemoryError, everything
+            if out_of_processes(exc):
+                alert("processes", f"{type(exc).__name__}: {exc}")
+            res = {"kind": "exception", "exc_type": type(exc).__name__, "exc_message": str(exc)[:500],
+                   "frames": self.h.learner_frames(exc.__traceback__, in_cell)}
+        self.restore()
+        res["seconds"] = round(time.perf_counter() - start, 5)
+        res["warnings"] = self.h.warning_texts(caught)
+        return res
+
+    def call(self, name, fn, call):
+        """Run one requested call on fresh inputs and report its outcome."""
+        def fresh():
+            return (decode(call["args"], seeds_as=np.random.default_rng),
+                    decode(call["kwargs"], seeds_as=np.random.default_rng))
+
+        (args, kwargs), (pristine, pristine_kw) = fresh(), fresh()
+        STATE["current"], STATE["where"] = name, f"{name}()"
+        n_blocked = len(STATE["blocked"])
+        res = self.invoke(fn, args, kwargs)
+        res["mutated"] = self.h.mutated(pristine, args, pristine_kw, kwargs, call.get("arg_names", []))
+        res["stdout"], res["printed_chars"] = self.take_output()
+        res["blocked_imports"] = [b[0] for b in STATE["blocked"][n_blocked:]]
+        self.send({"type": "call", "func": name, "id": call["id"], "outcome": res})
+        return res["kind"]
+
+    def call_functions(self):
+        """Every requested call of every defined function; after a timeout the function's other calls are skipped."""
+        for name, calls in self.req["functions"].items():
+            fn = self.namespace.get(name)
             if fn is None or not callable(fn):
                 continue
-            if timed_out:
-                send({"type": "call", "func": name, "id": call["id"], "outcome": {"kind": "skipped"}})
-                continue
-            args = decode(call["args"], seeds_as=np.random.default_rng)
-            kwargs = decode(call["kwargs"], seeds_as=np.random.default_rng)
-            pristine = decode(call["args"], seeds_as=np.random.default_rng)
-            pristine_kw = decode(call["kwargs"], seeds_as=np.random.default_rng)
-            STATE["current"], STATE["where"] = name, f"{name}()"
-            n_blocked = len(STATE["blocked"])
-            res = {"kind": "ok"}
-            start = time.perf_counter()
-            caught = []
-            try:
-                with warnings.catch_warnings(record=True) as caught, np.errstate(
-                        over="warn", divide="warn", invalid="warn", under="ignore"):
-                    warnings.simplefilter("always")
-                    value = with_alarm(call_timeout, fn, *args, **kwargs)
-                res["value"] = encode(value)
-            except CallTimeout:
-                res = {"kind": "timeout"}
-                timed_out = True
-            except NotImplementedError as exc:
-                res = {"kind": "not_implemented", "exc_type": "NotImplementedError", "exc_message": str(exc)[:300],
-                       "frames": learner_frames(exc.__traceback__)}
-            except BaseException as exc:  # noqa: BLE001 - SystemExit, MemoryError, everything
-                if out_of_processes(exc):
-                    alert("processes", f"{type(exc).__name__}: {exc}")
-                res = {"kind": "exception", "exc_type": type(exc).__name__, "exc_message": str(exc)[:500],
-                       "frames": learner_frames(exc.__traceback__)}
-            restore()
-            res["seconds"] = round(time.perf_counter() - start, 5)
-            res["warnings"] = sorted({f"{w.category.__name__}: {w.message}" for w in caught or []})[:5]
-            names = call.get("arg_names", [])
-            res["mutated"] = [names[i] if i < len(names) else f"argument {i + 1}"
-                              for i, (a, b) in enumerate(zip(pristine, args)) if not same(a, b)]
-            res["mutated"] += [k for k in pristine_kw if not same(pristine_kw[k], kwargs[k])]
-            text, n = sink.take()
-            printed_total += n
-            res["stdout"], res["printed_chars"] = text, n
-            res["blocked_imports"] = [b[0] for b in STATE["blocked"][n_blocked:]]
-            send({"type": "call", "func": name, "id": call["id"], "outcome": res})
-    send({"type": "done", "blocked": STATE["blocked"], "printed_total": printed_total})
-    out.flush()
+            timed_out = False
+            for call in calls:
+                if timed_out:
+                    self.send({"type": "call", "func": name, "id": call["id"], "outcome": {"kind": "skipped"}})
+                else:
+                    timed_out = self.call(name, fn, call) == "timeout"
+
+
+def main():
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over-large files fail with EFBIG instead of killing us
+    send = reply_channel(int(sys.argv[2]), bool(REQUEST.get("count_processes")))
+    child = Child(REQUEST, send)
+    child.run_cells()
+    send({"type": "defined", "functions": {name: child.describe(name) for name in REQUEST["functions"]}})
+    child.call_functions()
+    send({"type": "done", "blocked": STATE["blocked"], "printed_total": child.printed_total})
+    send.flush()
     os._exit(0)  # skip interpreter clean-up that submitted code may have booby-trapped
 
 

@@ -38,29 +38,26 @@ Outputs in DIR: `scores.csv` and `scores.json` (per exercise and total, one row 
 submission) and `feedback/<submission>.txt` with the same report a learner sees from `check`.
 """
 import argparse
-import ast
-import json
 import math
 import os
-import re
 import shutil
-import signal
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from . import _child, _procs, isolation, supervisor
-from .core import DEFAULT_SEEDS, grade
+from .core import DEFAULT_SEEDS
+from .loop import grade
 from .outputs import write_outputs
 from .registry import chapters
 from .report import text_report
+from .result import GradedSubmission, verdict_of
 from .runner import PKG, SetupError, prepare, run_child
 from .sandbox import Outcome, Seed
+from .scan import ALLOWED_HELPERS, detect_chapter, read_notebook, static_scan
+from .verdicts import run_verdicts
 
-#: dlfund modules a chapter's notebook may import as helpers (none of them solves an exercise there)
-ALLOWED_HELPERS = {3: ["activations"], 5: ["activations"], 6: ["activations"], 7: ["activations"],
-                   8: ["activations"]}
 #: internal modules the allowed helpers need
 HELPER_DEPS = ["_validate"]
 #: below this address-space limit (MB) the child cannot even import NumPy
@@ -73,150 +70,7 @@ DEFAULTS = dict(call_timeout=5.0, cell_timeout=20.0, wall_timeout=120.0, cpu_sec
 
 
 # ---------------------------------------------------------------------------------------------
-# reading a submission
-
-def read_notebook(path, max_mb):
-    """Return (code cells [(index, source)], error message or None)."""
-    try:
-        size = os.path.getsize(path)
-    except OSError as exc:
-        return None, f"cannot read the file ({exc.strerror})"
-    if size > max_mb * 1_000_000:
-        return None, f"the file is {size / 1e6:.0f} MB, larger than the {max_mb} MB limit"
-    try:
-        with open(path, "rb") as f:
-            nb = json.loads(f.read().decode("utf-8"))
-    except UnicodeDecodeError:
-        return None, "not a notebook: the file is not UTF-8 text"
-    except ValueError as exc:
-        return None, f"not a notebook: invalid JSON ({exc})"
-    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        return None, "not a notebook: no list of cells"
-    cells = []
-    for i, cell in enumerate(nb["cells"]):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        src = cell.get("source", "")
-        if isinstance(src, list):
-            src = "".join(s for s in src if isinstance(s, str))
-        if isinstance(src, str):
-            cells.append((i, src))
-    return cells, None
-
-
-def _parse(src):
-    try:
-        return ast.parse(_child.strip_magics(src))
-    except SyntaxError:
-        return None
-
-
-def defined_functions(cells):
-    names = set()
-    for _, src in cells:
-        tree = _parse(src)
-        if tree is None:
-            continue
-        for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                names.add(node.name)
-            elif isinstance(node, ast.Assign):
-                names.update(t.id for t in node.targets if isinstance(t, ast.Name))
-    return names
-
-
-def detect_chapter(cells, path, forced=None):
-    if forced:
-        return forced
-    names = defined_functions(cells)
-    best, best_n = None, 0
-    m = re.search(r"ch0*(\d+)", Path(path).name)
-    hinted = int(m.group(1)) if m else None
-    for ch, exs in chapters().items():
-        n = sum(e.func_name in names for e in exs)
-        if n > best_n or (n == best_n and n > 0 and ch == hinted):
-            best, best_n = ch, n
-    return best if best is not None else (hinted if hinted in chapters() else None)
-
-
-def static_scan(cells, chapter):
-    """Find disallowed dlfund imports and which top-level functions (transitively) use them."""
-    allowed = {"dlfund.grading"} | {f"dlfund.{m}" for m in ALLOWED_HELPERS.get(chapter, [])}
-    flagged_names, imports, mentions = set(), [], []
-    funcs = {}
-    for idx, src in cells:
-        tree = _parse(src)
-        if tree is None:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                for a in node.names:
-                    if (a.name == "dlfund" or a.name.startswith("dlfund.")) and a.name not in allowed:
-                        imports.append((idx, a.name))
-                        flagged_names.add((a.asname or a.name).split(".")[0])
-            elif isinstance(node, ast.ImportFrom) and node.module and (
-                    node.module == "dlfund" or node.module.startswith("dlfund.")):
-                if node.module not in allowed:
-                    imports.append((idx, node.module))
-                    flagged_names.update(a.asname or a.name for a in node.names)
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "dlfund" in node.value:
-                mentions.append(idx)
-        for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-                funcs[node.name] = used
-    # transitive closure over the notebook's own functions
-    uses_flagged = {}
-    for name in funcs:
-        seen, stack, hit = set(), [name], False
-        while stack and not hit:
-            f = stack.pop()
-            if f in seen:
-                continue
-            seen.add(f)
-            used = funcs.get(f, set())
-            hit = bool(used & flagged_names)
-            stack += [g for g in used if g in funcs]
-        uses_flagged[name] = hit
-    return {"imports": imports, "uses_flagged": uses_flagged, "mentions": sorted(set(mentions)),
-            "flagged_names": sorted(flagged_names)}
-
-
-# ---------------------------------------------------------------------------------------------
 # grading one submission
-
-def conduct(messages, info, opts, sandboxed):
-    """[(flag or None, note)] about processes, writes outside the folder and signals to the grader.
-
-    The alerts come from the child's audit hook and process count (the submission's own process, so
-    they are reports, not proofs: the sandbox is what prevents); `info["leftover"]` comes from the
-    grader's own sweep."""
-    alerts = [a for m in messages for a in (m.get("alerts") or []) if isinstance(a, dict)][:200]
-    counts = [m.get("processes") for m in messages if isinstance(m.get("processes"), int)]
-    limit = int(opts["max_processes"])
-    out = []
-    refused = "; the sandbox refused it" if sandboxed else " (graded WITHOUT a sandbox: it may have succeeded)"
-
-    def seen(kind):
-        found = [a for a in alerts if a.get("kind") == kind]
-        shown = "; ".join(f"{str(a.get('detail'))[:120]} in {str(a.get('where'))[:40]}" for a in found[:3])
-        return found, shown + (f"; and {len(found) - 3} more" if len(found) > 3 else "")
-
-    procs, shown = seen("processes")
-    peak = max(counts + [info.get("leftover", 0)])
-    if procs or peak >= limit - 2:
-        what = shown or f"{peak} processes running at once"
-        out.append(("too_many_processes", f"started too many processes (limit {limit}): {what}; all were killed"))
-    elif info.get("leftover"):
-        out.append((None, f"left {info['leftover']} process(es) running after grading; they were killed"))
-    writes, shown = seen("write")
-    if writes:
-        out.append(("wrote_outside", f"wrote outside its folder: {shown}{refused}"))
-    signals, shown = seen("signal")
-    if signals:
-        out.append(("signalled_grader", f"tried to stop its grader: {shown}{refused}"))
-    return out
-
 
 def _outcome_from(msg):
     o = msg or {"kind": "missing"}
@@ -232,8 +86,9 @@ def _outcome_from(msg):
                    warnings=list(o.get("warnings", [])))
 
 
-def grade_submission(path, opts=None, chapter=None, seeds=DEFAULT_SEEDS, setup=None, index=0):  # noqa: C901 - one verdict per way a submission can fail; to split into steps next (issue 18)
-    """Grade one notebook; returns a JSON-able dict (never raises for a bad submission).
+def grade_submission(path, opts=None, chapter=None, seeds=DEFAULT_SEEDS, setup=None, index=0):
+    """Grade one notebook; returns a JSON-able dict (`GradedSubmission.to_dict()`; never raises for a
+    bad submission).
 
     `setup` (from `runner.prepare`) is shared by the submissions of a run; without it one is
     prepared for this call (SetupError if the settings make grading impossible)."""
@@ -242,48 +97,56 @@ def grade_submission(path, opts=None, chapter=None, seeds=DEFAULT_SEEDS, setup=N
         with prepare(opts, HELPERS) as own:
             return grade_submission(path, opts, chapter, seeds, own, index)
     path = Path(path)
-    result = {"submission": path.name, "path": str(path), "chapter": None, "verdict": "graded", "flags": [],
-              "notes": [],
-              "exercises": {}, "total": 0.0, "max": 0, "feedback": ""}
     cells, err = read_notebook(path, opts["max_notebook_mb"])
     if err:
-        result["verdict"] = "invalid notebook"
-        result["flags"].append("invalid_notebook")
-        result["notes"].append(err)
-        result["feedback"] = f"{path.name}: {err}\nNothing could be graded."
-        return result
+        return GradedSubmission.refused(path, "invalid_notebook", err,
+                                        f"{path.name}: {err}\nNothing could be graded.").to_dict()
     ch = detect_chapter(cells, path, chapter)
     if ch is None:
-        result["verdict"] = "no exercises found"
-        result["flags"].append("no_exercises")
-        result["notes"].append("none of the exercise functions is defined in this notebook")
-        result["feedback"] = f"{path.name}: none of the exercise functions is defined in this notebook."
-        return result
-    result["chapter"] = ch
+        none = "none of the exercise functions is defined in this notebook"
+        return GradedSubmission.refused(path, "no_exercises", none, f"{path.name}: {none}.",
+                                        verdict="no exercises found").to_dict()
     exercises = chapters()[ch]
-    result["max"] = len(exercises)
+    result = GradedSubmission.for_path(path, chapter=ch, max=len(exercises))
     scan = static_scan(cells, ch)
     for idx, mod in scan["imports"]:
-        result["notes"].append(f"cell {idx} imports {mod}, the course's reference code (not allowed in a submission)")
+        result.add(None, f"cell {idx} imports {mod}, the course's reference code (not allowed in a submission)")
     if scan["mentions"]:
-        result["notes"].append(f"cell(s) {scan['mentions']} mention 'dlfund' in a string (dynamic import?)")
+        result.add(None, f"cell(s) {scan['mentions']} mention 'dlfund' in a string (dynamic import?)")
+    messages, info, deleted = _run(path, cells, _plan(exercises, seeds), _allowed_modules(ch), opts, setup, index)
+    run_verdicts(result, messages, info, opts, setup.isolation.sandboxed, deleted)
+    feedback = [f"Submission {path.name} — chapter {ch}"]
+    answers = Answers(messages)
+    for ex in exercises:
+        result.exercises[ex.name], line = grade_exercise(ex, answers, scan, seeds, opts.get("partial"))
+        feedback.append(line)
+    if any(e["status"] == "delegated" for e in result.exercises.values()):
+        result.flags.append("delegation")
+    return result.finish(feedback).to_dict()
 
-    # the plan: every call of every exercise, with ids
-    plan, order = {}, {}
+
+def _plan(exercises, seeds):
+    """{function name: [call]}: every call of every exercise, each with its id and encoded inputs."""
+    plan = {}
     for ex in exercises:
         calls = []
         for case in ex.make_cases(seeds):
             for args, kwargs in case.calls:
-                cid = len(calls)
-                calls.append({"id": cid, "args": _child.encode(args), "kwargs": _child.encode(kwargs),
+                calls.append({"id": len(calls), "args": _child.encode(args), "kwargs": _child.encode(kwargs),
                               "arg_names": ex.arg_names})
         plan[ex.func_name] = calls
-        order[ex.name] = ex.func_name
-    allowed = {f"dlfund.{m}": f"{m}.py" for m in ALLOWED_HELPERS.get(ch, []) + HELPER_DEPS
-               if (PKG / f"{m}.py").exists()}  # module -> file in the run's kit
-    if ch not in ALLOWED_HELPERS:
-        allowed = {}
+    return plan
 
+
+def _allowed_modules(chapter):
+    """{helper module: its file in the run's kit} a chapter's notebook may import."""
+    if chapter not in ALLOWED_HELPERS:
+        return {}
+    return {f"dlfund.{m}": f"{m}.py" for m in ALLOWED_HELPERS[chapter] + HELPER_DEPS if (PKG / f"{m}.py").exists()}
+
+
+def _run(path, cells, plan, allowed, opts, setup, index):
+    """Run the notebook in a fresh working folder; (messages, info, names of files it deleted there)."""
     workdir = setup.workdir()
     try:
         shutil.copy(path, workdir / "submission.ipynb")
@@ -293,152 +156,73 @@ def grade_submission(path, opts=None, chapter=None, seeds=DEFAULT_SEEDS, setup=N
         after = {p.name for p in workdir.iterdir()} if workdir.exists() else set()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    return messages, info, before - after
 
-    # verdicts about the run as a whole
-    flags = result["flags"]
-    done = any(m.get("type") == "done" for m in messages)
-    rc = info["returncode"]
-    if info["wall_timeout"]:
-        flags.append("time_limit")
-        result["notes"].append(f"stopped after {opts['wall_timeout']:g} s of wall-clock time (an endless loop?)")
-    elif not done and rc == -signal.SIGXCPU:
-        flags.append("cpu_limit")
-        result["notes"].append(f"stopped by the CPU time limit ({opts['cpu_seconds']} s)")
-    elif not done:
-        flags.append("crashed")
-        how = f"signal {-rc}" if rc < 0 else f"exit code {rc}"
-        result["notes"].append(f"the notebook's process ended early ({how}): os._exit(), a crash, or the "
-                               f"memory limit ({opts['memory_mb']} MB)")
-        if not messages and info.get("stderr"):
-            result["notes"].append("the grading process could not start: " + info["stderr"].strip().splitlines()[-1])
-    if info["result_overflow"]:
-        result["notes"].append("the answers sent back were larger than the limit and were cut")
-    for flag, note in conduct(messages, info, opts, setup.isolation.sandboxed):
-        if flag and flag not in flags:
-            flags.append(flag)
-        result["notes"].append(note)
-    cell_msgs = [m for m in messages if m.get("type") == "cell"]
-    call_msgs = [m for m in messages if m.get("type") == "call"]
-    for m in cell_msgs:
-        if m["status"] == "timeout":
-            flags.append("cell_timeout")
-            result["notes"].append(f"cell {m['index']} exceeded the {opts['cell_timeout']:g} s cell time limit")
-        elif m["status"] == "exit":
-            flags.append("sys_exit")
-            result["notes"].append(f"cell {m['index']} called sys.exit() ({m['error']}); grading continued")
-        elif m["status"] == "error":
-            if "MemoryError" in m["error"]:
-                flags.append("memory_limit")
-                result["notes"].append(f"cell {m['index']} ran out of memory (limit {opts['memory_mb']} MB)")
-            else:
-                result["notes"].append(f"cell {m['index']} raised {m['error']}")
-    for m in call_msgs:
-        o = m.get("outcome", {})
-        if o.get("exc_type") == "MemoryError" and "memory_limit" not in flags:
-            flags.append("memory_limit")
-            result["notes"].append(f"{m['func']} ran out of memory (limit {opts['memory_mb']} MB)")
-        if o.get("exc_type") == "SystemExit" and "sys_exit" not in flags:
-            flags.append("sys_exit")
-            result["notes"].append(f"{m['func']} called sys.exit(); that call counts as failed")
-        if o.get("kind") == "timeout" and "call_timeout" not in flags:
-            flags.append("call_timeout")
-            result["notes"].append(f"{m['func']} exceeded the {opts['call_timeout']:g} s time limit per call")
-    printed = sum(m.get("printed", 0) for m in cell_msgs) + sum(m.get("outcome", {}).get("printed_chars", 0)
-                                                                for m in call_msgs)
-    if printed > 1_000_000:
-        flags.append("output_flood")
-        result["notes"].append(f"output flood: the notebook printed {printed / 1e6:.1f} million characters "
-                               "(discarded)")
-    if before - after:
-        flags.append("deleted_files")
-        result["notes"].append(f"the submission deleted files in its working directory ({sorted(before - after)}); "
-                               "it ran on a copy, nothing was lost")
-    defined = next((m["functions"] for m in messages if m.get("type") == "defined"), {})
-    outcomes = {}
-    for m in messages:
-        if m.get("type") == "call":
-            outcomes[(m["func"], m["id"])] = m["outcome"]
-    blocked = next((m.get("blocked", []) for m in messages if m.get("type") == "done"), [])
 
-    feedback = [f"Submission {path.name} — chapter {ch}"]
-    delegated_any = False
-    for ex in exercises:
-        entry = {"points": 0.0, "passed": 0, "total": 0, "status": "", "mistakes": []}
-        info_f = defined.get(ex.func_name, {"kind": "missing" if done else "not run"})
-        delegated = (scan["uses_flagged"].get(ex.func_name, False) or ex.func_name in scan["flagged_names"]
-                     or info_f.get("module", "").startswith("dlfund")
-                     or any(b[1] == ex.func_name for b in blocked))
-        received = sum(1 for (fname, _) in outcomes if fname == ex.func_name)
-        if info_f.get("kind") in ("function", "other") and received == 0 and not done:
-            info_f = {"kind": "not run"}
-        if delegated and info_f.get("kind") in ("missing", "not callable", "not run"):
-            delegated_any = True
+class Answers:
+    """What the child reported: the functions it found, each call's outcome, the imports it blocked."""
+
+    def __init__(self, messages):
+        self.done = any(m.get("type") == "done" for m in messages)
+        self.defined = next((m["functions"] for m in messages if m.get("type") == "defined"), {})
+        self.outcomes = {(m["func"], m["id"]): m["outcome"] for m in messages if m.get("type") == "call"}
+        self.blocked = next((m.get("blocked", []) for m in messages if m.get("type") == "done"), [])
+
+    def kind(self, func_name):
+        """"function", "other", "missing", "not callable" or "not run" (the run stopped before it)."""
+        info = self.defined.get(func_name, {"kind": "missing" if self.done else "not run"})
+        if info.get("kind") in ("function", "other") and not self.done and not any(
+                name == func_name for name, _ in self.outcomes):
+            return "not run"
+        return info.get("kind")
+
+    def delegated(self, func_name, scan):
+        """True when the function is, uses or tried to import the course's reference code."""
+        return (scan["uses_flagged"].get(func_name, False) or func_name in scan["flagged_names"]
+                or self.defined.get(func_name, {}).get("module", "").startswith("dlfund")
+                or any(b[1] == func_name for b in self.blocked))
+
+    def runner(self, func_name):
+        """A runner for `loop.grade` that replays this function's outcomes in call order."""
+        calls = iter(range(10 ** 6))
+        return lambda args, kwargs: _outcome_from(self.outcomes.get((func_name, next(calls))))
+
+
+NOT_THERE = {"missing": "is not defined", "not callable": "is not a function",
+             "not run": "was never reached (see the verdict)"}
+
+
+def grade_exercise(ex, answers, scan, seeds, partial):
+    """(entry for GradedSubmission.exercises, feedback text) of one exercise."""
+    entry = {"points": 0.0, "passed": 0, "total": 0, "status": "", "mistakes": []}
+    kind, delegated = answers.kind(ex.func_name), answers.delegated(ex.func_name, scan)
+    if kind in NOT_THERE:
+        if delegated:
             entry["status"] = "delegated"
-            feedback.append(f"✗ {ex.name} ({ex.func_name}): imported from the course's reference code (dlfund) "
-                            "instead of written — 0 points")
-        elif info_f.get("kind") in ("missing", "not callable", "not run"):
-            what = {"missing": "is not defined", "not callable": "is not a function",
-                    "not run": "was never reached (see the verdict)"}[info_f["kind"]]
-            entry["status"] = "missing"
-            feedback.append(f"✗ {ex.name} ({ex.func_name}): {ex.func_name} {what}")
-        else:
-            calls = iter(range(10 ** 6))
-
-            def runner(args, kwargs, _name=ex.func_name, _calls=calls):
-                return _outcome_from(outcomes.get((_name, next(_calls))))
-
-            g = grade(ex, runner, seeds=seeds)
-            entry.update(passed=g.passed, total=g.total, status=g.status, mistakes=[m.code for m in g.mistakes])
-            if delegated:
-                delegated_any = True
-                entry["status"] = "delegated"
-                feedback.append(f"✗ {ex.name} ({ex.func_name}): uses the course's reference implementation "
-                                "(dlfund) instead of your own code — 0 points")
-            else:
-                if g.status == "passed":
-                    entry["points"] = 1.0
-                elif opts.get("partial"):
-                    entry["points"] = round(g.passed / g.total, 3) if g.total else 0.0
-                feedback.append(text_report(g))
-        result["exercises"][ex.name] = entry
-    if delegated_any:
-        flags.append("delegation")
-    result["verdict"] = verdict_of(flags)
-    result["total"] = round(sum(e["points"] for e in result["exercises"].values()), 3)
-    head = [f"Verdict: {result['verdict']} — {result['total']:g}/{result['max']} exercises"]
-    head += [f"  note: {n}" for n in result["notes"]]
-    result["feedback"] = "\n".join(head + [""] + feedback) + "\n"
-    return result
-
-
-#: flag -> verdict text, most severe first
-VERDICTS = [("invalid_notebook", "invalid notebook"), ("grader_stopped", "stopped its grader"),
-            ("grader_error", "grader error"), ("time_limit", "time limit exceeded"),
-            ("cpu_limit", "CPU limit exceeded"),
-            ("too_many_processes", "too many processes"), ("crashed", "crashed"),
-            ("memory_limit", "memory limit exceeded"), ("wrote_outside", "wrote outside its folder"),
-            ("signalled_grader", "tried to stop its grader"), ("delegation", "delegates to dlfund"),
-            ("sys_exit", "called sys.exit"),
-            ("cell_timeout", "cell time limit exceeded"), ("call_timeout", "function time limit exceeded"),
-            ("output_flood", "output flood"), ("deleted_files", "deleted files")]
-
-
-def verdict_of(flags):
-    """'graded' or the most severe flag, with the others in parentheses."""
-    texts = [t for f, t in VERDICTS if f in flags]
-    if not texts:
-        return "graded"
-    return texts[0] + (f" (also: {', '.join(texts[1:])})" if len(texts) > 1 else "")
+            return entry, (f"✗ {ex.name} ({ex.func_name}): imported from the course's reference code (dlfund) "
+                           "instead of written — 0 points")
+        entry["status"] = "missing"
+        return entry, f"✗ {ex.name} ({ex.func_name}): {ex.func_name} {NOT_THERE[kind]}"
+    g = grade(ex, answers.runner(ex.func_name), seeds=seeds)
+    entry.update(passed=g.passed, total=g.total, status=g.status, mistakes=[m.code for m in g.mistakes])
+    if delegated:
+        entry["status"] = "delegated"
+        return entry, (f"✗ {ex.name} ({ex.func_name}): uses the course's reference implementation "
+                       "(dlfund) instead of your own code — 0 points")
+    if g.status == "passed":
+        entry["points"] = 1.0
+    elif partial:
+        entry["points"] = round(g.passed / g.total, 3) if g.total else 0.0
+    return entry, text_report(g)
 
 
 def _safe_grade(path, opts, chapter, setup, index):
     try:
         return grade_submission(path, opts, chapter, setup=setup, index=index)
     except Exception as exc:  # noqa: BLE001 - one submission must never stop the batch
-        return {"submission": Path(path).name, "path": str(path), "chapter": chapter, "verdict": "grader error",
-                "flags": ["grader_error"],
-                "notes": [f"{type(exc).__name__}: {exc}"], "exercises": {}, "total": 0.0, "max": 0,
-                "feedback": f"The grader failed on this submission ({type(exc).__name__}: {exc}); please report it.\n"}
+        what = f"{type(exc).__name__}: {exc}"
+        return GradedSubmission.refused(path, "grader_error", what, chapter=chapter, feedback=(
+            f"The grader failed on this submission ({what}); please report it.\n")).to_dict()
 
 
 def _lost(path, how, setup, opts, chapter):
@@ -447,14 +231,14 @@ def _lost(path, how, setup, opts, chapter):
     ch = None if err else detect_chapter(cells, path, chapter)
     n = len(chapters().get(ch, [])) if ch else 0
     if setup.isolation.sandboxed:
-        flag, verdict, note = "grader_error", "grader error", f"the process grading it {how}; please report it"
+        flag, note = "grader_error", f"the process grading it {how}; please report it"
     else:
-        flag, verdict = "grader_stopped", "stopped its grader"
+        flag = "grader_stopped"
         note = (f"the process grading it {how}: without a sandbox submitted code can do that "
                 "(e.g. os.kill(os.getppid(), ...)); nothing could be graded")
-    return {"submission": Path(path).name, "path": str(path), "chapter": ch, "verdict": verdict, "flags": [flag],
-            "notes": [note], "exercises": {}, "total": 0.0, "max": n,
-            "feedback": f"Verdict: {verdict} — 0/{n} exercises\n  note: {note}\n"}
+    verdict = verdict_of([flag])
+    return GradedSubmission.refused(path, flag, note, chapter=ch, max=n, feedback=(
+        f"Verdict: {verdict} — 0/{n} exercises\n  note: {note}\n")).to_dict()
 
 
 def collect(paths):

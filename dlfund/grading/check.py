@@ -2,7 +2,8 @@
 import html
 
 from .aliasing import AliasProbe
-from .core import DEFAULT_SEEDS, grade
+from .core import DEFAULT_SEEDS
+from .loop import grade
 from .registry import get_exercise
 from .report import html_report, text_report
 from .sandbox import protected_call

@@ -1,4 +1,4 @@
-"""Exercises, cases, known mistakes, and the grading loop shared by `check` and batch grading.
+"""Exercises, cases and known mistakes, shared by `check` and batch grading.
 
 An `Exercise` knows the learner's function name, the reference (a `dlfund` function, imported,
 never re-implemented here), how to build its cases (fixed edge cases plus seeded random ones),
@@ -6,28 +6,21 @@ how to judge the outcomes of a case, and a catalogue of `Mistake`s: small wrong 
 with a hint code and a hint. When a learner's answers agree with a catalogued mistake on every
 case, the report names that mistake.
 
-`grade(exercise, runner)` is the one grading loop. `runner(args, kwargs) -> Outcome` runs the
-learner's function: in the notebook a protected in-process call, in batch grading a lookup of
-outcomes that a sandboxed child process sent back. Expected answers are computed here, in the
-grading process, and never leave it.
+The one grading loop, `grade(exercise, runner)`, is in `loop.py`. Expected answers are computed
+here, in the grading process, and never leave it.
 """
-import functools
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
 from .aliasing import AliasProbe, internal_aliases
 from .compare import Problem, close, compare, describe, fmt_index
-from .sandbox import Outcome, Seed, materialize, protected_call
+from .sandbox import Outcome, Seed, materialize
 
 DEFAULT_SEEDS = (0, 1, 2)
-#: problems reported as notes that do not fail a case
-ADVISORY = ("note",)
 #: kinds of problems after which a case's behaviour is worth diagnosing
 DIAGNOSABLE = ("values", "nonfinite", "shape", "structure")
-#: failing cases whose behaviour is diagnosed (the report details the first two)
-MAX_DIAGNOSED = 2
 
 
 _MISSING = object()
@@ -153,7 +146,7 @@ class Exercise:
         if problems:
             return problems
         names = self.output_names if self.view is None else None
-        problems = compare(self._view(expected), self._view(out.value), "output" if not names else "output",
+        problems = compare(self._view(expected), self._view(out.value), "output",
                            self.rtol, self.atol, case.context, names=names)
         if self.gradient and case.numeric is not None and any(p.kind == "values" for p in problems):
             problems += self.gradcheck(case, out.value)
@@ -398,177 +391,3 @@ def _describe_arg(name, a):
 
 
 # -- the grading loop -----------------------------------------------------------------------------
-
-@dataclass
-class GradeOutcome:
-    """Everything `grade` found: per-case results and the catalogued mistakes that match."""
-
-    exercise: Any
-    cases: list
-    status: str  # passed | failed | not_implemented | timeout
-    mistakes: list = field(default_factory=list)
-    printed_chars: int = 0
-    stdout: str = ""
-    notes: list = field(default_factory=list)
-
-    @property
-    def passed(self):
-        return sum(c.passed for c in self.cases)
-
-    @property
-    def total(self):
-        return len(self.cases)
-
-
-def outcome_problems(ex, outcome):
-    """Problems that end the judging of a case early: stub, None, exception, timeout."""
-    if outcome.kind == "not_implemented":
-        inner = outcome.frames[-1][2] if outcome.frames else ex.func_name
-        if inner not in (ex.func_name, "<module>", "<lambda>"):
-            return [Problem("not_implemented", f"{ex.func_name} calls {inner}, which is not implemented yet",
-                            "NOT_IMPLEMENTED", f"write {inner} first (and check it), then come back")]
-        return [Problem("not_implemented", f"{ex.func_name} is not implemented yet (it raises NotImplementedError)",
-                        "NOT_IMPLEMENTED", "replace the `raise NotImplementedError` line with your code")]
-    if outcome.kind == "timeout":
-        return [Problem("timeout", f"{ex.func_name} did not return within the time limit", "TIMEOUT",
-                        "look for a loop whose condition never becomes false, or a loop over huge ranges")]
-    if outcome.kind == "skipped":
-        return [Problem("timeout", "skipped after an earlier call timed out", "TIMEOUT", "")]
-    if outcome.kind == "exception":
-        where = ""
-        if outcome.frames:
-            fname, line, func, text = outcome.frames[-1]
-            where = f" — in {func}, line {line}: {text}" if text else f" — in {func}, line {line}"
-        hint = ""
-        if outcome.exc_type == "SystemExit":
-            hint = "do not call sys.exit() or exit() in a function: return a value instead"
-        elif outcome.exc_type == "KeyError":
-            hint = "gradient keys are 'd' + parameter key: grads['dW1'] belongs to parameters['W1']"
-        elif outcome.exc_type == "ZeroDivisionError":
-            hint = ("in this case the number you divide by is 0 (a norm, a variance or a count): divide only when "
-                    "it is positive, e.g. scale only when norm > max_norm")
-        elif outcome.exc_type == "ValueError" and "truth value of an array" in outcome.exc_message:
-            hint = ("Python's max, min, `if` and `and` need one True/False, not a whole array: compare element by "
-                    "element with np.maximum, np.minimum, np.where or a boolean mask")
-        elif outcome.exc_type == "ValueError" and "matmul" in outcome.exc_message:
-            hint = ("A @ B needs A's last axis as long as B's first: with samples as rows Z = A_prev @ W, W is "
-                    "(n_in, n_out), and a gradient goes back through W.T; look for a missing or stray transpose "
-                    "(.T) or two swapped matrices on that line")
-        elif outcome.exc_type == "ValueError" and "broadcast" in outcome.exc_message:
-            hint = "print the shapes of the operands on that line; samples are rows, W is (n_in, n_out)"
-        return [Problem("exception", f"{outcome.exc_type}: {outcome.exc_message}{where}", "EXCEPTION", hint,
-                        {"frames": outcome.frames})]
-    if outcome.kind == "ok" and outcome.value is None:
-        return [Problem("returned_none", f"{ex.func_name} returned None — did you forget to return?",
-                        "RETURNED_NONE", "the last line of the function should be `return ...`")]
-    return []
-
-
-def inplace_problem(ex, outcome):
-    if outcome.mutated:
-        return [Problem("inplace", f"your function modified its input(s) {', '.join(outcome.mutated)} in place",
-                        "INPLACE", "work on new arrays (x = x - lr * dx, not x -= lr * dx; copy dicts and arrays "
-                                   "before changing them): callers keep using their inputs")]
-    return []
-
-
-@functools.lru_cache(maxsize=4096)
-def _mistake_signatures(ex_name, code, seeds, timeout):
-    from .registry import get_exercise
-
-    ex = get_exercise(ex_name)
-    m = ex.mistake_for(code)
-    sigs = []
-    for case in ex.make_cases(seeds):
-        outs = [protected_call(m.fn, a, k, timeout=timeout, arg_names=ex.arg_names) for a, k in case.calls]
-        sigs.append(ex.signature(case, outs))
-    return sigs
-
-
-def matching_mistakes(ex, cases, learner_outcomes, seeds, timeout=5.0):
-    """Catalogued mistakes whose behaviour agrees with the learner's on every case."""
-    learner_sigs = [ex.signature(c, outs) for c, outs in zip(cases, learner_outcomes)]
-    found = []
-    for m in ex.mistakes:
-        sigs = _mistake_signatures(ex.name, m.code, tuple(seeds), timeout)
-        if len(sigs) == len(learner_sigs) and all(ex.same_signature(a, b) for a, b in zip(learner_sigs, sigs)):
-            found.append(m)
-    return found
-
-
-def grade(ex, runner, seeds=DEFAULT_SEEDS, fingerprint=True, mistake_timeout=5.0):  # noqa: C901 - the case loop with its report rules; to split next (issue 18)
-    """Run every case of `ex` through `runner(args, kwargs) -> Outcome` and judge the results."""
-    seeds = tuple(seeds)
-    cases = ex.make_cases(seeds)
-    results, all_outcomes = [], []
-    printed, stdout = 0, ""
-    timed_out = False
-    advisory_notes, seen_notes = [], set()
-    diagnosed = 0
-    for case in cases:
-        outs = []
-        for args, kwargs in case.calls:
-            if timed_out:
-                outs.append(Outcome(kind="skipped"))
-                continue
-            o = runner(args, kwargs)
-            outs.append(o)
-            printed += o.printed_chars
-            if o.stdout and not stdout:
-                stdout = o.stdout
-            if o.kind == "timeout":
-                timed_out = True
-        all_outcomes.append(outs)
-        first = outs[0]
-        problems = []
-        for o in outs:
-            problems = outcome_problems(ex, o)
-            if problems:
-                break
-        if not problems:
-            try:
-                problems = ex.judge(case, outs)
-            except Exception:  # noqa: BLE001 - malformed learner output must not crash the grader
-                problems = [Problem("type", f"your answer does not have the expected form: received "
-                                            f"{describe(first.value)}", "TYPE",
-                                    "return what the docstring describes (see the expected output above)")]
-            problems += [p for o in outs for p in inplace_problem(ex, o)][:1]
-            try:
-                problems += ex.extra_problems(case, outs)
-            except Exception:  # noqa: BLE001 - odd output: the value comparison has said what it can
-                pass
-            if diagnosed < MAX_DIAGNOSED:  # reports detail the first failing cases only
-                found_here = ex.diagnosis(case, outs, problems)
-                diagnosed += any(p.kind not in ADVISORY for p in problems)
-                problems += found_here
-            failing = [p for p in problems if p.kind not in ADVISORY]
-            if not failing:
-                for o in outs:
-                    for w in (o.warnings or [])[:1]:
-                        problems.append(Problem("note", f"NumPy warned while your function ran: {w} (case "
-                                                        f"{case.label!r}); the results are right, but check why",
-                                                "WARNING", details={"key": w}))
-        problems.sort(key=Problem.order)
-        for p in problems:
-            key = p.details.get("key", p.message)
-            if p.kind in ADVISORY and key not in seen_notes:
-                seen_notes.add(key)
-                advisory_notes.append(p.message + (f" ({p.hint})" if p.hint else ""))
-        problems = [p for p in problems if p.kind not in ADVISORY]
-        results.append(CaseResult(case.label, describe_inputs(ex, case), not problems, problems, first))
-    if results and results[0].problems and results[0].problems[0].kind == "not_implemented":
-        status = "not_implemented"
-    elif timed_out:
-        status = "timeout"
-    elif all(r.passed for r in results):
-        status = "passed"
-    else:
-        status = "failed"
-    found = []
-    if fingerprint and status in ("failed", "timeout"):
-        found = matching_mistakes(ex, cases, all_outcomes, seeds, mistake_timeout)
-    notes = advisory_notes[:3]
-    if printed > 0:
-        notes.append(f"your function printed {printed} characters while being checked"
-                     + (" (remove debugging prints in loops)" if printed > 2000 else ""))
-    return GradeOutcome(ex, results, status, found, printed, stdout, notes)

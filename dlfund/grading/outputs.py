@@ -1,20 +1,18 @@
 """The files a grading run leaves in its output folder, written once, at the end, atomically.
 
-`scores.csv`, `scores.json` and `feedback/<submission>.txt` are first written into a fresh hidden
-folder inside DIR, then moved into place with `os.replace` (the feedback folder as a whole), the
-policy of `dlfund.storage` for a set of files: a run that is interrupted leaves the previous
-results untouched, and nothing is ever read back from DIR. Failures raise `StorageError`.
+`scores.csv`, `scores.json` and `feedback/<submission>.txt` are written through
+`dlfund.storage.replace_files` (a hidden staging folder inside DIR, then renamed into place, the
+feedback folder as a whole): a run that is interrupted leaves the previous results untouched, and
+nothing is ever read back from DIR. Failures raise `StorageError`.
 """
 import csv
 import json
-import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
-from ..storage import StorageError
+from ..storage import replace_files
 from .registry import chapters
+from .result import CSV_HEAD, CSV_TAIL, GradedSubmission
 
 
 def _feedback_name(result, used):
@@ -40,11 +38,9 @@ def _write_all(results, folder, summary_extra):
         (folder / r["feedback_file"]).write_text(r["feedback"])
     with open(folder / "scores.csv", "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["submission", "chapter", "verdict", "total", "max"] + ex_names + ["notes"])
+        w.writerow(CSV_HEAD + ex_names + CSV_TAIL)
         for r in results:
-            w.writerow([r["submission"], r.get("chapter") or "", r["verdict"], r["total"], r["max"]]
-                       + [r["exercises"][n]["points"] if n in r["exercises"] else "" for n in ex_names]
-                       + [" | ".join(r["notes"])])
+            w.writerow(GradedSubmission.from_dict(r).csv_row(ex_names))
     summary = {"submissions": len(results),
                "clean": sum(r["verdict"] == "graded" for r in results),
                "mean_total": round(sum(r["total"] for r in results) / len(results), 3) if results else 0.0,
@@ -56,23 +52,8 @@ def _write_all(results, folder, summary_extra):
 
 def write_outputs(results, out_dir, summary_extra=None):
     """Write scores.csv, scores.json and feedback/ into `out_dir`, replacing an earlier run's."""
-    out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=".grading-", dir=out_dir))
-    except OSError as exc:
-        raise StorageError(f"cannot write the results into {out_dir}: {exc.strerror or exc}") from exc
-    try:
+    def write(stage):
         _write_all(results, stage, summary_extra)
-        old = out_dir / "feedback"
-        if old.is_dir() and not old.is_symlink():
-            os.replace(old, stage / "feedback.old")
-        elif old.exists() or old.is_symlink():
-            old.unlink()
-        os.replace(stage / "feedback", out_dir / "feedback")
-        for name in ("scores.json", "scores.csv"):
-            os.replace(stage / name, out_dir / name)
-    except OSError as exc:
-        raise StorageError(f"cannot write the results into {out_dir}: {exc.strerror or exc}") from exc
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        return ["feedback", "scores.json", "scores.csv"]
+
+    replace_files(out_dir, write, "the results")

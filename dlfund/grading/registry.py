@@ -1,23 +1,18 @@
 """The registry of exercises, filled by the chapter modules in `dlfund.grading.exercises`.
 
-A chapter module whose `dlfund` piece is not available is skipped, so the grader works with
-whatever part of the package exists.
+Which module grades which chapter comes from the book's chapter table (`dlfund.chapters`). A
+chapter module that fails to import is an error, raised on first use: a broken module must
+never drop its exercises from grading silently.
 """
 import importlib
 
-CHAPTER_MODULES = {
-    2: "ch02_foundations",
-    3: "ch03_training",
-    4: "ch04_optimizers",
-    5: "ch05_regularization",
-    6: "ch06_vanishing",
-    7: "ch07_exploding",
-    8: "ch08_rnn",
-}
+from .. import chapters as _book
+
+CHAPTER_MODULES = _book.graded()
+CHAPTER_TITLES = _book.titles()
 
 _EXERCISES = {}
 _LOADED = False
-SKIPPED = {}
 
 
 def register(ex):
@@ -31,12 +26,13 @@ def _load():
     global _LOADED
     if _LOADED:
         return
-    _LOADED = True
     for chapter, mod in CHAPTER_MODULES.items():
         try:
             importlib.import_module(f"dlfund.grading.exercises.{mod}")
-        except ImportError as exc:  # the dlfund piece this chapter grades has not landed
-            SKIPPED[chapter] = str(exc)
+        except ImportError as exc:
+            raise ImportError(f"the exercises of chapter {chapter} (dlfund.grading.exercises.{mod}) cannot be "
+                              f"imported, so none of them could be graded: {exc}") from exc
+    _LOADED = True
 
 
 def all_exercises():
@@ -63,13 +59,3 @@ def chapters():
         out.setdefault(ex.chapter, []).append(ex)
     return out
 
-
-CHAPTER_TITLES = {
-    2: "Foundations of neural networks",
-    3: "How to train a neural network",
-    4: "Optimization algorithms",
-    5: "Regularization and generalization",
-    6: "The vanishing gradient problem",
-    7: "The exploding gradient problem",
-    8: "Sequence modelling with RNNs and LSTMs",
-}

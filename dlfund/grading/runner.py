@@ -43,7 +43,7 @@ class Setup:
 
     isolation: isolation.Isolation
     scratch: Path  # the run's folder: the kit and every submission's working copy, removed at the end
-    kit: Path  # host folder with _child.py, _writer.py and the helper modules
+    kit: Path  # host folder with _child.py, _writer.py, _harness.py and the helper modules
     run_id: str
     site_dirs: list
     reaper: bool = False  # True inside a supervisor worker (a subreaper): orphans are ours to kill
@@ -92,8 +92,8 @@ def _site_dirs():
 
 
 def kit_files(helpers):
-    """{name in the kit: host path} for the child script, its writer and the helper modules."""
-    files = {"_child.py": CHILD, "_writer.py": CHILD.parent / "_writer.py"}
+    """{name in the kit: host path} for the child script, its writer and harness, and the helper modules."""
+    files = {name: CHILD.parent / name for name in ("_child.py", "_writer.py", "_harness.py")}
     files.update({f"{m}.py": PKG / f"{m}.py" for m in helpers if (PKG / f"{m}.py").exists()})
     return files
 
@@ -144,6 +144,66 @@ def _chown(workdir, uid):
         os.chown(p, uid, uid, follow_symlinks=False)
 
 
+def _request(cells, plan, allowed_modules, home, opts, setup, uid):
+    """The child's request (JSON bytes): the cells, the calls, the limits and what it may import or write."""
+    iso = setup.isolation
+    return json.dumps({
+        "cells": [{"index": i, "source": s} for i, s in cells],
+        "functions": plan, "cell_timeout": opts["cell_timeout"], "call_timeout": opts["call_timeout"],
+        "allowed_modules": {name: iso.kit_path(setup.kit, file) for name, file in allowed_modules.items()},
+        "site_dirs": setup.site_dirs, "drop_to": uid,
+        "max_processes": opts["max_processes"] if iso.sandboxed else None, "count_processes": iso.sandboxed,
+        "write_roots": [home, "/tmp", "/dev"] if iso.sandboxed else [home, os.devnull],
+    }).encode()
+
+
+def _environment(sandboxed, home, mark):
+    """The child's whole environment: one thread per BLAS, its own HOME, and the run's mark."""
+    return {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": "/tmp" if sandboxed else home,
+            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LANG": "C.UTF-8",
+            "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", RUN_MARK: mark.split("=", 1)[1]}
+
+
+class _Replies(threading.Thread):
+    """Reads the child's JSON lines from fd `r` into `messages`, keeping at most `cap` bytes."""
+
+    def __init__(self, r, cap):
+        super().__init__(daemon=True)
+        self.r, self.cap = r, cap
+        self.messages, self.bytes, self.overflow = [], 0, False
+
+    def run(self):
+        with os.fdopen(self.r, "rb") as f:
+            for line in f:
+                self.bytes += len(line)
+                if self.bytes > self.cap:
+                    self.overflow = True
+                    continue
+                try:
+                    msg = json.loads(line)
+                except ValueError:
+                    msg = None
+                self.messages.append(msg if isinstance(msg, dict) else {"type": "garbage"})
+
+
+def _wait_and_end(proc, wall_timeout, setup, mark):
+    """Wait for the child up to `wall_timeout`, then kill its group and everything marked as the submission's;
+    returns (timed out, how many of its processes were still running)."""
+    timed_out = False
+    try:
+        proc.wait(timeout=wall_timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    leftover = len(_left_running(setup, mark) - {proc.pid})  # counted before anything is killed
+    try:  # the whole process group: the child (or bwrap, whose sandbox then ends) and its group
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+    sweep(setup, mark)
+    return timed_out, leftover
+
+
 def run_child(cells, plan, allowed_modules, workdir, opts, setup, index=0):
     """Run the child for one submission; returns (messages, info).
 
@@ -154,19 +214,9 @@ def run_child(cells, plan, allowed_modules, workdir, opts, setup, index=0):
     uid = isolation.uid_for(index if isinstance(index, int) else 0) if iso.sandboxed and iso.as_root else None
     home = iso.home(workdir)
     mark = setup.mark(index)
-    request = json.dumps({
-        "cells": [{"index": i, "source": s} for i, s in cells],
-        "functions": plan, "cell_timeout": opts["cell_timeout"], "call_timeout": opts["call_timeout"],
-        "allowed_modules": {name: iso.kit_path(setup.kit, file) for name, file in allowed_modules.items()},
-        "site_dirs": setup.site_dirs, "drop_to": uid,
-        "max_processes": opts["max_processes"] if iso.sandboxed else None, "count_processes": iso.sandboxed,
-        "write_roots": [home, "/tmp", "/dev"] if iso.sandboxed else [home, os.devnull],
-    }).encode()
+    request = _request(cells, plan, allowed_modules, home, opts, setup, uid)
     if uid is not None:
         _chown(workdir, uid)
-    env = {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": "/tmp" if iso.sandboxed else home,
-           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LANG": "C.UTF-8",
-           "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", RUN_MARK: mark.split("=", 1)[1]}
     with tempfile.TemporaryFile() as req_file, tempfile.TemporaryFile() as err_file:
         req_file.write(request)
         req_file.seek(0)
@@ -175,48 +225,22 @@ def run_child(cells, plan, allowed_modules, workdir, opts, setup, index=0):
         start = time.monotonic()
         # stderr: start-up errors only (the child then points fd 2 at /dev/null)
         proc = subprocess.Popen(iso.command(child, workdir, setup.kit, opts["max_file_mb"]),
-                                cwd="/" if iso.sandboxed else workdir, env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=err_file, pass_fds=(w, req_file.fileno()),
-                                preexec_fn=_limits(opts), start_new_session=True)
+                                cwd="/" if iso.sandboxed else workdir, env=_environment(iso.sandboxed, home, mark),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err_file,
+                                pass_fds=(w, req_file.fileno()), preexec_fn=_limits(opts), start_new_session=True)
         os.close(w)
-        messages, state = [], {"bytes": 0, "overflow": False}
-
-        def reader():
-            cap = opts["max_result_mb"] * 1_000_000
-            with os.fdopen(r, "rb") as f:
-                for line in f:
-                    state["bytes"] += len(line)
-                    if state["bytes"] > cap:
-                        state["overflow"] = True
-                        continue
-                    try:
-                        msg = json.loads(line)
-                    except ValueError:
-                        msg = None
-                    messages.append(msg if isinstance(msg, dict) else {"type": "garbage"})
-
-        t = threading.Thread(target=reader, daemon=True)
-        t.start()
-        timed_out = False
-        try:
-            proc.wait(timeout=opts["wall_timeout"])
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        leftover = len(_left_running(setup, mark) - {proc.pid})  # counted before anything is killed
-        try:  # the whole process group: the child (or bwrap, whose sandbox then ends) and its group
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        proc.wait()
-        sweep(setup, mark)
-        t.join(5)
+        replies = _Replies(r, opts["max_result_mb"] * 1_000_000)
+        replies.start()
+        timed_out, leftover = _wait_and_end(proc, opts["wall_timeout"], setup, mark)
+        replies.join(5)
         err_file.seek(max(0, err_file.seek(0, os.SEEK_END) - 1500))
         startup_error = err_file.read().decode("utf-8", "replace")
     rc = proc.returncode
     if iso.sandboxed and rc > 128:  # bwrap reports a child killed by signal N as exit code 128 + N
         rc = -(rc - 128)
-    return messages, {"returncode": rc, "wall_timeout": timed_out, "stderr": startup_error,
-                      "seconds": time.monotonic() - start, "result_overflow": state["overflow"], "leftover": leftover}
+    return replies.messages, {"returncode": rc, "wall_timeout": timed_out, "stderr": startup_error,
+                              "seconds": time.monotonic() - start, "result_overflow": replies.overflow,
+                              "leftover": leftover}
 
 
 def _left_running(setup, mark):

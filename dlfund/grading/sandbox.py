@@ -20,20 +20,16 @@ import copy
 import signal
 import threading
 import time
-import traceback
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from ._harness import CallTimeout, call_with_alarm, float_errors, learner_frames, mutated, warning_texts
 from ._writer import BoundedWriter
 
 _GRADING_DIR = __file__.rsplit("/", 1)[0]
-
-
-class CallTimeout(BaseException):
-    """Raised inside a learner function that exceeded its time limit."""
 
 
 @dataclass
@@ -81,38 +77,10 @@ def materialize(obj):
     return copy.deepcopy(obj)
 
 
-def same_value(a, b):
-    """Exact equality of nested inputs (NaN equals NaN); used to detect in-place modification."""
-    if isinstance(a, np.random.Generator) or isinstance(b, np.random.Generator):
-        return True  # drawing from a generator is its purpose
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        a2, b2 = np.asarray(a), np.asarray(b)
-        if a2.shape != b2.shape or a2.dtype != b2.dtype:
-            return False
-        if a2.dtype.kind in "fc":
-            return bool(np.array_equal(a2, b2, equal_nan=True))
-        return bool(np.array_equal(a2, b2))
-    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
-        return type(a) is type(b) and len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
-    try:
-        return bool(a == b)
-    except Exception:
-        return False
-
-
-def learner_frames(tb, is_learner=None):
-    """Frames of a traceback that belong to the learner (not to the grader, NumPy or Python)."""
-    if is_learner is None:
-        def is_learner(fname):
-            return not (fname.startswith(_GRADING_DIR) or "site-packages" in fname or "/lib/python" in fname
-                        or fname.startswith("<frozen"))
-    frames = []
-    for fs in traceback.extract_tb(tb):
-        if is_learner(fs.filename):
-            frames.append((fs.filename, fs.lineno, fs.name, (fs.line or "").strip()))
-    return frames
+def _is_learner(fname):
+    """A file of the learner's code (not of the grader, NumPy or Python)."""
+    return not (fname.startswith(_GRADING_DIR) or "site-packages" in fname or "/lib/python" in fname
+                or fname.startswith("<frozen"))
 
 
 def _describe_exception(outcome, exc):
@@ -123,21 +91,6 @@ def _describe_exception(outcome, exc):
 
 def _can_use_alarm():
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-
-
-def _call_with_alarm(fn, args, kwargs, timeout):
-    def handler(signum, frame):
-        raise CallTimeout()
-
-    old = signal.signal(signal.SIGALRM, handler)
-    try:
-        signal.setitimer(signal.ITIMER_REAL, timeout, 0.1)
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-    finally:
-        signal.signal(signal.SIGALRM, old)
 
 
 def _call_in_thread(fn, args, kwargs, timeout):
@@ -171,18 +124,18 @@ def protected_call(fn, args=(), kwargs=None, timeout=5.0, arg_names=None, captur
         # Outer loop: a late timer signal that lands in our own clean-up is caught here too.
         try:
             with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(sink), \
-                    contextlib.redirect_stderr(sink), np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
+                    contextlib.redirect_stderr(sink), float_errors():
                 warnings.simplefilter("always")
                 if _can_use_alarm():
-                    value = _call_with_alarm(fn, call_args, call_kwargs, timeout)
+                    value = call_with_alarm(timeout, fn, *call_args, **call_kwargs)
                 else:
                     value = _call_in_thread(fn, call_args, call_kwargs, timeout)
                 outcome.value = value
-                outcome.warnings = sorted({f"{w.category.__name__}: {w.message}" for w in caught})[:5]
+                outcome.warnings = warning_texts(caught)
         except NotImplementedError as exc:
             outcome.kind = "not_implemented"
             _describe_exception(outcome, exc)
-            outcome.frames = learner_frames(exc.__traceback__, is_learner)
+            outcome.frames = learner_frames(exc.__traceback__, is_learner or _is_learner)
         except CallTimeout:
             outcome.kind = "timeout"
         except KeyboardInterrupt:
@@ -190,17 +143,11 @@ def protected_call(fn, args=(), kwargs=None, timeout=5.0, arg_names=None, captur
         except BaseException as exc:  # noqa: BLE001 - SystemExit, errors of every kind
             outcome.kind = "exception"
             _describe_exception(outcome, exc)
-            outcome.frames = learner_frames(exc.__traceback__, is_learner)
+            outcome.frames = learner_frames(exc.__traceback__, is_learner or _is_learner)
     except CallTimeout:
         outcome.kind = "timeout"
     outcome.seconds = time.perf_counter() - start
     outcome.stdout = sink.getvalue()
     outcome.printed_chars = sink.total
-    names = list(arg_names or [])
-    for i, (before, after) in enumerate(zip(pristine_args, call_args)):
-        if not same_value(before, after):
-            outcome.mutated.append(names[i] if i < len(names) else f"argument {i + 1}")
-    for k in pristine_kwargs:
-        if not same_value(pristine_kwargs[k], call_kwargs[k]):
-            outcome.mutated.append(k)
+    outcome.mutated = mutated(pristine_args, call_args, pristine_kwargs, call_kwargs, arg_names)
     return outcome

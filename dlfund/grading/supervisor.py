@@ -95,83 +95,94 @@ def _send(w, index, task, guard_s):
         return False
 
 
-def run(tasks, work, jobs, guard_s, lost, on_lost=None, on_done=None):  # noqa: C901 - the worker loop: start, feed, watch, replace; each branch one worker event
-    """Results of `work(task)` in task order (tasks and results: JSON-able); at most `jobs` workers.
+class _Pool:
+    """The supervisor's state: the tasks, their results, and the live workers by reply fd."""
 
-    `work` runs in the workers; `lost`, `on_lost(index)` and `on_done(result)` run here."""
-    tasks = list(tasks)
-    results = [None] * len(tasks)
-    todo = list(range(len(tasks)))[::-1]  # popped from the end: task order
-    sel = selectors.DefaultSelector()
-    workers = {}  # reply fd -> worker
+    def __init__(self, tasks, work, jobs, guard_s, lost, on_lost, on_done):
+        self.tasks, self.work, self.jobs, self.guard_s = tasks, work, jobs, guard_s
+        self.lost, self.on_lost, self.on_done = lost, on_lost, on_done
+        self.results = [None] * len(tasks)
+        self.todo = list(range(len(tasks)))[::-1]  # popped from the end: task order
+        self.sel = selectors.DefaultSelector()
+        self.workers = {}  # reply fd -> worker
 
-    def start():
-        pid, mine, theirs = _spawn([fd for w in workers.values() for fd in (w.task_fd, w.reply_fd)])
+    def busy(self):
+        return [w for w in self.workers.values() if w.task is not None]
+
+    def start(self):
+        pid, mine, theirs = _spawn([fd for w in self.workers.values() for fd in (w.task_fd, w.reply_fd)])
         if pid == 0:
             task_fd, reply_fd = mine, theirs
-            _worker_main(work, task_fd, reply_fd)
+            _worker_main(self.work, task_fd, reply_fd)
         w = _Worker(pid, mine, theirs)
-        workers[w.reply_fd] = w
-        sel.register(w.reply_fd, selectors.EVENT_READ, w)
-        return w
+        self.workers[w.reply_fd] = w
+        self.sel.register(w.reply_fd, selectors.EVENT_READ, w)
 
-    def finish(w, result):
-        results[w.index] = result
+    def finish(self, w, result):
+        self.results[w.index] = result
         w.index = w.task = None
-        if on_done:
-            on_done(result)
+        if self.on_done:
+            self.on_done(result)
 
-    def retire(w):
+    def retire(self, w):
         """A worker that died, hung or misbehaved: its task is lost, the worker is replaced."""
-        sel.unregister(w.reply_fd)
-        del workers[w.reply_fd]
+        self.sel.unregister(w.reply_fd)
+        del self.workers[w.reply_fd]
         _kill(w)
         for fd in (w.task_fd, w.reply_fd):
             os.close(fd)
         _, status = os.waitpid(w.pid, 0)
         if w.task is not None:
             index = w.index
-            finish(w, lost(tasks[index], _describe(w, status)))
-            if on_lost:
-                on_lost(index)
+            self.finish(w, self.lost(self.tasks[index], _describe(w, status)))
+            if self.on_lost:
+                self.on_lost(index)
 
-    try:
-        while todo or any(w.task is not None for w in workers.values()):
-            while todo and len(workers) < jobs:
-                start()
-            for w in list(workers.values()):
-                if w.task is None and todo:
-                    index = todo.pop()
-                    if not _send(w, index, tasks[index], guard_s):
-                        retire(w)
-            busy = [w for w in workers.values() if w.task is not None]
-            if not busy:
-                continue
-            wait = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-            for key, _ in sel.select(timeout=min(wait, 5.0)):
-                w = key.data
-                chunk = os.read(w.reply_fd, 1 << 20)
-                if not chunk:  # the worker ended
-                    retire(w)
-                    continue
-                w.chunks.append(chunk)
-                w.size += len(chunk)
-                if chunk.endswith(b"\n") and w.task is not None:
-                    try:
-                        finish(w, json.loads(b"".join(w.chunks)))
-                    except ValueError:
-                        w.garbled = True
-                        retire(w)
-                elif w.size > MAX_REPLY or w.task is None:
-                    w.garbled = True
-                    retire(w)
-            now = time.monotonic()
-            for w in list(workers.values()):
-                if w.task is not None and now > w.deadline:
-                    w.overdue = True
-                    retire(w)
-    finally:
-        for w in list(workers.values()):  # done, or interrupted (Ctrl-C): leave nothing behind
+    def feed(self):
+        """Start workers up to `jobs` and give every idle one the next task."""
+        while self.todo and len(self.workers) < self.jobs:
+            self.start()
+        for w in list(self.workers.values()):
+            if w.task is None and self.todo:
+                index = self.todo.pop()
+                if not _send(w, index, self.tasks[index], self.guard_s):
+                    self.retire(w)
+
+    def receive(self, w):
+        """Read what a worker wrote: a whole reply finishes its task; EOF, garbage or too much retires it."""
+        chunk = os.read(w.reply_fd, 1 << 20)
+        if not chunk:  # the worker ended
+            self.retire(w)
+            return
+        w.chunks.append(chunk)
+        w.size += len(chunk)
+        if chunk.endswith(b"\n") and w.task is not None:
+            try:
+                self.finish(w, json.loads(b"".join(w.chunks)))
+            except ValueError:
+                w.garbled = True
+                self.retire(w)
+        elif w.size > MAX_REPLY or w.task is None:
+            w.garbled = True
+            self.retire(w)
+
+    def watch(self):
+        """Wait (at most 5 s, or until the nearest deadline) for replies; retire the workers past theirs."""
+        busy = self.busy()
+        if not busy:
+            return
+        wait = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+        for key, _ in self.sel.select(timeout=min(wait, 5.0)):
+            self.receive(key.data)
+        now = time.monotonic()
+        for w in list(self.workers.values()):
+            if w.task is not None and now > w.deadline:
+                w.overdue = True
+                self.retire(w)
+
+    def close(self):
+        """Done, or interrupted (Ctrl-C): leave nothing behind."""
+        for w in list(self.workers.values()):
             was_busy = w.task is not None
             if was_busy:
                 w.task = None  # not reported as lost: the run is ending
@@ -179,7 +190,20 @@ def run(tasks, work, jobs, guard_s, lost, on_lost=None, on_done=None):  # noqa: 
             os.close(w.task_fd)  # an idle worker then reads EOF and exits
             os.close(w.reply_fd)
             os.waitpid(w.pid, 0)
-            if was_busy and on_lost:
-                on_lost(w.index)
-        sel.close()
-    return results
+            if was_busy and self.on_lost:
+                self.on_lost(w.index)
+        self.sel.close()
+
+
+def run(tasks, work, jobs, guard_s, lost, on_lost=None, on_done=None):
+    """Results of `work(task)` in task order (tasks and results: JSON-able); at most `jobs` workers.
+
+    `work` runs in the workers; `lost`, `on_lost(index)` and `on_done(result)` run here."""
+    pool = _Pool(list(tasks), work, jobs, guard_s, lost, on_lost, on_done)
+    try:
+        while pool.todo or pool.busy():
+            pool.feed()
+            pool.watch()
+    finally:
+        pool.close()
+    return pool.results

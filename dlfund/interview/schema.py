@@ -38,6 +38,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..chapters import BOOK
+
 
 @dataclass(frozen=True)
 class Topic:
@@ -91,20 +93,9 @@ TOPICS = {
     ]
 }
 
-# Chapter label -> (document path without suffix, title). Labels are written `(label)=`
-# above the chapter's title in its notebook.
-CHAPTERS = {
-    "ch-intro": ("book/01_what_is_deep_learning", "Chapter 1: What is deep learning"),
-    "ch-foundations": ("book/02_foundations", "Chapter 2: Foundations of neural networks"),
-    "ch-training": ("book/03_training", "Chapter 3: How to train a neural network"),
-    "ch-optimizers": ("book/04_optimizers", "Chapter 4: Optimization algorithms"),
-    "ch-regularization": ("book/05_regularization", "Chapter 5: Regularization and generalization"),
-    "ch-vanishing": ("book/06_vanishing_gradients", "Chapter 6: The vanishing gradient problem"),
-    "ch-exploding": ("book/07_exploding_gradients", "Chapter 7: The exploding gradient problem"),
-    "ch-rnn": ("book/08_rnn_lstm", "Chapter 8: Sequence modelling with RNNs and LSTMs"),
-    "ch-interview": ("book/09_interview", "Chapter 9: Interview preparation"),
-    "ch-quiz": ("book/09b_quiz", "Quiz"),
-}
+# Chapter label -> (document path without suffix, heading), from the book's chapter table.
+# Labels are written `(label)=` above the chapter's title in its notebook.
+CHAPTERS = {c.label: (c.doc, c.heading) for c in BOOK}
 
 DIFFICULTIES = ("easy", "medium", "hard")
 KINDS = ("open", "choice", "numeric")
@@ -154,111 +145,143 @@ def states_checkable_content(q):
     return False
 
 
-def validate_question(q):  # noqa: C901 - one check per schema rule, each with its own message
+def validate_question(q):
     """Return the problems of one question dict (empty list if it is well formed)."""
     where = f"question {q.get('id', '?')!r}" if isinstance(q, dict) else "question"
     if not isinstance(q, dict):
         return [f"{where}: expected an object, got {type(q).__name__}"]
+    messages = _field_problems(q)
+    if not messages:
+        for rule in (_value_problems, _choice_problems, _numeric_problems, _link_problems,
+                     _interview_problems, _check_problems, _no_check_problems):
+            messages += rule(q)
+    return [f"{where}: {msg}" for msg in messages]
+
+
+def _field_problems(q):
+    """Required fields present as non-empty strings, no unknown field."""
     problems = []
-
-    def bad(msg):
-        problems.append(f"{where}: {msg}")
-
     for key in REQUIRED:
         if key not in q:
-            bad(f"missing required field {key!r}")
+            problems.append(f"missing required field {key!r}")
         elif not isinstance(q[key], str) or not q[key].strip():
-            bad(f"field {key!r} must be a non-empty string")
+            problems.append(f"field {key!r} must be a non-empty string")
     unknown = set(q) - set(REQUIRED) - set(OPTIONAL)
     if unknown:
-        bad(f"unknown field(s) {sorted(unknown)}")
-    if problems:
-        return problems
+        problems.append(f"unknown field(s) {sorted(unknown)}")
+    return problems
 
+
+def _value_problems(q):
+    """id, topic, difficulty and kind take one of their allowed values."""
+    problems = []
     if not ID_RE.match(q["id"]):
-        bad("id must be lowercase words and digits joined by '-'")
+        problems.append("id must be lowercase words and digits joined by '-'")
     if q["topic"] not in TOPICS:
-        bad(f"unknown topic {q['topic']!r}; known: {list(TOPICS)}")
+        problems.append(f"unknown topic {q['topic']!r}; known: {list(TOPICS)}")
     if q["difficulty"] not in DIFFICULTIES:
-        bad(f"difficulty must be one of {DIFFICULTIES}, got {q['difficulty']!r}")
-    kind = q["kind"]
-    if kind not in KINDS:
-        bad(f"kind must be one of {KINDS}, got {kind!r}")
+        problems.append(f"difficulty must be one of {DIFFICULTIES}, got {q['difficulty']!r}")
+    if q["kind"] not in KINDS:
+        problems.append(f"kind must be one of {KINDS}, got {q['kind']!r}")
+    return problems
 
-    if kind == "choice":
-        choices, correct = q.get("choices"), q.get("correct")
-        if not isinstance(choices, list) or not 2 <= len(choices) <= 6:
-            bad("a choice question needs 'choices': a list of 2 to 6 strings")
-        elif not all(isinstance(c, str) and c.strip() for c in choices):
-            bad("every choice must be a non-empty string")
-        elif len(set(choices)) != len(choices):
-            bad("choices must be distinct")
-        elif not isinstance(correct, int) or isinstance(correct, bool) or not 0 <= correct < len(choices):
-            bad(f"'correct' must be an index into the {len(choices)} choices, got {correct!r}")
-    elif "choices" in q or "correct" in q:
-        bad("'choices'/'correct' are only for kind 'choice'")
 
-    if kind == "numeric":
-        if not _is_number(q.get("value")):
-            bad("a numeric question needs a number 'value'")
-        tol = q.get("tolerance")
-        if not _is_number(tol) or tol < 0:
-            bad("a numeric question needs a 'tolerance' >= 0")
-    elif "value" in q or "tolerance" in q:
-        bad("'value'/'tolerance' are only for kind 'numeric'")
+def _choice_problems(q):
+    """'choices'/'correct': present and consistent exactly for a choice question."""
+    if q["kind"] != "choice":
+        return ["'choices'/'correct' are only for kind 'choice'"] if "choices" in q or "correct" in q else []
+    choices, correct = q.get("choices"), q.get("correct")
+    if not isinstance(choices, list) or not 2 <= len(choices) <= 6:
+        return ["a choice question needs 'choices': a list of 2 to 6 strings"]
+    if not all(isinstance(c, str) and c.strip() for c in choices):
+        return ["every choice must be a non-empty string"]
+    if len(set(choices)) != len(choices):
+        return ["choices must be distinct"]
+    if not isinstance(correct, int) or isinstance(correct, bool) or not 0 <= correct < len(choices):
+        return [f"'correct' must be an index into the {len(choices)} choices, got {correct!r}"]
+    return []
 
+
+def _numeric_problems(q):
+    """'value'/'tolerance': present and numbers exactly for a numeric question."""
+    if q["kind"] != "numeric":
+        return ["'value'/'tolerance' are only for kind 'numeric'"] if "value" in q or "tolerance" in q else []
+    problems = []
+    if not _is_number(q.get("value")):
+        problems.append("a numeric question needs a number 'value'")
+    tol = q.get("tolerance")
+    if not _is_number(tol) or tol < 0:
+        problems.append("a numeric question needs a 'tolerance' >= 0")
+    return problems
+
+
+def _link_problems(q):
+    """The book label and section, dlfund names and errata ids are well formed."""
+    problems = []
     if "book" in q and q["book"] not in CHAPTERS:
-        bad(f"unknown book chapter label {q['book']!r}; known: {list(CHAPTERS)}")
+        problems.append(f"unknown book chapter label {q['book']!r}; known: {list(CHAPTERS)}")
     if "book_section" in q:
         if "book" not in q:
-            bad("'book_section' needs 'book' (the chapter that holds the label)")
+            problems.append("'book_section' needs 'book' (the chapter that holds the label)")
         if not isinstance(q["book_section"], str) or not LABEL_RE.match(q["book_section"]):
-            bad(f"book_section must be a label like 'sec-adam', got {q['book_section']!r}")
+            problems.append(f"book_section must be a label like 'sec-adam', got {q['book_section']!r}")
     if "dlfund" in q:
         names = q["dlfund"]
         if not isinstance(names, list) or not names or not all(isinstance(n, str) and DOTTED_RE.match(n) for n in names):
-            bad("'dlfund' must be a non-empty list of dotted names starting with 'dlfund.'")
+            problems.append("'dlfund' must be a non-empty list of dotted names starting with 'dlfund.'")
     if "errata" in q:
         items = q["errata"]
         ok = isinstance(items, list) and items and all(
             isinstance(e, str) and re.fullmatch(r"E\d+", e) and 1 <= int(e[1:]) <= N_ERRATA for e in items)
         if not ok:
-            bad(f"'errata' must be a list of ids E1..E{N_ERRATA}, got {items!r}")
+            problems.append(f"'errata' must be a list of ids E1..E{N_ERRATA}, got {items!r}")
+    return problems
 
-    problems.extend(f"{where}: {msg}" for msg in _interview_problems(q))
 
+def _check_code_ok(code):
+    if isinstance(code, list):
+        return bool(code) and all(isinstance(line, str) for line in code)
+    return isinstance(code, str) and bool(code.strip())
+
+
+def _check_problems(q):
+    """The 'check' object: known fields, code assigning 'result', an expectation, tolerances >= 0."""
     check = q.get("check")
-    if check is not None:
-        if not isinstance(check, dict):
-            bad("'check' must be an object")
-        else:
-            extra = set(check) - set(CHECK_FIELDS)
-            if extra:
-                bad(f"unknown check field(s) {sorted(extra)}")
-            code = check.get("code")
-            if isinstance(code, list):
-                code_ok = bool(code) and all(isinstance(line, str) for line in code)
-            else:
-                code_ok = isinstance(code, str) and bool(code.strip())
-            if not code_ok:
-                bad("check.code must be a non-empty string or list of lines")
-            elif not re.search(r"^\s*result\s*=", code_text(code), flags=re.M):
-                bad("check.code must assign 'result'")
-            if "expect" not in check and kind != "numeric":
-                bad("check.expect is required unless the question is numeric (then it defaults to 'value')")
-            for tol in ("rtol", "atol"):
-                if tol in check and (not _is_number(check[tol]) or check[tol] < 0):
-                    bad(f"check.{tol} must be a number >= 0")
+    if check is None:
+        return []
+    if not isinstance(check, dict):
+        return ["'check' must be an object"]
+    problems = []
+    extra = set(check) - set(CHECK_FIELDS)
+    if extra:
+        problems.append(f"unknown check field(s) {sorted(extra)}")
+    code = check.get("code")
+    if not _check_code_ok(code):
+        problems.append("check.code must be a non-empty string or list of lines")
+    elif not re.search(r"^\s*result\s*=", code_text(code), flags=re.M):
+        problems.append("check.code must assign 'result'")
+    if "expect" not in check and q["kind"] != "numeric":
+        problems.append("check.expect is required unless the question is numeric (then it defaults to 'value')")
+    for tol in ("rtol", "atol"):
+        if tol in check and (not _is_number(check[tol]) or check[tol] < 0):
+            problems.append(f"check.{tol} must be a number >= 0")
+    return problems
+
+
+def _no_check_problems(q):
+    """'no_check' only with a reason and never beside a check; checkable content needs one or the other."""
+    problems = []
+    check = q.get("check")
     if "no_check" in q:
         if check is not None:
-            bad("a question with a 'check' must not also claim 'no_check'")
-        if kind == "numeric":
-            bad("a numeric question always needs a check")
+            problems.append("a question with a 'check' must not also claim 'no_check'")
+        if q["kind"] == "numeric":
+            problems.append("a numeric question always needs a check")
         if not isinstance(q["no_check"], str) or len(q["no_check"].strip()) < 8:
-            bad("'no_check' must give the reason in words")
+            problems.append("'no_check' must give the reason in words")
     if check is None and states_checkable_content(q) and "no_check" not in q:
-        bad("the answer states a number, shape or formula: add a 'check' "
-            "(or 'no_check' with the reason if the digits are only names or years)")
+        problems.append("the answer states a number, shape or formula: add a 'check' "
+                        "(or 'no_check' with the reason if the digits are only names or years)")
     return problems
 
 

@@ -281,23 +281,22 @@ def _init_cases(seeds):
     return cases
 
 
-if hasattr(optim, "initialize_velocity"):
-    exercise(
-        name="initialize_velocity", chapter=CH, func_name="initialize_velocity", title="Zero velocity for momentum",
-        reference=optim.initialize_velocity, arg_names=["parameters"], make_cases=_init_cases,
-        mistakes=mistakes(
-            ("VEL_PARAM_KEYS", "the velocity is keyed like the GRADIENTS: 'dW1', 'db1', ...",
-             lambda p: {k: np.zeros_like(v) for k, v in p.items()}),
-            ("VEL_SCALAR_ZEROS", "each velocity entry is an array of zeros with the parameter's shape "
-                                 "(np.zeros_like), not the number 0", lambda p: {"d" + k: 0.0 for k in p}),
-            ("VEL_COPIES_PARAMS", "the velocity starts at ZERO, not at the parameter values",
-             lambda p: {"d" + k: v.copy() for k, v in p.items()}),
-            ("VEL_LEN_SHAPE", "np.zeros(len(W)) has one entry per ROW of W; np.zeros_like(W) has W's full shape",
-             lambda p: {"d" + k: np.zeros(len(v)) for k, v in p.items()}),
-            ("VEL_LIST", "return a dict keyed like the gradients ('dW1', 'db1', ...), not a list",
-             lambda p: [np.zeros_like(v) for v in p.values()]),
-        ),
-    )
+exercise(
+    name="initialize_velocity", chapter=CH, func_name="initialize_velocity", title="Zero velocity for momentum",
+    reference=optim.initialize_velocity, arg_names=["parameters"], make_cases=_init_cases,
+    mistakes=mistakes(
+        ("VEL_PARAM_KEYS", "the velocity is keyed like the GRADIENTS: 'dW1', 'db1', ...",
+         lambda p: {k: np.zeros_like(v) for k, v in p.items()}),
+        ("VEL_SCALAR_ZEROS", "each velocity entry is an array of zeros with the parameter's shape "
+                             "(np.zeros_like), not the number 0", lambda p: {"d" + k: 0.0 for k in p}),
+        ("VEL_COPIES_PARAMS", "the velocity starts at ZERO, not at the parameter values",
+         lambda p: {"d" + k: v.copy() for k, v in p.items()}),
+        ("VEL_LEN_SHAPE", "np.zeros(len(W)) has one entry per ROW of W; np.zeros_like(W) has W's full shape",
+         lambda p: {"d" + k: np.zeros(len(v)) for k, v in p.items()}),
+        ("VEL_LIST", "return a dict keyed like the gradients ('dW1', 'db1', ...), not a list",
+         lambda p: [np.zeros_like(v) for v in p.values()]),
+    ),
+)
 
 
 def _mom_cases(seeds):
@@ -329,34 +328,33 @@ def _mom(p, g, v, beta, lr, rule):
     return new_p, new_v
 
 
-if hasattr(optim, "update_parameters_with_momentum"):
-    exercise(
-        name="momentum", chapter=CH, func_name="update_parameters_with_momentum",
-        title="Momentum update (EMA form)", reference=optim.update_parameters_with_momentum,
-        arg_names=["parameters", "grads", "v"], make_cases=_mom_cases, output_names=["parameters", "v"],
-        diagnose=_momentum_diagnosis,
-        mistakes=mistakes(
-            ("MOM_UPHILL", "step against the velocity: W = W - learning_rate * v (a + climbs the loss)",
-             _momentum_uphill),
-            ("MOM_CLASSICAL", "this exercise uses the EMA form v = beta v + (1 - beta) dW, W = W - lr v; you wrote the "
-                              "classical form v = beta v + lr dW, W = W - v (equivalent only after rescaling lr)",
-             lambda p, g, v, beta=0.9, learning_rate=0.01: _mom(
-                 p, g, v, beta, learning_rate, lambda w, d, vv, b, lr: (w - (b * vv + lr * d), b * vv + lr * d))),
-            ("MOM_NO_DAMPENING", "the gradient enters the average with weight (1 - beta): v = beta v + (1 - beta) dW",
-             lambda p, g, v, beta=0.9, learning_rate=0.01: _mom(
-                 p, g, v, beta, learning_rate, lambda w, d, vv, b, lr: (w - lr * (b * vv + d), b * vv + d))),
-            ("MOM_STEP_WITH_GRADIENT", "step with the NEW velocity (W = W - lr v), not with the raw gradient",
-             lambda p, g, v, beta=0.9, learning_rate=0.01: _mom(
-                 p, g, v, beta, learning_rate, lambda w, d, vv, b, lr: (w - lr * d, b * vv + (1 - b) * d))),
-            ("MOM_OLD_VELOCITY", "update v first, then step with the updated v",
-             lambda p, g, v, beta=0.9, learning_rate=0.01: _mom(
-                 p, g, v, beta, learning_rate, lambda w, d, vv, b, lr: (w - lr * vv, b * vv + (1 - b) * d))),
-            ("MOM_BETA_SWAPPED", "beta weighs the OLD velocity: v = beta v + (1 - beta) dW",
-             lambda p, g, v, beta=0.9, learning_rate=0.01: _mom(
-                 p, g, v, beta, learning_rate,
-                 lambda w, d, vv, b, lr: (w - lr * ((1 - b) * vv + b * d), (1 - b) * vv + b * d))),
-        ),
-    )
+exercise(
+    name="momentum", chapter=CH, func_name="update_parameters_with_momentum",
+    title="Momentum update (EMA form)", reference=optim.update_parameters_with_momentum,
+    arg_names=["parameters", "grads", "v"], make_cases=_mom_cases, output_names=["parameters", "v"],
+    diagnose=_momentum_diagnosis,
+    mistakes=mistakes(
+        ("MOM_UPHILL", "step against the velocity: W = W - learning_rate * v (a + climbs the loss)",
+         _momentum_uphill),
+        ("MOM_CLASSICAL", "this exercise uses the EMA form v = beta v + (1 - beta) dW, W = W - lr v; you wrote the "
+                          "classical form v = beta v + lr dW, W = W - v (equivalent only after rescaling lr)",
+         lambda p, g, v, beta=0.9, learning_rate=0.01: _mom(
+             p, g, v, beta, learning_rate, lambda w, d, vv, b, lr: (w - (b * vv + lr * d), b * vv + lr * d))),
+        ("MOM_NO_DAMPENING", "the gradient enters the average with weight (1 - beta): v = beta v + (1 - beta) dW",
+         lambda p, g, v, beta=0.9, learning_rate=0.01: _mom(
+             p, g, v, beta, learning_rate, lambda w, d, vv, b, lr: (w - lr * (b * vv + d), b * vv + d))),
+        ("MOM_STEP_WITH_GRADIENT", "step with the NEW velocity (W = W - lr v), not with the raw gradient",
+         lambda p, g, v, beta=0.9, learning_rate=0.01: _mom(
+             p, g, v, beta, learning_rate, lambda w, d, vv, b, lr: (w - lr * d, b * vv + (1 - b) * d))),
+        ("MOM_OLD_VELOCITY", "update v first, then step with the updated v",
+         lambda p, g, v, beta=0.9, learning_rate=0.01: _mom(
+             p, g, v, beta, learning_rate, lambda w, d, vv, b, lr: (w - lr * vv, b * vv + (1 - b) * d))),
+        ("MOM_BETA_SWAPPED", "beta weighs the OLD velocity: v = beta v + (1 - beta) dW",
+         lambda p, g, v, beta=0.9, learning_rate=0.01: _mom(
+             p, g, v, beta, learning_rate,
+             lambda w, d, vv, b, lr: (w - lr * ((1 - b) * vv + b * d), (1 - b) * vv + b * d))),
+    ),
+)
 
 
 def _rms_cases(seeds):
@@ -404,25 +402,26 @@ def _rms_no_square(parameters, grads, s, learning_rate=0.01, beta=0.99, epsilon=
     return new_params, new_s
 
 
-if hasattr(optim, "update_parameters_with_rmsprop"):
-    def _rmsm(**kw):
-        return lambda p, g, s, learning_rate=0.01, beta=0.99, epsilon=1e-8: _rms(
-            p, g, s, learning_rate, beta, epsilon, _rms_rule(**kw))
+def _rmsm(**kw):
+    return lambda p, g, s, learning_rate=0.01, beta=0.99, epsilon=1e-8: _rms(
+        p, g, s, learning_rate, beta, epsilon, _rms_rule(**kw))
 
-    exercise(
-        name="rmsprop", chapter=CH, func_name="update_parameters_with_rmsprop", title="RMSProp update",
-        reference=optim.update_parameters_with_rmsprop, arg_names=["parameters", "grads", "s"],
-        make_cases=_rms_cases, output_names=["parameters", "s"], diagnose=_rmsprop_diagnosis,
-        mistakes=mistakes(
-            ("RMS_EPS_INSIDE_SQRT", "epsilon goes OUTSIDE the square root: dW / (sqrt(s) + eps) (as PyTorch); "
-                                    "sqrt(s + eps) changes the step a lot when s is small", _rmsm(inside=True)),
-            ("RMS_NO_SQRT", "divide by the ROOT mean square: sqrt(s) + eps", _rmsm(root=False)),
-            ("RMS_NO_SQUARE", "s averages the SQUARED gradient: (1 - beta) * dW**2 (without the square s goes "
-                              "negative and sqrt(s) is NaN)", _rms_no_square),
-            ("RMS_BETA_SWAPPED", "beta weighs the old average: s = beta s + (1 - beta) dW**2", _rmsm(swap=True)),
-            ("RMS_OLD_S", "update s first, then divide by the new sqrt(s) + eps", _rmsm(old=True)),
-        ),
-    )
+
+exercise(
+    name="rmsprop", chapter=CH, func_name="update_parameters_with_rmsprop", title="RMSProp update",
+    reference=optim.update_parameters_with_rmsprop, arg_names=["parameters", "grads", "s"],
+    make_cases=_rms_cases, output_names=["parameters", "s"], diagnose=_rmsprop_diagnosis,
+    mistakes=mistakes(
+        ("RMS_EPS_INSIDE_SQRT", "epsilon goes OUTSIDE the square root: dW / (sqrt(s) + eps) (as PyTorch); "
+                                "sqrt(s + eps) changes the step a lot when s is small", _rmsm(inside=True)),
+        ("RMS_NO_SQRT", "divide by the ROOT mean square: sqrt(s) + eps", _rmsm(root=False)),
+        ("RMS_NO_SQUARE", "s averages the SQUARED gradient: (1 - beta) * dW**2 (without the square s goes "
+                          "negative and sqrt(s) is NaN)", _rms_no_square),
+        ("RMS_BETA_SWAPPED", "beta weighs the old average: s = beta s + (1 - beta) dW**2", _rmsm(swap=True)),
+        ("RMS_OLD_S", "update s first, then divide by the new sqrt(s) + eps", _rmsm(old=True)),
+    ),
+)
+
 
 def _adam_init_shared(parameters):
     v = s = {}
@@ -432,24 +431,23 @@ def _adam_init_shared(parameters):
     return v, s
 
 
-if hasattr(optim, "initialize_adam"):
-    exercise(
-        name="initialize_adam", chapter=CH, func_name="initialize_adam", title="Zero moment estimates for Adam",
-        reference=optim.initialize_adam, arg_names=["parameters"], make_cases=_init_cases, output_names=["m", "v"],
-        mistakes=mistakes(
-            ("ADAM_INIT_PARAM_KEYS", "m and v are keyed like the GRADIENTS: 'dW1', 'db1', ...",
-             lambda p: ({k: np.zeros_like(x) for k, x in p.items()}, {k: np.zeros_like(x) for k, x in p.items()})),
-            ("ADAM_INIT_ONE_DICT", "return TWO dicts, m (first moment) and v (second moment)",
-             lambda p: {"d" + k: np.zeros_like(x) for k, x in p.items()}),
-            ("ADAM_INIT_SCALAR_ZEROS", "each entry is an array of zeros shaped like its parameter (np.zeros_like)",
-             lambda p: ({"d" + k: 0.0 for k in p}, {"d" + k: 0.0 for k in p})),
-            ("ADAM_INIT_S_ONES", "v starts at ZERO like m (epsilon, not the initial v, keeps the step finite)",
-             lambda p: ({"d" + k: np.zeros_like(x) for k, x in p.items()},
-                        {"d" + k: np.ones_like(x) for k, x in p.items()})),
-            ("ADAM_INIT_SHARED", "`m = v = {}` makes ONE dict with two names: the first moment and the second "
-                                 "moment would overwrite each other; build two dicts", _adam_init_shared),
-        ),
-    )
+exercise(
+    name="initialize_adam", chapter=CH, func_name="initialize_adam", title="Zero moment estimates for Adam",
+    reference=optim.initialize_adam, arg_names=["parameters"], make_cases=_init_cases, output_names=["m", "v"],
+    mistakes=mistakes(
+        ("ADAM_INIT_PARAM_KEYS", "m and v are keyed like the GRADIENTS: 'dW1', 'db1', ...",
+         lambda p: ({k: np.zeros_like(x) for k, x in p.items()}, {k: np.zeros_like(x) for k, x in p.items()})),
+        ("ADAM_INIT_ONE_DICT", "return TWO dicts, m (first moment) and v (second moment)",
+         lambda p: {"d" + k: np.zeros_like(x) for k, x in p.items()}),
+        ("ADAM_INIT_SCALAR_ZEROS", "each entry is an array of zeros shaped like its parameter (np.zeros_like)",
+         lambda p: ({"d" + k: 0.0 for k in p}, {"d" + k: 0.0 for k in p})),
+        ("ADAM_INIT_S_ONES", "v starts at ZERO like m (epsilon, not the initial v, keeps the step finite)",
+         lambda p: ({"d" + k: np.zeros_like(x) for k, x in p.items()},
+                    {"d" + k: np.ones_like(x) for k, x in p.items()})),
+        ("ADAM_INIT_SHARED", "`m = v = {}` makes ONE dict with two names: the first moment and the second "
+                             "moment would overwrite each other; build two dicts", _adam_init_shared),
+    ),
+)
 
 
 def _adam_cases(seeds, adamw=False):
@@ -529,56 +527,56 @@ def _adam_m(**kw):
         p, g, m, v, t, learning_rate, beta1, beta2, epsilon, **kw)
 
 
-if hasattr(optim, "update_parameters_with_adam"):
-    exercise(
-        name="adam", chapter=CH, func_name="update_parameters_with_adam", title="Adam update with bias correction",
-        reference=optim.update_parameters_with_adam, arg_names=["parameters", "grads", "m", "v", "t"],
-        make_cases=_adam_cases, output_names=["parameters", "m", "v"], diagnose=_adam_diagnosis,
-        mistakes=mistakes(
-            ("ADAM_BIAS_T_MINUS_1", "the bias correction at step t is 1 - beta**t (t counts from 1): beta**(t - 1) "
-                                    "corrects as if one step fewer had been taken", _adam_natural(t_shift=-1)),
-            ("ADAM_BIAS_LINEAR", "the bias correction is 1 - beta1**t (a power of beta), not (1 - beta1) * t",
-             _adam_natural(linear=True)),
-            ("ADAM_CORRECTS_OLD_MOMENTS", "update m and v first, then bias-correct the NEW values: "
-                                          "m_hat = new_m / (1 - beta1**t)", _adam_natural(old=True)),
-            ("ADAM_UPHILL", "step against the gradient: W - learning_rate * m_hat / (sqrt(v_hat) + epsilon)",
-             _adam_natural(sign=1.0)),
-            ("ADAM_NO_BIAS_CORRECTION", "divide the moments by (1 - beta1**t) and (1 - beta2**t) before the step "
-                                        "(bias correction); without it early steps are too small",
-             _adam_m(correct=False)),
-            ("ADAM_EPS_INSIDE_SQRT", "epsilon goes OUTSIDE the root: m_hat / (sqrt(v_hat) + eps)", _adam_m(inside=True)),
-            ("ADAM_RETURNS_CORRECTED", "return the raw moving averages m and v as the new state; the bias-corrected "
-                                       "m_hat and v_hat are only for this step", _adam_m(return_hat=True)),
-            ("ADAM_NO_SQUARE", "v averages the SQUARED gradient: (1 - beta2) * dW**2", _adam_m(square=False)),
-            ("ADAM_BETAS_SWAPPED", "beta1 belongs to m (first moment), beta2 to v (second moment)", _adam_m(swap=True)),
-            ("ADAM_NO_SQRT", "divide by the square root of v_hat (plus eps), not by v_hat itself", _adam_m(root=False)),
-            ("ADAM_T_OFF_BY_ONE", "t is already the number of this step (1 on the first): use beta**t, not beta**(t + 1)",
-             _adam_m(t_shift=1)),
-        ),
-    )
+exercise(
+    name="adam", chapter=CH, func_name="update_parameters_with_adam", title="Adam update with bias correction",
+    reference=optim.update_parameters_with_adam, arg_names=["parameters", "grads", "m", "v", "t"],
+    make_cases=_adam_cases, output_names=["parameters", "m", "v"], diagnose=_adam_diagnosis,
+    mistakes=mistakes(
+        ("ADAM_BIAS_T_MINUS_1", "the bias correction at step t is 1 - beta**t (t counts from 1): beta**(t - 1) "
+                                "corrects as if one step fewer had been taken", _adam_natural(t_shift=-1)),
+        ("ADAM_BIAS_LINEAR", "the bias correction is 1 - beta1**t (a power of beta), not (1 - beta1) * t",
+         _adam_natural(linear=True)),
+        ("ADAM_CORRECTS_OLD_MOMENTS", "update m and v first, then bias-correct the NEW values: "
+                                      "m_hat = new_m / (1 - beta1**t)", _adam_natural(old=True)),
+        ("ADAM_UPHILL", "step against the gradient: W - learning_rate * m_hat / (sqrt(v_hat) + epsilon)",
+         _adam_natural(sign=1.0)),
+        ("ADAM_NO_BIAS_CORRECTION", "divide the moments by (1 - beta1**t) and (1 - beta2**t) before the step "
+                                    "(bias correction); without it early steps are too small",
+         _adam_m(correct=False)),
+        ("ADAM_EPS_INSIDE_SQRT", "epsilon goes OUTSIDE the root: m_hat / (sqrt(v_hat) + eps)", _adam_m(inside=True)),
+        ("ADAM_RETURNS_CORRECTED", "return the raw moving averages m and v as the new state; the bias-corrected "
+                                   "m_hat and v_hat are only for this step", _adam_m(return_hat=True)),
+        ("ADAM_NO_SQUARE", "v averages the SQUARED gradient: (1 - beta2) * dW**2", _adam_m(square=False)),
+        ("ADAM_BETAS_SWAPPED", "beta1 belongs to m (first moment), beta2 to v (second moment)", _adam_m(swap=True)),
+        ("ADAM_NO_SQRT", "divide by the square root of v_hat (plus eps), not by v_hat itself", _adam_m(root=False)),
+        ("ADAM_T_OFF_BY_ONE", "t is already the number of this step (1 on the first): use beta**t, not beta**(t + 1)",
+         _adam_m(t_shift=1)),
+    ),
+)
 
-if hasattr(optim, "update_parameters_with_adamw"):
-    def _adamw_m(decay):
-        return lambda p, g, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01: _adam(
-            p, g, m, v, t, learning_rate, beta1, beta2, epsilon, wd=weight_decay, decay=decay)
 
-    exercise(
-        name="adamw", chapter=CH, func_name="update_parameters_with_adamw",
-        title="AdamW: Adam with decoupled weight decay", reference=optim.update_parameters_with_adamw,
-        arg_names=["parameters", "grads", "m", "v", "t"], make_cases=lambda seeds: _adam_cases(seeds, adamw=True),
-        output_names=["parameters", "m", "v"], diagnose=_adam_diagnosis,
-        mistakes=mistakes(
-            ("ADAMW_L2_IN_GRADIENT", "adding weight_decay * W to the gradient is Adam with an L2 penalty, which Adam "
-                                     "then rescales; AdamW shrinks the weights directly: W = W * (1 - lr * wd)",
-             _adamw_m("l2")),
-            ("ADAMW_DECAYS_BIASES", "decay the weights only (keys starting with 'W', see regularization.is_weight); "
-                                    "biases are not decayed",
-             _adamw_m("biases_too")),
-            ("ADAMW_DECAY_WITHOUT_LR", "the decay is multiplied by the learning rate: W = W * (1 - lr * wd) "
-                                       "(PyTorch's convention)", _adamw_m("no_lr")),
-            ("ADAMW_DECAY_AFTER_STEP", "shrink the CURRENT weights, before the Adam step is applied",
-             _adamw_m("after")),
-            ("ADAMW_NO_DECAY", "apply the weight decay: W = W * (1 - lr * weight_decay) for every weight",
-             _adamw_m("none")),
-        ),
-    )
+def _adamw_m(decay):
+    return lambda p, g, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01: _adam(
+        p, g, m, v, t, learning_rate, beta1, beta2, epsilon, wd=weight_decay, decay=decay)
+
+
+exercise(
+    name="adamw", chapter=CH, func_name="update_parameters_with_adamw",
+    title="AdamW: Adam with decoupled weight decay", reference=optim.update_parameters_with_adamw,
+    arg_names=["parameters", "grads", "m", "v", "t"], make_cases=lambda seeds: _adam_cases(seeds, adamw=True),
+    output_names=["parameters", "m", "v"], diagnose=_adam_diagnosis,
+    mistakes=mistakes(
+        ("ADAMW_L2_IN_GRADIENT", "adding weight_decay * W to the gradient is Adam with an L2 penalty, which Adam "
+                                 "then rescales; AdamW shrinks the weights directly: W = W * (1 - lr * wd)",
+         _adamw_m("l2")),
+        ("ADAMW_DECAYS_BIASES", "decay the weights only (keys starting with 'W', see regularization.is_weight); "
+                                "biases are not decayed",
+         _adamw_m("biases_too")),
+        ("ADAMW_DECAY_WITHOUT_LR", "the decay is multiplied by the learning rate: W = W * (1 - lr * wd) "
+                                   "(PyTorch's convention)", _adamw_m("no_lr")),
+        ("ADAMW_DECAY_AFTER_STEP", "shrink the CURRENT weights, before the Adam step is applied",
+         _adamw_m("after")),
+        ("ADAMW_NO_DECAY", "apply the weight decay: W = W * (1 - lr * weight_decay) for every weight",
+         _adamw_m("none")),
+    ),
+)

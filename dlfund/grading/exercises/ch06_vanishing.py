@@ -98,89 +98,97 @@ from dlfund import layers as _layers  # noqa: E402
 
 from ._util import numeric_grad, rng_for  # noqa: E402
 
-if hasattr(_layers, "residual_forward") and hasattr(_layers, "residual_backward"):
-    def residual_block_forward_ref(X, W1, b1, W2, b2):
-        """y = X + F(X) with dlfund's residual block (ReLU, then a linear layer)."""
-        return _layers.residual_forward(X, [(W1, b1), (W2, b2)], activation=["relu", "linear"])[0]
 
-    def residual_block_backward_ref(dY, X, W1, b1, W2, b2):
-        """(dX, dW1, db1, dW2, db2) from dlfund's residual block backward pass."""
-        _, cache = _layers.residual_forward(X, [(W1, b1), (W2, b2)], activation=["relu", "linear"])
-        dX, ((dW1, db1), (dW2, db2)) = _layers.residual_backward(dY, cache)
-        return dX, dW1, db1, dW2, db2
+def residual_block_forward_ref(X, W1, b1, W2, b2):
+    """y = X + F(X) with dlfund's residual block (ReLU, then a linear layer)."""
+    return _layers.residual_forward(X, [(W1, b1), (W2, b2)], activation=["relu", "linear"])[0]
 
-    def _res_inputs(s, salt):
-        rng = rng_for(s, salt)
-        m, n, h = int(rng.integers(4, 8)), int(rng.integers(3, 5)), int(rng.integers(5, 8))
-        return (rng.normal(size=(m, n)), rng.normal(size=(n, h)), rng.normal(size=h) * 0.5,
-                rng.normal(size=(h, n)), rng.normal(size=n))
 
-    def _res_fwd_cases(seeds):
-        return [Case("fixed" if s == 600 else f"random #{s}", _res_inputs(s, 61)) for s in (600,) + tuple(seeds)]
+def residual_block_backward_ref(dY, X, W1, b1, W2, b2):
+    """(dX, dW1, db1, dW2, db2) from dlfund's residual block backward pass."""
+    _, cache = _layers.residual_forward(X, [(W1, b1), (W2, b2)], activation=["relu", "linear"])
+    dX, ((dW1, db1), (dW2, db2)) = _layers.residual_backward(dY, cache)
+    return dX, dW1, db1, dW2, db2
 
-    def _F(X, W1, b1, W2, b2, last_relu=False):
-        out = np.maximum(X @ W1 + b1, 0) @ W2 + b2
-        return np.maximum(out, 0) if last_relu else out
 
-    exercise(
-        name="residual_block_forward", chapter=CH, func_name="residual_block_forward",
-        title="Residual block, forward", reference=residual_block_forward_ref,
-        arg_names=["X", "W1", "b1", "W2", "b2"], make_cases=_res_fwd_cases,
-        mistakes=mistakes(
-            ("RES_NO_SKIP", "add the input back: y = X + F(X) (the skip connection is the point of the block)", _F),
-            ("RES_RELU_AFTER_ADD", "this block is y = X + F(X) with no activation after the addition",
-             lambda X, W1, b1, W2, b2: np.maximum(X + _F(X, W1, b1, W2, b2), 0)),
-            ("RES_RELU_ON_LAST_LAYER", "F's second layer is linear: relu(X W1 + b1) W2 + b2, no ReLU after it",
-             lambda X, W1, b1, W2, b2: X + _F(X, W1, b1, W2, b2, last_relu=True)),
-            ("RES_SKIP_ACTIVATED", "the skip path carries X itself, not relu(X)",
-             lambda X, W1, b1, W2, b2: np.maximum(X, 0) + _F(X, W1, b1, W2, b2)),
-        ),
-    )
+def _res_inputs(s, salt):
+    rng = rng_for(s, salt)
+    m, n, h = int(rng.integers(4, 8)), int(rng.integers(3, 5)), int(rng.integers(5, 8))
+    return (rng.normal(size=(m, n)), rng.normal(size=(n, h)), rng.normal(size=h) * 0.5,
+            rng.normal(size=(h, n)), rng.normal(size=n))
 
-    def _res_bwd_cases(seeds):
-        cases = []
-        for s in (610,) + tuple(seeds):
-            X, W1, b1, W2, b2 = _res_inputs(s, 62)
-            dY = rng_for(s, 63).normal(size=X.shape)
 
-            def numeric(args, kwargs, dY=dY):
-                xs = [a.copy() for a in args[1:]]
+def _res_fwd_cases(seeds):
+    return [Case("fixed" if s == 600 else f"random #{s}", _res_inputs(s, 61)) for s in (600,) + tuple(seeds)]
 
-                def f():
-                    return float(np.sum(dY * residual_block_forward_ref(*xs)))
-                return tuple(numeric_grad(f, a) for a in xs)
-            cases.append(Case("fixed" if s == 610 else f"random #{s}", (dY, X, W1, b1, W2, b2), numeric=numeric))
-        X, W1, b1, W2, b2 = _res_inputs(611, 62)
-        X[0] = 0.0
-        b1 = np.where(np.arange(b1.size) % 2 == 0, 0.0, b1)  # Z1[0, even units] is exactly 0: relu'(0) = 0
-        dY = rng_for(611, 63).normal(size=X.shape)
-        cases.append(Case("Z1 with exact zeros", (dY, X, W1, b1, W2, b2)))
-        return cases
 
-    def _res_bwd(dY, X, W1, b1, W2, b2, identity=1.0, relu_mask=True):
-        Z1 = X @ W1 + b1
-        A1 = np.maximum(Z1, 0)
-        dW2, db2 = A1.T @ dY, dY.sum(axis=0)
-        dA1 = dY @ W2.T
-        dZ1 = dA1 * (Z1 > 0) if relu_mask else dA1
-        dW1, db1 = X.T @ dZ1, dZ1.sum(axis=0)
-        return identity * dY + dZ1 @ W1.T, dW1, db1, dW2, db2
+def _F(X, W1, b1, W2, b2, last_relu=False):
+    out = np.maximum(X @ W1 + b1, 0) @ W2 + b2
+    return np.maximum(out, 0) if last_relu else out
 
-    exercise(
-        name="residual_block_backward", chapter=CH, func_name="residual_block_backward",
-        title="Residual block, backward", reference=residual_block_backward_ref,
-        arg_names=["dY", "X", "W1", "b1", "W2", "b2"], make_cases=_res_bwd_cases, gradient=True,
-        output_names=["dX", "dW1", "db1", "dW2", "db2"],
-        mistakes=mistakes(
-            ("RES_BWD_NO_IDENTITY", "y = X + F(X), so dX = dY + (gradient through F): dE/dx = dE/dy (1 + F'(x)); "
-                                    "dropping the dY term drops the identity path",
-             lambda *a: _res_bwd(*a, identity=0.0)),
-            ("RES_BWD_DOUBLE_IDENTITY", "the identity path contributes dY once", lambda *a: _res_bwd(*a, identity=2.0)),
-            ("RES_BWD_NO_RELU_MASK", "backpropagate through the ReLU: multiply by (Z1 > 0)",
-             lambda *a: _res_bwd(*a, relu_mask=False)),
-            ("RES_BWD_DW_TRANSPOSED", "dW1 has W1's shape (n, h): X.T @ dZ1",
-             lambda *a: (lambda r: (r[0], r[1].T, r[2], r[3], r[4]))(_res_bwd(*a))),
-            ("RES_BWD_DB_NOT_SUMMED", "a bias is shared by all samples: db2 = dY.sum(axis=0), one entry per unit",
-             lambda *a: (lambda r: (r[0], r[1], r[2], r[3], a[0]))(_res_bwd(*a))),
-        ),
-    )
+
+exercise(
+    name="residual_block_forward", chapter=CH, func_name="residual_block_forward",
+    title="Residual block, forward", reference=residual_block_forward_ref,
+    arg_names=["X", "W1", "b1", "W2", "b2"], make_cases=_res_fwd_cases,
+    mistakes=mistakes(
+        ("RES_NO_SKIP", "add the input back: y = X + F(X) (the skip connection is the point of the block)", _F),
+        ("RES_RELU_AFTER_ADD", "this block is y = X + F(X) with no activation after the addition",
+         lambda X, W1, b1, W2, b2: np.maximum(X + _F(X, W1, b1, W2, b2), 0)),
+        ("RES_RELU_ON_LAST_LAYER", "F's second layer is linear: relu(X W1 + b1) W2 + b2, no ReLU after it",
+         lambda X, W1, b1, W2, b2: X + _F(X, W1, b1, W2, b2, last_relu=True)),
+        ("RES_SKIP_ACTIVATED", "the skip path carries X itself, not relu(X)",
+         lambda X, W1, b1, W2, b2: np.maximum(X, 0) + _F(X, W1, b1, W2, b2)),
+    ),
+)
+
+
+def _res_bwd_cases(seeds):
+    cases = []
+    for s in (610,) + tuple(seeds):
+        X, W1, b1, W2, b2 = _res_inputs(s, 62)
+        dY = rng_for(s, 63).normal(size=X.shape)
+
+        def numeric(args, kwargs, dY=dY):
+            xs = [a.copy() for a in args[1:]]
+
+            def f():
+                return float(np.sum(dY * residual_block_forward_ref(*xs)))
+            return tuple(numeric_grad(f, a) for a in xs)
+        cases.append(Case("fixed" if s == 610 else f"random #{s}", (dY, X, W1, b1, W2, b2), numeric=numeric))
+    X, W1, b1, W2, b2 = _res_inputs(611, 62)
+    X[0] = 0.0
+    b1 = np.where(np.arange(b1.size) % 2 == 0, 0.0, b1)  # Z1[0, even units] is exactly 0: relu'(0) = 0
+    dY = rng_for(611, 63).normal(size=X.shape)
+    cases.append(Case("Z1 with exact zeros", (dY, X, W1, b1, W2, b2)))
+    return cases
+
+
+def _res_bwd(dY, X, W1, b1, W2, b2, identity=1.0, relu_mask=True):
+    Z1 = X @ W1 + b1
+    A1 = np.maximum(Z1, 0)
+    dW2, db2 = A1.T @ dY, dY.sum(axis=0)
+    dA1 = dY @ W2.T
+    dZ1 = dA1 * (Z1 > 0) if relu_mask else dA1
+    dW1, db1 = X.T @ dZ1, dZ1.sum(axis=0)
+    return identity * dY + dZ1 @ W1.T, dW1, db1, dW2, db2
+
+
+exercise(
+    name="residual_block_backward", chapter=CH, func_name="residual_block_backward",
+    title="Residual block, backward", reference=residual_block_backward_ref,
+    arg_names=["dY", "X", "W1", "b1", "W2", "b2"], make_cases=_res_bwd_cases, gradient=True,
+    output_names=["dX", "dW1", "db1", "dW2", "db2"],
+    mistakes=mistakes(
+        ("RES_BWD_NO_IDENTITY", "y = X + F(X), so dX = dY + (gradient through F): dE/dx = dE/dy (1 + F'(x)); "
+                                "dropping the dY term drops the identity path",
+         lambda *a: _res_bwd(*a, identity=0.0)),
+        ("RES_BWD_DOUBLE_IDENTITY", "the identity path contributes dY once", lambda *a: _res_bwd(*a, identity=2.0)),
+        ("RES_BWD_NO_RELU_MASK", "backpropagate through the ReLU: multiply by (Z1 > 0)",
+         lambda *a: _res_bwd(*a, relu_mask=False)),
+        ("RES_BWD_DW_TRANSPOSED", "dW1 has W1's shape (n, h): X.T @ dZ1",
+         lambda *a: (lambda r: (r[0], r[1].T, r[2], r[3], r[4]))(_res_bwd(*a))),
+        ("RES_BWD_DB_NOT_SUMMED", "a bias is shared by all samples: db2 = dY.sum(axis=0), one entry per unit",
+         lambda *a: (lambda r: (r[0], r[1], r[2], r[3], a[0]))(_res_bwd(*a))),
+    ),
+)

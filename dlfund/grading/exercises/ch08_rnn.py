@@ -57,22 +57,21 @@ def _rc(x, h, p, act=np.tanh, rec=True, wh_t=False, bias=True):
     return act(a)
 
 
-if hasattr(rnn, "rnn_cell_forward"):
-    exercise(
-        name="rnn_cell_forward", chapter=CH, func_name="rnn_cell_forward", title="RNN cell, one step",
-        reference=rnn_cell_forward_ref, arg_names=["x_t", "h_prev", "params"], make_cases=_cell_cases,
-        mistakes=mistakes(
-            ("RNN_CELL_NO_RECURRENCE", "the new state depends on the previous one: add h_prev @ Wh",
-             lambda x, h, p: _rc(x, h, p, rec=False)),
-            ("RNN_CELL_SIGMOID", "the vanilla RNN cell uses tanh (outputs in (-1, 1), centred on 0)",
-             lambda x, h, p: _rc(x, h, p, act=_sig)),
-            ("RNN_CELL_WH_TRANSPOSED", "with samples as rows the recurrent term is h_prev @ Wh, Wh of shape (H, H) "
-                                       "mapping unit i of h_prev to unit j of h_t", lambda x, h, p: _rc(x, h, p, wh_t=True)),
-            ("RNN_CELL_NO_BIAS", "add the bias b", lambda x, h, p: _rc(x, h, p, bias=False)),
-            ("RNN_CELL_BIAS_OUTSIDE_TANH", "the bias belongs inside the tanh: tanh(x_t @ Wx + h_prev @ Wh + b)",
-             lambda x, h, p: np.tanh(x @ p["Wx"] + h @ p["Wh"]) + p["b"]),
-        ),
-    )
+exercise(
+    name="rnn_cell_forward", chapter=CH, func_name="rnn_cell_forward", title="RNN cell, one step",
+    reference=rnn_cell_forward_ref, arg_names=["x_t", "h_prev", "params"], make_cases=_cell_cases,
+    mistakes=mistakes(
+        ("RNN_CELL_NO_RECURRENCE", "the new state depends on the previous one: add h_prev @ Wh",
+         lambda x, h, p: _rc(x, h, p, rec=False)),
+        ("RNN_CELL_SIGMOID", "the vanilla RNN cell uses tanh (outputs in (-1, 1), centred on 0)",
+         lambda x, h, p: _rc(x, h, p, act=_sig)),
+        ("RNN_CELL_WH_TRANSPOSED", "with samples as rows the recurrent term is h_prev @ Wh, Wh of shape (H, H) "
+                                   "mapping unit i of h_prev to unit j of h_t", lambda x, h, p: _rc(x, h, p, wh_t=True)),
+        ("RNN_CELL_NO_BIAS", "add the bias b", lambda x, h, p: _rc(x, h, p, bias=False)),
+        ("RNN_CELL_BIAS_OUTSIDE_TANH", "the bias belongs inside the tanh: tanh(x_t @ Wx + h_prev @ Wh + b)",
+         lambda x, h, p: np.tanh(x @ p["Wx"] + h @ p["Wh"]) + p["b"]),
+    ),
+)
 
 
 # -- a whole sequence ---------------------------------------------------------------------------
@@ -141,27 +140,26 @@ def _rnn_fwd_diagnosis(ex, case, outcomes):
     return []
 
 
-if hasattr(rnn, "recurrent_forward"):
-    exercise(
-        name="rnn_forward", chapter=CH, func_name="rnn_forward", title="RNN over a sequence",
-        reference=rnn_forward_ref, arg_names=["x", "h0", "params"], make_cases=_seq_cases(82),
-        output_names=["out", "h_n"], diagnose=_rnn_fwd_diagnosis,
-        mistakes=mistakes(
-            ("RNN_STATE_RESET", "set the state from h0 ONCE, before the time loop; inside the loop each step must use "
-                                "the previous step's h (otherwise there is no memory)",
-             lambda x, h0, p: _rf(x, h0, p, reset=True)),
-            ("RNN_OUT_OFF_BY_ONE", "out[:, t] holds h_t, the state computed at step t (not the one it started from)",
-             lambda x, h0, p: _rf(x, h0, p, off_by_one=True)),
-            ("RNN_H_N_IS_FIRST", "h_n is the state after the LAST step, out[:, -1]",
-             lambda x, h0, p: _rf(x, h0, p, first=True)),
-            ("RNN_NO_NONLINEARITY", "apply tanh to x_t @ Wx + h_prev @ Wh + b",
-             lambda x, h0, p: _rf(x, h0, p, act=lambda a: a)),
-            ("RNN_TIME_REVERSED", "the loop runs forward in time, t = 0, 1, ..., seq_len - 1: reversed(range(...)) "
-                                  "feeds the sequence backwards", lambda x, h0, p: _rf(x, h0, p, backwards=True)),
-            ("RNN_TIME_MAJOR", "out is (batch, seq_len, H): np.stack(states) stacks along a NEW FIRST axis, giving "
-                               "(seq_len, batch, H); use np.stack(states, axis=1)", _rnn_time_major),
-        ),
-    )
+exercise(
+    name="rnn_forward", chapter=CH, func_name="rnn_forward", title="RNN over a sequence",
+    reference=rnn_forward_ref, arg_names=["x", "h0", "params"], make_cases=_seq_cases(82),
+    output_names=["out", "h_n"], diagnose=_rnn_fwd_diagnosis,
+    mistakes=mistakes(
+        ("RNN_STATE_RESET", "set the state from h0 ONCE, before the time loop; inside the loop each step must use "
+                            "the previous step's h (otherwise there is no memory)",
+         lambda x, h0, p: _rf(x, h0, p, reset=True)),
+        ("RNN_OUT_OFF_BY_ONE", "out[:, t] holds h_t, the state computed at step t (not the one it started from)",
+         lambda x, h0, p: _rf(x, h0, p, off_by_one=True)),
+        ("RNN_H_N_IS_FIRST", "h_n is the state after the LAST step, out[:, -1]",
+         lambda x, h0, p: _rf(x, h0, p, first=True)),
+        ("RNN_NO_NONLINEARITY", "apply tanh to x_t @ Wx + h_prev @ Wh + b",
+         lambda x, h0, p: _rf(x, h0, p, act=lambda a: a)),
+        ("RNN_TIME_REVERSED", "the loop runs forward in time, t = 0, 1, ..., seq_len - 1: reversed(range(...)) "
+                              "feeds the sequence backwards", lambda x, h0, p: _rf(x, h0, p, backwards=True)),
+        ("RNN_TIME_MAJOR", "out is (batch, seq_len, H): np.stack(states) stacks along a NEW FIRST axis, giving "
+                           "(seq_len, batch, H); use np.stack(states, axis=1)", _rnn_time_major),
+    ),
+)
 
 
 # -- backpropagation through time ------------------------------------------------------------------
@@ -252,31 +250,30 @@ def _bptt_diagnosis(ex, case, outcomes):
     return []
 
 
-if hasattr(rnn, "recurrent_backward"):
-    exercise(
-        name="rnn_backward", chapter=CH, func_name="rnn_backward", title="Backpropagation through time",
-        reference=rnn_backward_ref, arg_names=["dout", "x", "h0", "params", "out"], make_cases=_bptt_cases,
-        gradient=True, diagnose=_bptt_diagnosis,
-        mistakes=mistakes(
-            ("BPTT_NO_CARRY", "h_t also feeds step t + 1: the gradient reaching h_t is dout[:, t] PLUS the gradient "
-                              "flowing back from step t + 1 (dh_next = da @ Wh.T)",
-             lambda *a: _bptt(*a, carry=False)),
-            ("BPTT_NO_TANH_DERIVATIVE", "multiply by tanh's derivative, 1 - h_t**2, before the weight gradients",
-             lambda *a: _bptt(*a, deriv=False)),
-            ("BPTT_DWH_USES_H_T", "step t computed h_{t-1} @ Wh, so dWh accumulates h_{t-1}.T @ da_t (not h_t)",
-             lambda *a: _bptt(*a, wh_uses_h_t=True)),
-            ("BPTT_FORWARD_IN_TIME", "backpropagation through time runs BACKWARDS: t = T-1, ..., 0, so the gradient "
-                                     "from step t + 1 is known when step t is processed",
-             lambda *a: _bptt(*a, forward=True)),
-            ("BPTT_DH0_ZERO", "dh0 is the gradient carried out of the first step (dh_next after the loop)",
-             lambda *a: _bptt(*a, dh0_zero=True)),
-            ("BPTT_ASSIGN_NOT_ACCUMULATE", "dWx, dWh and db ADD UP the contributions of every step (+=); with = only "
-                                           "the last step processed (t = 0) is left",
-             lambda *a: _bptt(*a, assign=True)),
-            ("BPTT_H_PREV_WRAPS", "at t = 0 the previous state is h0: out[:, t - 1] is out[:, -1], the LAST state, "
-                                  "when t = 0", lambda *a: _bptt(*a, wrap=True)),
-        ),
-    )
+exercise(
+    name="rnn_backward", chapter=CH, func_name="rnn_backward", title="Backpropagation through time",
+    reference=rnn_backward_ref, arg_names=["dout", "x", "h0", "params", "out"], make_cases=_bptt_cases,
+    gradient=True, diagnose=_bptt_diagnosis,
+    mistakes=mistakes(
+        ("BPTT_NO_CARRY", "h_t also feeds step t + 1: the gradient reaching h_t is dout[:, t] PLUS the gradient "
+                          "flowing back from step t + 1 (dh_next = da @ Wh.T)",
+         lambda *a: _bptt(*a, carry=False)),
+        ("BPTT_NO_TANH_DERIVATIVE", "multiply by tanh's derivative, 1 - h_t**2, before the weight gradients",
+         lambda *a: _bptt(*a, deriv=False)),
+        ("BPTT_DWH_USES_H_T", "step t computed h_{t-1} @ Wh, so dWh accumulates h_{t-1}.T @ da_t (not h_t)",
+         lambda *a: _bptt(*a, wh_uses_h_t=True)),
+        ("BPTT_FORWARD_IN_TIME", "backpropagation through time runs BACKWARDS: t = T-1, ..., 0, so the gradient "
+                                 "from step t + 1 is known when step t is processed",
+         lambda *a: _bptt(*a, forward=True)),
+        ("BPTT_DH0_ZERO", "dh0 is the gradient carried out of the first step (dh_next after the loop)",
+         lambda *a: _bptt(*a, dh0_zero=True)),
+        ("BPTT_ASSIGN_NOT_ACCUMULATE", "dWx, dWh and db ADD UP the contributions of every step (+=); with = only "
+                                       "the last step processed (t = 0) is left",
+         lambda *a: _bptt(*a, assign=True)),
+        ("BPTT_H_PREV_WRAPS", "at t = 0 the previous state is h0: out[:, t - 1] is out[:, -1], the LAST state, "
+                              "when t = 0", lambda *a: _bptt(*a, wrap=True)),
+    ),
+)
 
 
 # -- LSTM cell -------------------------------------------------------------------------------------
@@ -354,30 +351,29 @@ def _lstm_fwd_diagnosis(ex, case, outcomes):
     return []
 
 
-if hasattr(rnn, "lstm_cell_forward"):
-    exercise(
-        name="lstm_cell_forward", chapter=CH, func_name="lstm_cell_forward", title="LSTM cell, forward",
-        reference=lstm_cell_forward_ref, arg_names=["x_t", "h_prev", "c_prev", "params"], make_cases=_lstm_cases,
-        output_names=["h_t", "c_t"], diagnose=_lstm_fwd_diagnosis,
-        mistakes=mistakes(
-            ("LSTM_FORGET_TANH", "the forget gate is a sigmoid (a fraction in (0, 1) of c_prev kept); only the "
-                                 "candidate g uses tanh",
-             lambda x, h, c, p: _lstm_general(x, h, c, p, acts={"f": "tanh"})),
-            ("LSTM_NO_INPUT_GATE", "the input gate scales the candidate: c_t = f * c_prev + i * g",
-             lambda x, h, c, p: _lstm_general(x, h, c, p, acts={"i": "missing"})),
-            ("LSTM_GATE_ORDER", "the columns of a = x Wx + h Wh + b are the blocks [i | f | g | o] (PyTorch's order): "
-                                "the candidate g is the third block, the output gate o the fourth",
-             lambda x, h, c, p: _lf(x, h, c, p, order="ifog")),
-            ("LSTM_NO_TANH_ON_C", "h_t = o * tanh(c_t): squash the cell state before the output gate",
-             lambda x, h, c, p: _lf(x, h, c, p, tanh_c=False)),
-            ("LSTM_OUTPUT_FROM_OLD_C", "h_t uses the NEW cell state c_t = f * c_prev + i * g",
-             lambda x, h, c, p: _lf(x, h, c, p, old_c=True)),
-            ("LSTM_CANDIDATE_SIGMOID", "the candidate g uses tanh (values in (-1, 1)); only i, f and o are sigmoids",
-             lambda x, h, c, p: _lf(x, h, c, p, cand=_sig)),
-            ("LSTM_GATES_SWAPPED", "the forget gate scales the OLD cell state and the input gate the candidate: "
-                                   "c_t = f * c_prev + i * g", lambda x, h, c, p: _lf(x, h, c, p, swap=True)),
-        ),
-    )
+exercise(
+    name="lstm_cell_forward", chapter=CH, func_name="lstm_cell_forward", title="LSTM cell, forward",
+    reference=lstm_cell_forward_ref, arg_names=["x_t", "h_prev", "c_prev", "params"], make_cases=_lstm_cases,
+    output_names=["h_t", "c_t"], diagnose=_lstm_fwd_diagnosis,
+    mistakes=mistakes(
+        ("LSTM_FORGET_TANH", "the forget gate is a sigmoid (a fraction in (0, 1) of c_prev kept); only the "
+                             "candidate g uses tanh",
+         lambda x, h, c, p: _lstm_general(x, h, c, p, acts={"f": "tanh"})),
+        ("LSTM_NO_INPUT_GATE", "the input gate scales the candidate: c_t = f * c_prev + i * g",
+         lambda x, h, c, p: _lstm_general(x, h, c, p, acts={"i": "missing"})),
+        ("LSTM_GATE_ORDER", "the columns of a = x Wx + h Wh + b are the blocks [i | f | g | o] (PyTorch's order): "
+                            "the candidate g is the third block, the output gate o the fourth",
+         lambda x, h, c, p: _lf(x, h, c, p, order="ifog")),
+        ("LSTM_NO_TANH_ON_C", "h_t = o * tanh(c_t): squash the cell state before the output gate",
+         lambda x, h, c, p: _lf(x, h, c, p, tanh_c=False)),
+        ("LSTM_OUTPUT_FROM_OLD_C", "h_t uses the NEW cell state c_t = f * c_prev + i * g",
+         lambda x, h, c, p: _lf(x, h, c, p, old_c=True)),
+        ("LSTM_CANDIDATE_SIGMOID", "the candidate g uses tanh (values in (-1, 1)); only i, f and o are sigmoids",
+         lambda x, h, c, p: _lf(x, h, c, p, cand=_sig)),
+        ("LSTM_GATES_SWAPPED", "the forget gate scales the OLD cell state and the input gate the candidate: "
+                               "c_t = f * c_prev + i * g", lambda x, h, c, p: _lf(x, h, c, p, swap=True)),
+    ),
+)
 
 
 def lstm_cell_backward_ref(dh_t, dc_t, cache):
@@ -462,25 +458,24 @@ def _lb(dh, dc_t, c, via_h=True, f_on_prev=True, gate_deriv=True, tanh_of_c=Fals
             "dWx": c["x_t"].T @ da, "dWh": c["h_prev"].T @ da, "db": da.sum(axis=0)}
 
 
-if hasattr(rnn, "lstm_cell_backward"):
-    exercise(
-        name="lstm_cell_backward", chapter=CH, func_name="lstm_cell_backward", title="LSTM cell, backward",
-        reference=lstm_cell_backward_ref, arg_names=["dh_t", "dc_t", "cache"], make_cases=_lstm_bwd_cases,
-        gradient=True, diagnose=_lstm_bwd_diagnosis,
-        mistakes=mistakes(
-            ("LSTM_BWD_NO_DC_NEXT", "the cell state also reaches the loss through the NEXT step: dc = dc_t + "
-                                    "dh_t * o * (1 - tanh(c_t)**2), not only the path through h_t",
-             lambda dh, dc, c: _lb(dh, dc, c, with_dc_t=False)),
-            ("LSTM_BWD_NO_PATH_THROUGH_H", "c_t reaches the loss directly (dc_t) AND through h_t = o * tanh(c_t): "
-                                           "dc = dc_t + dh_t * o * (1 - tanh(c_t)**2)",
-             lambda dh, dc, c: _lb(dh, dc, c, via_h=False)),
-            ("LSTM_BWD_DC_PREV_NO_F", "c_t = f * c_prev + ..., so dc_prev = dc * f (the gradient highway is scaled by "
-                                      "the forget gate)", lambda dh, dc, c: _lb(dh, dc, c, f_on_prev=False)),
-            ("LSTM_BWD_NO_SIGMOID_DERIVATIVE", "the gates are sigmoids of their pre-activations: multiply by "
-                                               "s * (1 - s) for i, f and o", lambda dh, dc, c: _lb(dh, dc, c, gate_deriv=False)),
-            ("LSTM_BWD_TANH_DERIV_OF_C", "the derivative of tanh(c_t) is 1 - tanh(c_t)**2, not 1 - c_t**2",
-             lambda dh, dc, c: _lb(dh, dc, c, tanh_of_c=True)),
-            ("LSTM_BWD_BLOCK_ORDER", "concatenate the gate gradients in the weight layout's order [i | f | g | o]",
-             lambda dh, dc, c: _lb(dh, dc, c, order="ifog")),
-        ),
-    )
+exercise(
+    name="lstm_cell_backward", chapter=CH, func_name="lstm_cell_backward", title="LSTM cell, backward",
+    reference=lstm_cell_backward_ref, arg_names=["dh_t", "dc_t", "cache"], make_cases=_lstm_bwd_cases,
+    gradient=True, diagnose=_lstm_bwd_diagnosis,
+    mistakes=mistakes(
+        ("LSTM_BWD_NO_DC_NEXT", "the cell state also reaches the loss through the NEXT step: dc = dc_t + "
+                                "dh_t * o * (1 - tanh(c_t)**2), not only the path through h_t",
+         lambda dh, dc, c: _lb(dh, dc, c, with_dc_t=False)),
+        ("LSTM_BWD_NO_PATH_THROUGH_H", "c_t reaches the loss directly (dc_t) AND through h_t = o * tanh(c_t): "
+                                       "dc = dc_t + dh_t * o * (1 - tanh(c_t)**2)",
+         lambda dh, dc, c: _lb(dh, dc, c, via_h=False)),
+        ("LSTM_BWD_DC_PREV_NO_F", "c_t = f * c_prev + ..., so dc_prev = dc * f (the gradient highway is scaled by "
+                                  "the forget gate)", lambda dh, dc, c: _lb(dh, dc, c, f_on_prev=False)),
+        ("LSTM_BWD_NO_SIGMOID_DERIVATIVE", "the gates are sigmoids of their pre-activations: multiply by "
+                                           "s * (1 - s) for i, f and o", lambda dh, dc, c: _lb(dh, dc, c, gate_deriv=False)),
+        ("LSTM_BWD_TANH_DERIV_OF_C", "the derivative of tanh(c_t) is 1 - tanh(c_t)**2, not 1 - c_t**2",
+         lambda dh, dc, c: _lb(dh, dc, c, tanh_of_c=True)),
+        ("LSTM_BWD_BLOCK_ORDER", "concatenate the gate gradients in the weight layout's order [i | f | g | o]",
+         lambda dh, dc, c: _lb(dh, dc, c, order="ifog")),
+    ),
+)
