@@ -1,4 +1,7 @@
 """Concept diagrams: built from the package's own names and shapes, drawn, and described in alt text."""
+import json
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -122,3 +125,32 @@ def test_edges_to_unknown_nodes_are_refused():
     d.add("a", 0, 0, "a")
     with pytest.raises(KeyError, match="unknown node 'b'"):
         d.link("a", "b")
+
+
+BOOK = Path(__file__).resolve().parent.parent / "book"
+
+
+def _diagram_cells():
+    for path in sorted(BOOK.glob("*.ipynb")):
+        for c in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if c["cell_type"] == "code" and "diagrams." in "".join(c["source"]):
+                yield pytest.param(c, id=f"{path.stem}:{c['id']}")
+
+
+@pytest.mark.parametrize("cell", list(_diagram_cells()))
+def test_book_diagram_cells_carry_their_diagrams_alt_text(cell, monkeypatch):
+    # the alt text lives in the cell's metadata (static HTML); it must be what the drawn diagram says
+    monkeypatch.setattr(plt, "show", lambda *args, **kwargs: None)
+    namespace = {"np": np, "plt": plt, "diagrams": diagrams}
+    try:
+        exec("".join(cell["source"]), namespace)
+    finally:
+        plt.close("all")
+    assert cell["metadata"]["mystnb"]["image"]["alt"] == namespace["figure_alt"]
+    assert "hide-input" in cell["metadata"].get("tags", [])
+
+
+def test_every_diagram_is_placed_in_a_chapter():
+    sources = "".join("".join(p.values[0]["source"]) for p in _diagram_cells())
+    for drawer in ("computation_graph", "unrolled_rnn", "lstm_cell", "gru_cell", "residual_block", "dropout_network"):
+        assert f"diagrams.{drawer}(" in sources, drawer
