@@ -163,16 +163,17 @@ def computation_graph(sizes=(3, 4, 1), hidden="tanh", output="linear", loss="mse
     d = Diagram(f"Forward (blue) and backward (red) pass of a {n0}-{n1}-{n2} network",
                 summary=f"Data flow left to right from the input X of shape (m, {n0}) to the loss {J}; "
                         "gradients flow back right to left, each the shape of what it is the gradient of.")
-    col = 1.9  # horizontal distance between boxes (data units)
+    # x positions (data units): the wide boxes 2 apart, the narrow X, ŷ and J closer
+    x = dict(X=0.0, Z1=1.75, A1=3.75, Z2=5.75, A2=7.45, E=8.85)
     y_hat = "ŷ = Z2" if output == "linear" else f"ŷ = {output}(Z2)"
-    d.add("X", 0, 0, f"X\n(m, {n0})", "data", f"input X (m, {n0})")
-    d.add("W1", col, 1.7, f"W1 ({n0}, {n1})\nb1 ({n1},)", "param", "parameters W1, b1")
-    d.add("Z1", col, 0, f"Z1 = XW1+b1\n(m, {n1})", "op", "Z1 = X W1 + b1")
-    d.add("A1", 2 * col, 0, f"A1 = {hidden}(Z1)\n(m, {n1})", "op", f"A1 = {hidden}(Z1)")
-    d.add("W2", 3 * col, 1.7, f"W2 ({n1}, {n2})\nb2 ({n2},)", "param", "parameters W2, b2")
-    d.add("Z2", 3 * col, 0, f"Z2 = A1W2+b2\n(m, {n2})", "op", "Z2 = A1 W2 + b2")
-    d.add("A2", 4 * col, 0, f"{y_hat}\n(m, {n2})", "op", f"prediction {y_hat}")
-    d.add("E", 5 * col, 0, f"{J}(ŷ, y)\n{loss.upper()}", "loss", f"loss {J} ({loss.upper()})")
+    d.add("X", x["X"], 0, f"X\n(m, {n0})", "data", f"input X (m, {n0})")
+    d.add("W1", x["Z1"], 1.7, f"W1 ({n0}, {n1})\nb1 ({n1},)", "param", "parameters W1, b1")
+    d.add("Z1", x["Z1"], 0, f"Z1 = XW1+b1\n(m, {n1})", "op", "Z1 = X W1 + b1")
+    d.add("A1", x["A1"], 0, f"A1 = {hidden}(Z1)\n(m, {n1})", "op", f"A1 = {hidden}(Z1)")
+    d.add("W2", x["Z2"], 1.7, f"W2 ({n1}, {n2})\nb2 ({n2},)", "param", "parameters W2, b2")
+    d.add("Z2", x["Z2"], 0, f"Z2 = A1W2+b2\n(m, {n2})", "op", "Z2 = A1 W2 + b2")
+    d.add("A2", x["A2"], 0, f"{y_hat}\n(m, {n2})", "op", f"prediction {y_hat}")
+    d.add("E", x["E"], 0, f"{J}(ŷ, y)\n{loss.upper()}", "loss", f"loss {J} ({loss.upper()})")
     for a, b in (("X", "Z1"), ("W1", "Z1"), ("Z1", "A1"), ("A1", "Z2"), ("W2", "Z2"), ("Z2", "A2"), ("A2", "E")):
         d.link(a, b)
     # backward arrows leave and enter the boxes from below (or from the left for the parameters),
@@ -182,11 +183,11 @@ def computation_graph(sizes=(3, 4, 1), hidden="tanh", output="linear", loss="mse
                bend=-0.5, label_at=(x - 1.2, 0.85))
 
     d.link("E", "Z2", f"dZ2 =\n{_OUTPUT_GRADIENT[output, loss]}", backward=True, bend=-0.45,
-           label_at=(4 * col, -1.25))
-    param_grads(2, 3 * col)
-    d.link("Z2", "A1", "dA1 =\ndZ2 W2ᵀ", backward=True, bend=-0.7, label_at=(2.5 * col, -1.15))
-    d.link("A1", "Z1", f"dZ1 =\ndA1⊙{hidden}′(Z1)", backward=True, bend=-0.7, label_at=(1.5 * col, -1.15))
-    param_grads(1, col)
+           label_at=((x["Z2"] + x["E"]) / 2, -1.25))
+    param_grads(2, x["Z2"])
+    d.link("Z2", "A1", "dA1 =\ndZ2 W2ᵀ", backward=True, bend=-0.7, label_at=((x["A1"] + x["Z2"]) / 2, -1.15))
+    d.link("A1", "Z1", f"dZ1 =\ndA1⊙{hidden}′(Z1)", backward=True, bend=-0.7, label_at=((x["Z1"] + x["A1"]) / 2, -1.15))
+    param_grads(1, x["Z1"])
     return d
 
 
@@ -287,7 +288,7 @@ def residual_block(activation="g", n_layers=2, loss_symbol="E"):
                 summary=f"The block adds its input to what its layers compute, so ∂{E}/∂X = ∂{E}/∂Y (I + ∂F/∂X): "
                         "the gradient reaches X through the identity path even when F's gradient is small.")
     d.add("X", 0, 0, "X", "data", "input X")
-    prev, step = "X", 4.4 / (n_layers + 1)
+    prev, step = "X", 5.0 / (n_layers + 1)
     for k in range(1, n_layers + 1):
         inner = "X" if k == 1 else f"H{_sub(k - 1)}"
         out = "F(X)" if k == n_layers else f"H{_sub(k)}"
@@ -295,7 +296,7 @@ def residual_block(activation="g", n_layers=2, loss_symbol="E"):
               f"layer {k} of F, {out}")
         d.link(prev, f"F{k}")
         prev = f"F{k}"
-    d.add("sum", 4.4, 0, "Y = X + F(X)", "op", "the sum Y")
+    d.add("sum", 5.0, 0, "Y = X + F(X)", "op", "the sum Y")
     d.link(prev, "sum")
     d.link("X", "sum", "identity")
     d.link("sum", "X", f"∂{E}/∂Y passes back unchanged", backward=True, bend=0.25)
@@ -320,9 +321,10 @@ def dropout_network(sizes=(4, 6, 6, 1), p_drop=0.5, rng=None):
     kept_words = "; ".join(f"hidden layer {k + 1}: units {', '.join(str(j + 1) for j in np.flatnonzero(m))}"
                            if m.any() else f"hidden layer {k + 1}: none" for k, m in enumerate(masks))
     d = Diagram(f"Dropout with p = {p_drop}: one sampled mask" if p_drop else "Without dropout: every unit",
-                summary=f"A network with layer sizes {', '.join(map(str, sizes))}. "
-                        f"{total - kept} of {total} hidden units are dropped (grey, crossed) for this mini-batch; "
-                        f"the kept ones are scaled by 1/(1 − p) = {1 / (1 - p_drop):.3g}.",
+                summary=f"A network with layer sizes {', '.join(map(str, sizes))}. " + (
+                    f"{total - kept} of {total} hidden units are dropped (grey, crossed) for this mini-batch; "
+                    f"the kept ones are scaled by 1/(1 − p) = {1 / (1 - p_drop):.3g}." if p_drop else
+                    f"0 of {total} hidden units are dropped: every unit is used."),
                 shape="circle",
                 edge_summary=f"Kept units ({kept_words}) connect to every kept unit of the next layer; "
                              "dropped units have no connections.")
