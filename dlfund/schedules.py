@@ -196,6 +196,20 @@ class OneCycleLR(LRScheduler):
         return one_cycle(t, self.max_lr, self.total_steps, self.pct_start, self.div_factor, self.final_div_factor)
 
 
+class WarmupCosineLR(LRScheduler):
+    """`warmup_cosine` (torch: SequentialLR of LinearLR and CosineAnnealingLR, see there); counts batches."""
+
+    def __init__(self, optimizer, total_steps, warmup_steps=0, lr_min=0.0):
+        self.total_steps = _check_count(total_steps, "total_steps")
+        self.warmup_steps = warmup_steps
+        self.lr_min = check_positive(lr_min, "lr_min", allow_zero=True)
+        warmup_cosine(0, 1.0, total_steps, warmup_steps)  # refuses a bad warmup_steps before any state is set
+        super().__init__(optimizer)
+
+    def lr_at(self, t):
+        return warmup_cosine(min(t, self.total_steps), self.base_lr, self.total_steps, self.warmup_steps, self.lr_min)
+
+
 class ReduceLROnPlateau:
     """Multiply `optimizer.lr` by `factor` when the monitored metric stopped improving.
 

@@ -143,6 +143,8 @@ def test_warmup_cosine_matches_torch_sequential_schedule(T, W, lr_min):
     expected = _torch_lrs(make, T)
     got = np.array([schedules.warmup_cosine(t, LR0, T, W, lr_min) for t in range(T + 1)])
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12 * LR0)
+    np.testing.assert_allclose(_ours(lambda o: schedules.WarmupCosineLR(o, T, W, lr_min), T), expected,
+                               rtol=0, atol=1e-12 * LR0)
     assert got[0] == pytest.approx(LR0 / max(W, 1)) and got[-1] == pytest.approx(lr_min)
 
 
@@ -150,6 +152,7 @@ def test_warmup_cosine_matches_torch_sequential_schedule(T, W, lr_min):
     (lambda: schedules.warmup_cosine(0, 0.1, 10, 10), "warmup_steps must be an integer from 0 to total_steps - 1"),
     (lambda: schedules.warmup_cosine(11, 0.1, 10, 2), "t must be at most total_steps=10"),
     (lambda: schedules.warmup_cosine(0, 0.1, 0, 0), "total_steps must be a positive integer"),
+    (lambda: schedules.WarmupCosineLR(SGD(0.1), 10, warmup_steps=-1), "warmup_steps must be an integer from 0"),
 ])
 def test_warmup_cosine_bad_settings(call, words):
     with pytest.raises(ValueError, match=re.escape(words)):
