@@ -351,3 +351,75 @@ def _mask_of(cache):
         if isinstance(item, np.ndarray):
             return item
     raise TypeError("dropout cache holds no mask array")
+
+
+@dataclass
+class UpdateGeometry:
+    """Paths of several optimizers from one start on an ill-conditioned quadratic (see `update_geometry`)."""
+
+    surface: object
+    paths: dict
+    settings: dict
+    condition: float
+
+    @property
+    def title(self):
+        return f"Update geometry on f = (x² + {self.condition:g} y²) / 2"
+
+    def sign_changes(self, name):
+        """How often y changes sign along a path: the zig-zags across the valley."""
+        y = self.paths[name][:, 1]
+        return int(np.sum(np.sign(y[1:]) * np.sign(y[:-1]) < 0))
+
+    def alt(self):
+        """Alt text from the computed paths: where each one goes and how often it crosses the valley floor."""
+        x0, y0 = self.surface.start
+        steps = len(next(iter(self.paths.values()))) - 1
+        text = (f"Diagram: {self.title}. Contour lines of an elongated bowl, curvature 1 along x and "
+                f"{self.condition:g} along y, minimum at the origin (star); {steps} steps of each optimizer "
+                f"from ({x0:g}, {y0:g}) (square), computed with dlfund.optim.")
+        for name, path in self.paths.items():
+            x, y = path[-1]
+            text += (f" {name} ({self.settings[name]}): crosses the valley floor y = 0 "
+                     f"{self.sign_changes(name)} times and ends at ({x:.2f}, {y:.2f}), "
+                     f"distance {np.hypot(x, y):.2f} from the minimum.")
+        return text
+
+    def draw(self, ax=None, width=None):
+        """Contours and paths on `ax` (a new figure if None); returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            w = width or 7.5
+            _, ax = plt.subplots(figsize=(w, w * 0.45))
+        labelled = {f"{name} ({self.settings[name]})": path for name, path in self.paths.items()}
+        self.surface.plot(labelled, ax=ax, legend=True)
+        for line in ax.lines:
+            if line.get_linestyle() == "-":
+                line.set_marker(".")
+                line.set_markersize(4)
+        ax.set_title(self.title, fontsize=12)
+        ax.figure.patch.set_facecolor("white")
+        return ax
+
+
+def update_geometry(condition=25.0, steps=30, lr=None, momentum=0.6, adam_lr=0.3):
+    """GD, momentum and Adam from the same start on f = (x² + condition·y²)/2, by dlfund's optimizers.
+
+    The GD family uses `lr` (default 1.6 / condition, inside GD's limit 2 / condition, so GD
+    zig-zags along y and crawls along x); Adam uses `adam_lr` (a step length in parameter units).
+    """
+    from .data.surfaces import ravine, run_optimizer
+    from .optim import GD, SGD, Adam
+
+    if isinstance(condition, bool) or not isinstance(condition, (int, float)) or not condition >= 2:
+        raise ValueError(f"condition must be a number >= 2 (an ill-conditioned bowl), got {condition!r}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 2 <= steps <= 200:
+        raise ValueError(f"steps must be an integer from 2 to 200, got {steps!r}")
+    lr = 1.6 / condition if lr is None else lr
+    surface = ravine(condition)
+    optimizers = {"GD": (GD(lr), f"lr {lr:.3g}"),
+                  "momentum": (SGD(lr, momentum=momentum), f"lr {lr:.3g}, momentum {momentum:g}"),
+                  "Adam": (Adam(adam_lr), f"lr {adam_lr:g}")}
+    paths = {name: run_optimizer(surface, opt, n_steps=steps) for name, (opt, _) in optimizers.items()}
+    return UpdateGeometry(surface, paths, {name: s for name, (_, s) in optimizers.items()}, float(condition))

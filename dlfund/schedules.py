@@ -10,6 +10,7 @@ PyTorch's `OneCycleLR` also cycles momentum unless `cycle_momentum=False`.
     η_t = η_min + (η₀ − η_min) · (1 + cos(π t / T)) / 2  cosine annealing
     η_t = η₀ · (f₀ + (f₁ − f₀) · min(t, W) / W)          linear warm-up over W steps
     one cycle: cosine from η_max/d up to η_max over the first p·T steps, then down to η_max/(d·d_f)
+    warm-up + cosine: η_max·(t+1)/W for t < W, then cosine annealing from η_max to η_min over T − W steps
 """
 import math
 
@@ -76,6 +77,26 @@ def one_cycle(t, max_lr, total_steps, pct_start=0.3, div_factor=25.0, final_div_
     if t <= peak:
         return _cosine_between(low, max_lr, t / peak)
     return _cosine_between(max_lr, low / final_div_factor, (t - peak) / (total_steps - 1 - peak))
+
+
+def warmup_cosine(t, lr_max, total_steps, warmup_steps=0, lr_min=0.0):
+    """Linear warm-up to lr_max over `warmup_steps` steps, then half a cosine down to lr_min at t = total_steps.
+
+        η_t = η_max · (t + 1) / W                                     for t < W (W = warmup_steps)
+        η_t = η_min + (η_max − η_min) · (1 + cos(π (t − W) / (T − W))) / 2   for W ≤ t ≤ T
+
+    PyTorch: SequentialLR of LinearLR(start_factor=1/W, total_iters=W−1) and
+    CosineAnnealingLR(T_max=T−W, eta_min=η_min) with the milestone W.
+    """
+    _check_count(total_steps, "total_steps")
+    if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, int) or not 0 <= warmup_steps < total_steps:
+        raise ValueError(f"warmup_steps must be an integer from 0 to total_steps - 1 = {total_steps - 1}, "
+                         f"got {warmup_steps!r}")
+    if _check_step(t) > total_steps:
+        raise ValueError(f"t must be at most total_steps={total_steps}, got {t}")
+    if t < warmup_steps:
+        return lr_max * (t + 1) / warmup_steps
+    return cosine_annealing(t - warmup_steps, lr_max, total_steps - warmup_steps, lr_min)
 
 
 # -- schedulers: set optimizer.lr step by step -----------------------------------------------------
@@ -173,6 +194,20 @@ class OneCycleLR(LRScheduler):
 
     def lr_at(self, t):
         return one_cycle(t, self.max_lr, self.total_steps, self.pct_start, self.div_factor, self.final_div_factor)
+
+
+class WarmupCosineLR(LRScheduler):
+    """`warmup_cosine` (torch: SequentialLR of LinearLR and CosineAnnealingLR, see there); counts batches."""
+
+    def __init__(self, optimizer, total_steps, warmup_steps=0, lr_min=0.0):
+        self.total_steps = _check_count(total_steps, "total_steps")
+        self.warmup_steps = warmup_steps
+        self.lr_min = check_positive(lr_min, "lr_min", allow_zero=True)
+        warmup_cosine(0, 1.0, total_steps, warmup_steps)  # refuses a bad warmup_steps before any state is set
+        super().__init__(optimizer)
+
+    def lr_at(self, t):
+        return warmup_cosine(min(t, self.total_steps), self.base_lr, self.total_steps, self.warmup_steps, self.lr_min)
 
 
 class ReduceLROnPlateau:

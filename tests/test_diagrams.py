@@ -152,5 +152,38 @@ def test_book_diagram_cells_carry_their_diagrams_alt_text(cell, monkeypatch):
 
 def test_every_diagram_is_placed_in_a_chapter():
     sources = "".join("".join(p.values[0]["source"]) for p in _diagram_cells())
-    for drawer in ("computation_graph", "unrolled_rnn", "lstm_cell", "gru_cell", "residual_block", "dropout_network"):
+    for drawer in ("computation_graph", "unrolled_rnn", "lstm_cell", "gru_cell", "residual_block", "dropout_network",
+                   "update_geometry"):
         assert f"diagrams.{drawer}(" in sources, drawer
+
+
+def test_update_geometry_paths_are_the_optimizers_and_the_alt_text_says_so():
+    g = diagrams.update_geometry(condition=25.0, steps=30)
+    ax = g.draw()
+    try:
+        assert len(ax.get_legend().get_texts()) == 3
+    finally:
+        plt.close(ax.figure)
+    # GD on a diagonal quadratic, by hand: x_t = x0 (1 - lr)^t and y_t = y0 (1 - 25 lr)^t
+    t = np.arange(31)
+    lr = 1.6 / 25
+    np.testing.assert_allclose(g.paths["GD"][:, 0], -4.0 * (1 - lr) ** t, rtol=1e-12)
+    np.testing.assert_allclose(g.paths["GD"][:, 1], 1.0 * (1 - 25 * lr) ** t, rtol=1e-12)
+    assert g.sign_changes("GD") == 30                      # 1 - 25 lr < 0: y flips at every step
+    dist = {k: float(np.hypot(*p[-1])) for k, p in g.paths.items()}
+    assert dist["momentum"] < 0.01 < 0.3 < dist["GD"]       # the velocity crosses the valley's long axis
+    alt = g.alt()
+    assert alt.startswith(f"Diagram: {g.title}.")
+    for name, path in g.paths.items():
+        assert f"{name} ({g.settings[name]}): crosses the valley floor y = 0 {g.sign_changes(name)} times" in alt
+        assert f"ends at ({path[-1, 0]:.2f}, {path[-1, 1]:.2f})" in alt
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(condition=1.0), "condition must be a number >= 2"),
+    (dict(steps=1), "steps must be an integer from 2 to 200"),
+    (dict(steps=2.5), "steps must be an integer"),
+])
+def test_update_geometry_refuses_bad_settings(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        diagrams.update_geometry(**kwargs)

@@ -130,3 +130,30 @@ def test_one_cycle_past_its_end_and_nan_plateau_metric_are_refused():
             sched.step()
     with pytest.raises(ValueError, match="metric is NaN"):
         schedules.ReduceLROnPlateau(SGD(0.1)).step(math.nan)
+
+
+@pytest.mark.parametrize("T, W, lr_min", [(40, 8, 0.01), (25, 2, 0.0), (30, 0, 0.05)])
+def test_warmup_cosine_matches_torch_sequential_schedule(T, W, lr_min):
+    def make(o):
+        cosine = torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=T - W, eta_min=lr_min)
+        if W == 0:
+            return cosine
+        warm = torch.optim.lr_scheduler.LinearLR(o, start_factor=1 / W, end_factor=1.0, total_iters=W - 1)
+        return torch.optim.lr_scheduler.SequentialLR(o, [warm, cosine], milestones=[W])
+    expected = _torch_lrs(make, T)
+    got = np.array([schedules.warmup_cosine(t, LR0, T, W, lr_min) for t in range(T + 1)])
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12 * LR0)
+    np.testing.assert_allclose(_ours(lambda o: schedules.WarmupCosineLR(o, T, W, lr_min), T), expected,
+                               rtol=0, atol=1e-12 * LR0)
+    assert got[0] == pytest.approx(LR0 / max(W, 1)) and got[-1] == pytest.approx(lr_min)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: schedules.warmup_cosine(0, 0.1, 10, 10), "warmup_steps must be an integer from 0 to total_steps - 1"),
+    (lambda: schedules.warmup_cosine(11, 0.1, 10, 2), "t must be at most total_steps=10"),
+    (lambda: schedules.warmup_cosine(0, 0.1, 0, 0), "total_steps must be a positive integer"),
+    (lambda: schedules.WarmupCosineLR(SGD(0.1), 10, warmup_steps=-1), "warmup_steps must be an integer from 0"),
+])
+def test_warmup_cosine_bad_settings(call, words):
+    with pytest.raises(ValueError, match=re.escape(words)):
+        call()

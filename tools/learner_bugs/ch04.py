@@ -555,3 +555,87 @@ def adamw_valid(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta
         step = (new_v[dk] / (1 - beta1 ** t)) / (np.sqrt(new_s[dk] / (1 - beta2 ** t)) + epsilon)
         new_p[k] = W - learning_rate * step
     return new_p, new_v, new_s
+
+
+# ---------------------------------------------------------------- warmup_cosine_lr
+
+
+@bug("warmup_cosine_lr", "warm-up t / warmup_steps: step 0 at rate 0", r"t \+ 1", r"step 0|first step|one step late")
+def wc_warmup_from_zero(t, total_steps, warmup_steps, lr_max, lr_min=0.0):
+    if t < warmup_steps:
+        return lr_max * t / warmup_steps
+    progress = (t - warmup_steps) / (total_steps - warmup_steps)
+    return lr_min + (lr_max - lr_min) * (1 + math.cos(math.pi * progress)) / 2
+
+
+@bug("warmup_cosine_lr", "math.cos(progress): pi forgotten", r"\bpi\b", r"radian")
+def wc_no_pi(t, total_steps, warmup_steps, lr_max, lr_min=0.0):
+    if t < warmup_steps:
+        return lr_max * (t + 1) / warmup_steps
+    progress = (t - warmup_steps) / (total_steps - warmup_steps)
+    return lr_min + (lr_max - lr_min) * (1 + math.cos(progress)) / 2
+
+
+@bug("warmup_cosine_lr", "angle in degrees: cos(180 * progress)", r"degree", r"radian")
+def wc_degrees(t, total_steps, warmup_steps, lr_max, lr_min=0.0):
+    if t < warmup_steps:
+        return lr_max * (t + 1) / warmup_steps
+    progress = (t - warmup_steps) / (total_steps - warmup_steps)
+    return lr_min + (lr_max - lr_min) * 0.5 * (1 + np.cos(180 * progress))
+
+
+@bug("warmup_cosine_lr", "cosine down to 0, lr_min ignored", r"lr_min", r"not at 0|floor")
+def wc_to_zero(t, total_steps, warmup_steps, lr_max, lr_min=0.0):
+    if t < warmup_steps:
+        return lr_max * (t + 1) / warmup_steps
+    return 0.5 * lr_max * (1 + math.cos(math.pi * (t - warmup_steps) / (total_steps - warmup_steps)))
+
+
+@bug("warmup_cosine_lr", "cosine phase counted from t = 0, not from the end of the warm-up",
+     r"warm-?up ends|t - warmup_steps", r"shift|start")
+def wc_not_shifted(t, total_steps, warmup_steps, lr_max, lr_min=0.0):
+    if t < warmup_steps:
+        return lr_max * (t + 1) / warmup_steps
+    return lr_min + (lr_max - lr_min) * (1 + math.cos(math.pi * t / total_steps)) / 2
+
+
+@bug("warmup_cosine_lr", "no warm-up: lr_max for the first warmup_steps steps", r"warm-?up", r"linear")
+def wc_flat_warmup(t, total_steps, warmup_steps, lr_max, lr_min=0.0):
+    if t < warmup_steps:
+        return lr_max
+    progress = (t - warmup_steps) / (total_steps - warmup_steps)
+    return lr_min + (lr_max - lr_min) * (1 + math.cos(math.pi * progress)) / 2
+
+
+@bug("warmup_cosine_lr", "lr_min added on top of the full cosine", r"lr_max - lr_min", r"above lr_max|scale")
+def wc_min_added(t, total_steps, warmup_steps, lr_max, lr_min=0.0):
+    if t < warmup_steps:
+        return lr_max * (t + 1) / warmup_steps
+    progress = (t - warmup_steps) / (total_steps - warmup_steps)
+    return lr_min + lr_max * (1 + math.cos(math.pi * progress)) / 2
+
+
+@bug("warmup_cosine_lr", "warm-up counted from 1 (t + 1) but the cosine shifted by warmup_steps - 1",
+     r"warm-?up ends|t - warmup_steps", r"off.by.one")
+def wc_shift_minus_one(t, total_steps, warmup_steps, lr_max, lr_min=0.0):
+    if t < warmup_steps:
+        return lr_max * (t + 1) / warmup_steps
+    progress = (t - warmup_steps + 1) / (total_steps - warmup_steps + 1)
+    return lr_min + (lr_max - lr_min) * (1 + math.cos(math.pi * progress)) / 2
+
+
+@valid("warmup_cosine_lr", "as a product of a warm-up factor and the cosine, with min()")
+def wc_valid_min(t, total_steps, warmup_steps, lr_max, lr_min=0.0):
+    if warmup_steps and t < warmup_steps:
+        return lr_max * min(1.0, (t + 1) / warmup_steps)
+    angle = math.pi * (t - warmup_steps) / (total_steps - warmup_steps)
+    return lr_min + 0.5 * (lr_max - lr_min) * (1.0 + math.cos(angle))
+
+
+@valid("warmup_cosine_lr", "vectorised with np.where over an array of one step, returned as float")
+def wc_valid_where(t, total_steps, warmup_steps, lr_max, lr_min=0.0):
+    tt = np.asarray(t, dtype=float)
+    warm = lr_max * (tt + 1) / max(warmup_steps, 1)
+    frac = np.clip((tt - warmup_steps) / (total_steps - warmup_steps), 0.0, 1.0)
+    cos = lr_min + (lr_max - lr_min) * (np.cos(np.pi * frac) + 1) / 2
+    return float(np.where(tt < warmup_steps, warm, cos))

@@ -7,7 +7,7 @@ correction" or "betas swapped" cannot pass by tolerance).
 """
 import numpy as np
 
-from dlfund import optim
+from dlfund import optim, schedules
 
 from ..core import Case
 from ..diagnose import finding, same, search, variants
@@ -578,5 +578,78 @@ exercise(
          _adamw_m("after")),
         ("ADAMW_NO_DECAY", "apply the weight decay: W = W * (1 - lr * weight_decay) for every weight",
          _adamw_m("none")),
+    ),
+)
+
+
+# -- learning-rate schedule: linear warm-up, then cosine annealing ---------------------------------
+# Landmark steps (first warm-up step, last warm-up step, first cosine step, the middle and the end)
+# plus random ones; lr_min > 0 in most cases, so "decays to 0" and "lr_min added unscaled" differ.
+def _warmup_cosine_reference(t, total_steps, warmup_steps, lr_max, lr_min=0.0):
+    return schedules.warmup_cosine(t, lr_max, total_steps, warmup_steps, lr_min)
+
+
+def _schedule_cases(seeds):
+    fixed = [(0, 100, 10, 0.1, 0.001), (9, 100, 10, 0.1, 0.001), (10, 100, 10, 0.1, 0.001),
+             (55, 100, 10, 0.1, 0.001), (100, 100, 10, 0.1, 0.001), (3, 40, 8, 0.5, 0.05),
+             (0, 20, 0, 2.0, 0.5), (30, 50, 0, 2.0, 0.5)]
+    cases = []
+    for t, T, W, hi, lo in fixed:
+        cases.append(Case(f"t={t}, total_steps={T}, warmup_steps={W}, lr_max={hi:g}, lr_min={lo:g}", (t, T, W, hi, lo)))
+    cases.append(Case("t=25, total_steps=60, warmup_steps=5, lr_max=0.3 (lr_min left at its default)", (25, 60, 5, 0.3)))
+    for s in seeds:
+        rng = rng_for(s, 47)
+        T = int(rng.integers(20, 300))
+        W = int(rng.integers(1, T // 4))
+        t = int(rng.integers(W, T + 1)) if s % 2 else int(rng.integers(0, W))
+        hi = float(rng.uniform(0.01, 1.0))
+        lo = float(hi * rng.uniform(0.01, 0.3))
+        cases.append(Case(f"t={t}, total_steps={T}, warmup_steps={W}, lr_max={hi:.3g}, lr_min={lo:.3g}", (t, T, W, hi, lo)))
+    return cases
+
+
+def _wc(warm="right", shift=True, angle=np.pi, floor="right", span="right"):
+    """Warm-up + cosine as a learner writes it, with one slip in the warm-up, the phase or the floor."""
+    def warmup_cosine_lr(t, total_steps, warmup_steps, lr_max, lr_min=0.0):
+        if t < warmup_steps:
+            return {"right": lr_max * (t + 1) / warmup_steps, "from_zero": lr_max * t / warmup_steps,
+                    "at_max": lr_max}[warm]
+        start = warmup_steps if shift else 0
+        length = total_steps - warmup_steps if span == "right" else total_steps
+        wave = (1 + np.cos(angle * (t - start) / length)) / 2
+        if floor == "zero":
+            return lr_max * wave
+        if floor == "added":
+            return lr_min + lr_max * wave
+        return lr_min + (lr_max - lr_min) * wave
+    return warmup_cosine_lr
+
+
+exercise(
+    name="warmup_cosine_lr", chapter=CH, func_name="warmup_cosine_lr", title="Warm-up, then cosine annealing",
+    reference=_warmup_cosine_reference, arg_names=["t", "total_steps", "warmup_steps", "lr_max", "lr_min"],
+    make_cases=_schedule_cases,
+    mistakes=mistakes(
+        ("LR_WARMUP_FROM_ZERO", "the warm-up's first step (t = 0) already trains: lr_max * (t + 1) / warmup_steps; "
+                                "t / warmup_steps spends step 0 at rate 0 and reaches lr_max one step late",
+         _wc(warm="from_zero")),
+        ("LR_WARMUP_AT_MAX", "during the warm-up the rate grows linearly from lr_max / warmup_steps to lr_max; "
+                             "starting at lr_max is no warm-up at all", _wc(warm="at_max")),
+        ("LR_COSINE_NOT_SHIFTED", "the cosine starts where the warm-up ends: progress = (t - warmup_steps) / "
+                                  "(total_steps - warmup_steps), which is 0 at t = warmup_steps", _wc(shift=False)),
+        ("LR_COSINE_OVER_ALL_STEPS", "the cosine runs over the steps after the warm-up: progress = (t - warmup_steps) "
+                                     "/ (total_steps - warmup_steps), not t / total_steps", _wc(shift=False, span="total")),
+        ("LR_COSINE_WRONG_LENGTH", "the cosine lasts total_steps - warmup_steps steps, so that it reaches lr_min "
+                                   "exactly at t = total_steps", _wc(span="total")),
+        ("LR_COSINE_NO_PI", "the cosine's argument is pi * progress (radians): it runs from cos(0) = 1 to "
+                            "cos(pi) = -1; without pi it stops at cos(1)", _wc(angle=1.0)),
+        ("LR_COSINE_DEGREES", "np.cos and math.cos take radians: pi * progress, not 180 * progress (degrees)",
+         _wc(angle=180.0)),
+        ("LR_FULL_COSINE", "half a cosine, pi * progress: with 2 * pi the rate comes back up to lr_max at the end",
+         _wc(angle=2 * np.pi)),
+        ("LR_DECAYS_TO_ZERO", "the schedule ends at lr_min, not at 0: lr_min + (lr_max - lr_min) * (1 + cos) / 2",
+         _wc(floor="zero")),
+        ("LR_MIN_NOT_SUBTRACTED", "scale the cosine by (lr_max - lr_min): lr_min + lr_max * (1 + cos) / 2 starts "
+                                  "above lr_max", _wc(floor="added")),
     ),
 )
