@@ -17,9 +17,10 @@ book: env assets
 
 test: dev-env assets chromium bubblewrap lint book-strict pytest
 
-# Lint (pyflakes, pycodestyle errors, a complexity limit; settings in pyproject.toml).
+# Lint (pyflakes, pycodestyle errors, a complexity limit) and layout (ruff format); settings in pyproject.toml.
 lint:
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Clean build, every notebook executed, warnings are errors.
 book-strict:

@@ -5,6 +5,7 @@
 Batch 64, seq_len 50, 8 inputs; hidden 32 and 128; float64 and float32. Prints the median of
 `--repeats` runs per contender and the ratio dlfund / torch (below 1 means dlfund is faster).
 """
+
 import argparse
 import os
 import time

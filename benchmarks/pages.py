@@ -7,6 +7,7 @@ Writes benchmarks/results/pages.md. Bytes are what a static host serves (text gz
 (load event, from a local server, desktop viewport), the median of three cold loads. Times
 depend on the machine; compare pages with each other within one run, not across machines.
 """
+
 import argparse
 import statistics
 import sys
@@ -48,8 +49,7 @@ def main(argv=None):
             browser.close()
     finally:
         stop()
-    table = ["| page | downloaded (gzip for text) | requests | load (median of 3) |",
-             "|---|---|---|---|", *rows]
+    table = ["| page | downloaded (gzip for text) | requests | load (median of 3) |", "|---|---|---|---|", *rows]
     args.out.write_text("# Page weight and load time\n\n" + "\n".join(table) + "\n")
     print("\n".join(table))
     return 0

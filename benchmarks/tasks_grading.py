@@ -9,6 +9,7 @@ most of the batch time is process start-up and notebook execution. `sandbox_cost
 sandbox with the plain-process fallback (`python -m benchmarks.tasks_grading --cost`); a large
 batch measures throughput (`python -m benchmarks.tasks_grading --n 1000`).
 """
+
 import itertools
 import json
 import os
@@ -36,7 +37,9 @@ def check_contenders():
             if not res.ok:
                 raise RuntimeError(f"the reference fails its own check for {name!r}: {res.report()}")
             return {"cases": res.total}
+
         return lambda seed: run
+
     return {name: make(name) for name in CHECKS}
 
 
@@ -66,8 +69,20 @@ def _children_cpu():
 def _grade(subs, out, jobs, isolation):
     """One CLI run over `subs`; wall time, exit code and verdict counts."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    cmd = [sys.executable, "-m", "dlfund", "grade", str(subs), "--out", str(out), "--jobs", str(jobs), "--quiet",
-           "--isolation", isolation]
+    cmd = [
+        sys.executable,
+        "-m",
+        "dlfund",
+        "grade",
+        str(subs),
+        "--out",
+        str(out),
+        "--jobs",
+        str(jobs),
+        "--quiet",
+        "--isolation",
+        isolation,
+    ]
     cpu0 = _children_cpu()
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
@@ -78,9 +93,15 @@ def _grade(subs, out, jobs, isolation):
     for row in scores.get("results", []):
         verdicts[row["verdict"]] = verdicts.get(row["verdict"], 0) + 1
         full_marks += row["total"] == row["max"]
-    return {"wall_s": wall, "cpu_s": cpu, "returncode": proc.returncode, "verdicts": verdicts, "full_marks": full_marks,
-            "isolation": scores.get("summary", {}).get("isolation"),
-            "stderr_tail": proc.stderr[-500:] if proc.returncode else ""}
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "returncode": proc.returncode,
+        "verdicts": verdicts,
+        "full_marks": full_marks,
+        "isolation": scores.get("summary", {}).get("isolation"),
+        "stderr_tail": proc.stderr[-500:] if proc.returncode else "",
+    }
 
 
 def batch(n_submissions=50, jobs=2, isolation="auto"):
@@ -89,10 +110,15 @@ def batch(n_submissions=50, jobs=2, isolation="auto"):
     try:
         subs, chapters = _submissions(tmp, n_submissions)
         run = _grade(subs, tmp / "out", jobs, isolation)
-        return {"n_submissions": n_submissions, "jobs": jobs, "per_submission_s": run["wall_s"] / n_submissions,
-                "cpu_per_submission_s": run["cpu_s"] / n_submissions,
-                **run, "chapters": chapters,
-                "command": f"python -m dlfund grade SUBMISSIONS --out OUT --jobs {jobs} --quiet --isolation {isolation}"}
+        return {
+            "n_submissions": n_submissions,
+            "jobs": jobs,
+            "per_submission_s": run["wall_s"] / n_submissions,
+            "cpu_per_submission_s": run["cpu_s"] / n_submissions,
+            **run,
+            "chapters": chapters,
+            "command": f"python -m dlfund grade SUBMISSIONS --out OUT --jobs {jobs} --quiet --isolation {isolation}",
+        }
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -136,17 +162,23 @@ def sandbox_cost(n_submissions=50, jobs=2, rounds=3, starts=20):
     start = {m: statistics.median(v) for m, v in start_s.items()}
     per_sub = {m: statistics.median(x["wall_s"] for x in v) / n_submissions for m, v in runs.items()}
     cpu_sub = {m: statistics.median(x["cpu_s"] for x in v) / n_submissions for m, v in runs.items()}
-    return {"n_submissions": n_submissions, "jobs": jobs, "rounds": rounds, "starts_per_round": starts,
-            "startup_s": start, "startup_all_s": start_s,
-            "startup_extra_s": start["bubblewrap"] - start["process"],
-            "batch_per_submission_s": per_sub,
-            "batch_walls_s": {m: [x["wall_s"] for x in v] for m, v in runs.items()},
-            "batch_extra_per_submission_s": per_sub["bubblewrap"] - per_sub["process"],
-            "batch_cpu_per_submission_s": cpu_sub,
-            "batch_cpu_extra_per_submission_s": cpu_sub["bubblewrap"] - cpu_sub["process"],
-            "batch_ratio": per_sub["bubblewrap"] / per_sub["process"],
-            "verdicts": {m: v[-1]["verdicts"] for m, v in runs.items()},
-            "isolation_seen": {m: v[-1]["isolation"] for m, v in runs.items()}}
+    return {
+        "n_submissions": n_submissions,
+        "jobs": jobs,
+        "rounds": rounds,
+        "starts_per_round": starts,
+        "startup_s": start,
+        "startup_all_s": start_s,
+        "startup_extra_s": start["bubblewrap"] - start["process"],
+        "batch_per_submission_s": per_sub,
+        "batch_walls_s": {m: [x["wall_s"] for x in v] for m, v in runs.items()},
+        "batch_extra_per_submission_s": per_sub["bubblewrap"] - per_sub["process"],
+        "batch_cpu_per_submission_s": cpu_sub,
+        "batch_cpu_extra_per_submission_s": cpu_sub["bubblewrap"] - cpu_sub["process"],
+        "batch_ratio": per_sub["bubblewrap"] / per_sub["process"],
+        "verdicts": {m: v[-1]["verdicts"] for m, v in runs.items()},
+        "isolation_seen": {m: v[-1]["isolation"] for m, v in runs.items()},
+    }
 
 
 def main(argv=None):
@@ -163,8 +195,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
-    out = (sandbox_cost(args.n, args.jobs, args.rounds) if args.cost
-           else batch(args.n, args.jobs, args.isolation))
+    out = sandbox_cost(args.n, args.jobs, args.rounds) if args.cost else batch(args.n, args.jobs, args.isolation)
     out["load_average"] = list(os.getloadavg())
     print(json.dumps(out, indent=1))
     return 0

@@ -4,6 +4,7 @@ One call = forward over the whole sequence and backward from a fixed upstream gr
 giving the gradients of every weight and of the input. Same weights in both (converted with
 `to_torch_layout`), and the answers are compared once before timing.
 """
+
 import numpy as np
 import torch
 
@@ -45,10 +46,15 @@ def contenders(hidden, dtype):
         "dWh1": _rel(grads["dWh1"], lstm.weight_hh_l0.grad.numpy().T),
         "dWx1": _rel(grads["dWx1"], lstm.weight_ih_l0.grad.numpy().T),
     }
-    c = {"dlfund": lambda seed: (lambda: (ours(), None)[1]),
-         "torch": lambda seed: (lambda: (theirs(), None)[1])}
-    settings = {"batch": BATCH, "seq_len": SEQ_LEN, "n_in": N_IN, "hidden": hidden, "dtype": np_dtype.name,
-                "max_rel_diff_vs_torch": max(agreement.values())}
+    c = {"dlfund": lambda seed: lambda: (ours(), None)[1], "torch": lambda seed: lambda: (theirs(), None)[1]}
+    settings = {
+        "batch": BATCH,
+        "seq_len": SEQ_LEN,
+        "n_in": N_IN,
+        "hidden": hidden,
+        "dtype": np_dtype.name,
+        "max_rel_diff_vs_torch": max(agreement.values()),
+    }
     return c, settings
 
 

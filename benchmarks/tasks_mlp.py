@@ -8,6 +8,7 @@ uniform, PyTorch U(+-1/sqrt(fan_in))) and its own shuffling generator, so the ru
 equivalent, not identical; the quality metric shows they reach the same place. The plain
 NumPy loop is the floor for any NumPy implementation: the same arithmetic with nothing around it.
 """
+
 import warnings
 
 import numpy as np
@@ -41,6 +42,7 @@ def r2(y_true, y_pred):
 
 # --------------------------------------------------------------------------------- dlfund
 
+
 def dlfund_run(task, data, hidden, seed, fast_path=False):
     """The default (plain) path, or with fast_path=True the opt-in one: packed parameters and fast.Adam."""
     X_tr, X_te, y_tr, y_te = data
@@ -56,6 +58,7 @@ def dlfund_run(task, data, hidden, seed, fast_path=False):
 
 
 # ----------------------------------------------------------------------------- plain NumPy
+
 
 def numpy_run(task, data, hidden, seed):
     """The same training as a bare NumPy script: the floor for a NumPy implementation.
@@ -83,7 +86,7 @@ def numpy_run(task, data, hidden, seed):
     for _ in range(EPOCHS):
         perm = rng.permutation(n)
         for k in range(0, n, BATCH):
-            idx = perm[k:k + BATCH]
+            idx = perm[k : k + BATCH]
             yb, m = Y[idx], len(idx)
             A, out = forward(X_tr[idx])
             if classify:
@@ -94,7 +97,7 @@ def numpy_run(task, data, hidden, seed):
                 dZ /= m
             else:
                 dZ = out - yb
-                total += np.sum(dZ ** 2)
+                total += np.sum(dZ**2)
                 dZ *= 2.0 / m
             dWs, dbs = [None] * len(Ws), [None] * len(Ws)
             for l in range(len(Ws) - 1, -1, -1):
@@ -107,7 +110,7 @@ def numpy_run(task, data, hidden, seed):
                 m1 += 0.1 * g
                 m2 *= 0.999
                 m2 += 0.001 * g * g
-                p -= LR / (1 - 0.9 ** t) * m1 / (np.sqrt(m2 / (1 - 0.999 ** t)) + 1e-8)
+                p -= LR / (1 - 0.9**t) * m1 / (np.sqrt(m2 / (1 - 0.999**t)) + 1e-8)
     out = forward(X_te)[1]
     if not np.isfinite(total):
         raise RuntimeError("the NumPy loop diverged")
@@ -116,21 +119,33 @@ def numpy_run(task, data, hidden, seed):
 
 # ---------------------------------------------------------------------------------- sklearn
 
+
 def sklearn_estimator(task, hidden, seed):
     from sklearn.neural_network import MLPClassifier, MLPRegressor
 
     cls = MLPClassifier if task == "classification" else MLPRegressor
     # tol=0 and n_iter_no_change > max_iter: never stop early, always run the 30 epochs
-    return cls(hidden_layer_sizes=tuple(hidden), activation="relu", solver="adam", alpha=0.0,
-               batch_size=BATCH, learning_rate_init=LR, max_iter=EPOCHS, shuffle=True, tol=0.0,
-               n_iter_no_change=EPOCHS + 1, early_stopping=False, random_state=seed)
+    return cls(
+        hidden_layer_sizes=tuple(hidden),
+        activation="relu",
+        solver="adam",
+        alpha=0.0,
+        batch_size=BATCH,
+        learning_rate_init=LR,
+        max_iter=EPOCHS,
+        shuffle=True,
+        tol=0.0,
+        n_iter_no_change=EPOCHS + 1,
+        early_stopping=False,
+        random_state=seed,
+    )
 
 
 def sklearn_run(task, data, hidden, seed):
     X_tr, X_te, y_tr, y_te = data
     est = sklearn_estimator(task, hidden, seed)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")   # ConvergenceWarning: max_iter reached, as intended
+        warnings.simplefilter("ignore")  # ConvergenceWarning: max_iter reached, as intended
         est.fit(X_tr, y_tr)
     if est.n_iter_ != EPOCHS:
         raise RuntimeError(f"scikit-learn stopped after {est.n_iter_} epochs, expected {EPOCHS}")
@@ -138,6 +153,7 @@ def sklearn_run(task, data, hidden, seed):
 
 
 # ------------------------------------------------------------------------------------ torch
+
 
 def torch_run(task, data, hidden, seed, dtype):
     X_tr, X_te, y_tr, y_te = data
@@ -159,7 +175,7 @@ def torch_run(task, data, hidden, seed, dtype):
     for _ in range(EPOCHS):
         perm = torch.randperm(m, generator=gen)
         for k in range(0, m, BATCH):
-            idx = perm[k:k + BATCH]
+            idx = perm[k : k + BATCH]
             opt.zero_grad()
             loss = loss_fn(net(X[idx]), Y[idx])
             loss.backward()
@@ -182,22 +198,28 @@ def contenders(task):
     else:
         data, hidden = house_data(), [64, 64]
     c = {
-        "dlfund": lambda seed: (lambda: dlfund_run(task, data, hidden, max(seed, 0))),
-        "dlfund_fast": lambda seed: (lambda: dlfund_run(task, data, hidden, max(seed, 0), fast_path=True)),
-        "sklearn": lambda seed: (lambda: sklearn_run(task, data, hidden, max(seed, 0))),
-        "torch": lambda seed: (lambda: torch_run(task, data, hidden, max(seed, 0), torch.float64)),
-        "torch_f32": lambda seed: (lambda: torch_run(task, data, hidden, max(seed, 0), torch.float32)),
-        "numpy_loop": lambda seed: (lambda: numpy_run(task, data, hidden, max(seed, 0))),
+        "dlfund": lambda seed: lambda: dlfund_run(task, data, hidden, max(seed, 0)),
+        "dlfund_fast": lambda seed: lambda: dlfund_run(task, data, hidden, max(seed, 0), fast_path=True),
+        "sklearn": lambda seed: lambda: sklearn_run(task, data, hidden, max(seed, 0)),
+        "torch": lambda seed: lambda: torch_run(task, data, hidden, max(seed, 0), torch.float64),
+        "torch_f32": lambda seed: lambda: torch_run(task, data, hidden, max(seed, 0), torch.float32),
+        "numpy_loop": lambda seed: lambda: numpy_run(task, data, hidden, max(seed, 0)),
     }
     n_in = data[0].shape[1]
     settings = {
-        "layers": [n_in, *hidden, 10 if task == "classification" else 1], "activation": "relu",
+        "layers": [n_in, *hidden, 10 if task == "classification" else 1],
+        "activation": "relu",
         "loss": "softmax cross-entropy" if task == "classification" else "mse",
-        "optimizer": "Adam", "lr": LR, "batch_size": BATCH, "epochs": EPOCHS,
-        "n_train": int(data[0].shape[0]), "n_test": int(data[1].shape[0]), "dtype": "float64",
+        "optimizer": "Adam",
+        "lr": LR,
+        "batch_size": BATCH,
+        "epochs": EPOCHS,
+        "n_train": int(data[0].shape[0]),
+        "n_test": int(data[1].shape[0]),
+        "dtype": "float64",
         "note": "dlfund is the default plain path; dlfund_fast the opt-in fast path (pack_parameters + "
-                "dlfund.optim.fast.Adam); torch_f32 is the same PyTorch loop in float32 (dlfund, scikit-learn and torch use float64); "
-                "numpy_loop is a bare NumPy script of the same training (no checks, textbook Adam per array)",
+        "dlfund.optim.fast.Adam); torch_f32 is the same PyTorch loop in float32 (dlfund, scikit-learn and torch use float64); "
+        "numpy_loop is a bare NumPy script of the same training (no checks, textbook Adam per array)",
     }
     return c, settings
 
@@ -225,5 +247,8 @@ def step_breakdown(task="classification", epochs=5, seed=0):
             opt.step(model.params, grads)
             step_t.append(time.perf_counter() - t1)
             grads_t.append(t1 - t0)
-    return {"loss_and_grads_us": float(np.median(grads_t) * 1e6), "optimizer_step_us": float(np.median(step_t) * 1e6),
-            "parameter_shapes": {k: list(v.shape) for k, v in model.params.items()}}
+    return {
+        "loss_and_grads_us": float(np.median(grads_t) * 1e6),
+        "optimizer_step_us": float(np.median(step_t) * 1e6),
+        "parameter_shapes": {k: list(v.shape) for k, v in model.params.items()},
+    }

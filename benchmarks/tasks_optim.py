@@ -6,6 +6,7 @@ default classes (`dlfund.optim`, the book's formulas) and torch.optim with its C
 AdamW decays the biases too here (`include_biases=True`), because torch.optim.AdamW decays every
 tensor of its group: equal work on all sides.
 """
+
 import numpy as np
 import torch
 
@@ -16,8 +17,10 @@ N_FLOATS = sum(int(np.prod(s)) for s in SHAPES.values())
 
 OPTIMIZERS = {
     "adam": ((Adam, dict(lr=1e-3)), (torch.optim.Adam, dict(lr=1e-3))),
-    "adamw": ((AdamW, dict(lr=1e-3, weight_decay=0.01, include_biases=True)),
-              (torch.optim.AdamW, dict(lr=1e-3, weight_decay=0.01))),
+    "adamw": (
+        (AdamW, dict(lr=1e-3, weight_decay=0.01, include_biases=True)),
+        (torch.optim.AdamW, dict(lr=1e-3, weight_decay=0.01)),
+    ),
     "sgd_momentum": ((SGD, dict(lr=1e-2, momentum=0.9)), (torch.optim.SGD, dict(lr=1e-2, momentum=0.9))),
 }
 
@@ -54,13 +57,19 @@ def contenders(name, dtype=np.float64):
     for _ in range(3):
         opt.step(params, grads)
         topt.step()
-    diff = max(float(np.max(np.abs(params[k] - t.detach().numpy())) / np.max(np.abs(t.detach().numpy())))
-               for k, t in zip(params, tensors))
-    settings = {"shapes": {k: list(s) for k, s in SHAPES.items()}, "n_floats": N_FLOATS,
-                "dtype": np.dtype(dtype).name, "dlfund": f"{ours_cls.__name__}({_kw(ours_kw)})",
-                "dlfund_fast": f"fast.{ours_cls.__name__}({_kw(ours_kw)}) on pack_parameters(params)",
-                "torch": f"torch.optim.{theirs_cls.__name__}({_kw(theirs_kw)}) with its CPU defaults",
-                "max_rel_diff_vs_torch": diff}
+    diff = max(
+        float(np.max(np.abs(params[k] - t.detach().numpy())) / np.max(np.abs(t.detach().numpy())))
+        for k, t in zip(params, tensors)
+    )
+    settings = {
+        "shapes": {k: list(s) for k, s in SHAPES.items()},
+        "n_floats": N_FLOATS,
+        "dtype": np.dtype(dtype).name,
+        "dlfund": f"{ours_cls.__name__}({_kw(ours_kw)})",
+        "dlfund_fast": f"fast.{ours_cls.__name__}({_kw(ours_kw)}) on pack_parameters(params)",
+        "torch": f"torch.optim.{theirs_cls.__name__}({_kw(theirs_kw)}) with its CPU defaults",
+        "max_rel_diff_vs_torch": diff,
+    }
     return {"dlfund_fast": lambda seed: make_ours(seed, True), "dlfund": make_ours, "torch": make_theirs}, settings
 
 

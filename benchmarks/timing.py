@@ -1,5 +1,6 @@
 """Alternating timer: every round runs each contender once (A B C A B C ...), so a slow spell on a
 shared machine hits all contenders of that round rather than one of them."""
+
 import math
 import statistics
 import time
@@ -42,9 +43,14 @@ def alternate(contenders, reps=5, min_sample_s=0.2, max_inner=200):
     result = {}
     for name in contenders:
         s = _stats(times[name])
-        result[name] = {"times_s": times[name], "median_s": s["median"], "min_s": s["min"], "max_s": s["max"],
-                        "inner": inner,
-                        "metrics": {k: {"values": v, **_stats(v)} for k, v in metrics[name].items()}}
+        result[name] = {
+            "times_s": times[name],
+            "median_s": s["median"],
+            "min_s": s["min"],
+            "max_s": s["max"],
+            "inner": inner,
+            "metrics": {k: {"values": v, **_stats(v)} for k, v in metrics[name].items()},
+        }
     return result
 
 

@@ -6,14 +6,21 @@ finite), `check_finite`, `check_shape`. Numbers: `check_number`, `check_positive
 `check_unit_interval`. Names: `check_choice` and `did_you_mean` (typos get a suggestion).
 Others: `check_callable`, `check_rng`, `check_matching_keys`.
 """
+
 import difflib
 import math
 import reprlib
 
 import numpy as np
 
-_KIND_NAMES = {"U": "strings", "S": "bytes", "c": "complex numbers", "M": "dates", "m": "time spans",
-               "V": "structured records"}
+_KIND_NAMES = {
+    "U": "strings",
+    "S": "bytes",
+    "c": "complex numbers",
+    "M": "dates",
+    "m": "time spans",
+    "V": "structured records",
+}
 
 
 def describe(value):
@@ -33,7 +40,7 @@ def as_array(x, name, ndim=None, dtype=None, finite=False):
     With `finite=True` NaN or +-inf entries raise ValueError (see `check_finite`).
     """
     if type(x) is np.ndarray and x.dtype.kind == "f" and dtype is None and ndim in (None, x.ndim):
-        arr = x                      # the common case, decided before any conversion
+        arr = x  # the common case, decided before any conversion
     else:
         arr = _to_float_array(x, name, ndim, dtype)
     if finite:
@@ -49,15 +56,16 @@ def _to_float_array(x, name, ndim, dtype):
     try:
         arr = np.asarray(x)
     except ValueError:
-        raise ValueError(f"{name} must be a rectangular array of numbers, got a {type(x).__name__} of "
-                         "rows with different lengths") from None
-    kind = arr.dtype.kind        # "f" floating, "O" object, ... (cheaper than np.issubdtype per call)
+        raise ValueError(
+            f"{name} must be a rectangular array of numbers, got a {type(x).__name__} of rows with different lengths"
+        ) from None
+    kind = arr.dtype.kind  # "f" floating, "O" object, ... (cheaper than np.issubdtype per call)
     if kind == "O":
         odd = [v for v in arr.flat if not isinstance(v, (int, float, np.number))][:1]
         if odd or arr.size == 0:
             held = f"an entry {describe(odd[0])}" if odd else "no numbers"
             raise TypeError(f"{name} must be an array of numbers, got a {type(x).__name__} holding {held}")
-        arr, kind = arr.astype(np.float64), "f"     # Python ints too large for int64
+        arr, kind = arr.astype(np.float64), "f"  # Python ints too large for int64
     if kind in _KIND_NAMES:
         raise TypeError(f"{name} must be an array of real numbers, got {_KIND_NAMES[kind]} ({describe(x)})")
     if dtype is not None:
@@ -77,19 +85,21 @@ def check_finite(arr, name):
     if arr.dtype.kind not in "fc" or arr.size == 0:
         return arr
     if arr.dtype.kind == "f" and -math.inf < float(arr.min()) and float(arr.max()) < math.inf:
-        return arr                      # two fast reductions; NaN propagates through min/max and fails here
+        return arr  # two fast reductions; NaN propagates through min/max and fails here
     bad = ~np.isfinite(arr)
     if not bad.any():
         return arr
     first = tuple(int(i) for i in np.argwhere(bad)[0])
     where = f"at index {list(first)}" if first else ""
-    raise ValueError(f"{name} must hold finite numbers, got {arr[first]} {where} "
-                     f"({int(bad.sum())} of {arr.size} entries are NaN or inf)".replace("  ", " "))
+    raise ValueError(
+        f"{name} must hold finite numbers, got {arr[first]} {where} "
+        f"({int(bad.sum())} of {arr.size} entries are NaN or inf)".replace("  ", " ")
+    )
 
 
 def check_shape(arr, shape, name):
     """Raise ValueError unless `arr.shape` matches `shape` (None entries match anything)."""
-    if arr.shape == shape:          # the common case, decided without a loop
+    if arr.shape == shape:  # the common case, decided without a loop
         return
     ok = arr.ndim == len(shape) and all(s is None or s == a for s, a in zip(shape, arr.shape))
     if not ok:
@@ -136,7 +146,7 @@ def check_int(value, name, minimum=None, maximum=None):
 
 
 def did_you_mean(word, candidates):
-    """"; did you mean 'relu'?" for the candidate closest to `word` (typos, wrong case), or "" if none is close."""
+    """ "; did you mean 'relu'?" for the candidate closest to `word` (typos, wrong case), or "" if none is close."""
     if not isinstance(word, str):
         return ""
     names = [c for c in candidates if isinstance(c, str)]
@@ -150,7 +160,7 @@ def check_choice(value, choices, name):
     try:
         if value in choices:
             return value
-    except TypeError:                   # unhashable, e.g. a list
+    except TypeError:  # unhashable, e.g. a list
         pass
     options = sorted(choices, key=str)
     if all(isinstance(c, str) for c in options) and not isinstance(value, str):
@@ -195,8 +205,7 @@ def check_matching_keys(params, grads, prefix="d", name="grads"):
         if missing:
             parts.append(f"missing {noun} keys {missing}")
         if extra:
-            parts.append(f"unexpected {noun} keys {extra}"
-                         + "".join(did_you_mean(k, missing) for k in extra[:1]))
+            parts.append(f"unexpected {noun} keys {extra}" + "".join(did_you_mean(k, missing) for k in extra[:1]))
         verb = "do" if name == "grads" else "does"
         raise ValueError(f"{name} {verb} not match parameters: " + "; ".join(parts))
     for k in params:
@@ -225,6 +234,8 @@ def check_float_dtype(dtype, name="dtype"):
     except TypeError:
         raise TypeError(f"{name} must be a floating-point dtype such as np.float64, got {dtype!r}") from None
     if dt.kind != "f":
-        raise TypeError(f"{name} must be a floating-point dtype such as np.float64 or np.float32, got {dt} "
-                        f"(weights of an integer type would be truncated to 0 or +-1)")
+        raise TypeError(
+            f"{name} must be a floating-point dtype such as np.float64 or np.float32, got {dt} "
+            f"(weights of an integer type would be truncated to 0 or +-1)"
+        )
     return dt

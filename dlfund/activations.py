@@ -4,6 +4,7 @@ Each `f(z)` has a partner `f_derivative(z)` returning df/dz element-wise. Softma
 its inputs, so instead of a derivative it has `softmax_backward(dA, A, axis)`, the
 vector-Jacobian product used in backpropagation.
 """
+
 import numpy as np
 
 from ._validate import as_array, check_axis, check_choice, check_number
@@ -107,6 +108,8 @@ ACTIVATIONS = {
 def get_activation(name):
     """Return (f, f_derivative) for an activation name such as 'relu' (a typo gets a suggestion)."""
     if name == "softmax":
-        raise ValueError("unknown activation 'softmax' here: softmax couples its inputs, so it has no element-wise "
-                         "derivative; use softmax(z) and softmax_backward(dA, A)")
+        raise ValueError(
+            "unknown activation 'softmax' here: softmax couples its inputs, so it has no element-wise "
+            "derivative; use softmax(z) and softmax_backward(dA, A)"
+        )
     return ACTIVATIONS[check_choice(name, ACTIVATIONS, "activation")]

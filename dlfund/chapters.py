@@ -4,6 +4,7 @@ Every other list of chapters is derived from :data:`BOOK`: the grader's registry
 (`dlfund.grading.registry`: which exercise module grades which chapter, and the titles
 `progress()` shows) and the interview bank's labels (`dlfund.interview.schema.CHAPTERS`).
 """
+
 from dataclasses import dataclass
 
 
@@ -26,8 +27,9 @@ BOOK = (
     Chapter(2, "ch-foundations", "book/02_foundations", "Foundations of neural networks", "ch02_foundations"),
     Chapter(3, "ch-training", "book/03_training", "How to train a neural network", "ch03_training"),
     Chapter(4, "ch-optimizers", "book/04_optimizers", "Optimization algorithms", "ch04_optimizers"),
-    Chapter(5, "ch-regularization", "book/05_regularization", "Regularization and generalization",
-            "ch05_regularization"),
+    Chapter(
+        5, "ch-regularization", "book/05_regularization", "Regularization and generalization", "ch05_regularization"
+    ),
     Chapter(6, "ch-vanishing", "book/06_vanishing_gradients", "The vanishing gradient problem", "ch06_vanishing"),
     Chapter(7, "ch-exploding", "book/07_exploding_gradients", "The exploding gradient problem", "ch07_exploding"),
     Chapter(8, "ch-rnn", "book/08_rnn_lstm", "Sequence modelling with RNNs and LSTMs", "ch08_rnn"),

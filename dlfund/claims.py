@@ -7,6 +7,7 @@ fails if the claim is false. Numbers a run produced reach the prose through myst
 `SEED` is read from the environment variable `DLFUND_SEED` (default 0), so CI can execute
 every claim-bearing chapter with another seed and prove the claims are not luck.
 """
+
 import os
 
 import numpy as np
@@ -43,8 +44,10 @@ class Checked:
     def _repr_html_(self):
         import html
 
-        return (f'<p class="dlfund-checked"><span aria-hidden="true">✓</span> '
-                f"<strong>checked:</strong> {html.escape(self.statement)}</p>")
+        return (
+            f'<p class="dlfund-checked"><span aria-hidden="true">✓</span> '
+            f"<strong>checked:</strong> {html.escape(self.statement)}</p>"
+        )
 
 
 def checked(statement, condition, detail=""):

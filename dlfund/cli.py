@@ -2,6 +2,7 @@
 
 Each command lives in its own module exposing `add_arguments(parser)` and `run(args) -> int`.
 """
+
 import argparse
 import importlib
 import sys

@@ -5,6 +5,7 @@
 
 In a training loop clipping sits between the backward pass and the optimizer step.
 """
+
 import numpy as np
 
 from ._validate import as_array, check_positive
@@ -26,13 +27,13 @@ def global_grad_norm(grads):
     infinite entry inf.
     """
     grads = _check_grads(grads)
-    with np.errstate(over="ignore", under="ignore"):      # handled below
+    with np.errstate(over="ignore", under="ignore"):  # handled below
         total = sum(float(np.sum(g * g)) for g in grads.values())
     if 0.0 < total < float("inf") or np.isnan(total):
         return float(np.sqrt(total))
     scale = max(float(np.max(np.abs(g), initial=0.0)) for g in grads.values())
     if scale == 0.0 or not np.isfinite(scale):
-        return scale                          # all zeros, or an infinite (or NaN) entry
+        return scale  # all zeros, or an infinite (or NaN) entry
     return scale * float(np.sqrt(sum(float(np.sum((g / scale) ** 2)) for g in grads.values())))
 
 

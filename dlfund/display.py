@@ -1,4 +1,5 @@
 """Show package code inside the book and notebooks, so the text can never drift from `dlfund`."""
+
 import inspect
 
 

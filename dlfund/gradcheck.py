@@ -11,6 +11,7 @@ These tools never say "passed" by accident: a NaN/inf loss, a non-finite analyti
 nothing to check, or a step lost in rounding (float16/float32 arrays) is an error or a failed
 check that names the cause, and the parameters are restored even when the loss raises.
 """
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -33,13 +34,16 @@ def relative_error(a, b):
 def _check_float64(x, name, eps):
     """Centred differences need float64 (or wider): refuse float16/float32 with advice."""
     if not (isinstance(x, np.ndarray) and x.dtype.kind == "f"):
-        raise TypeError(f"{name} must be a floating-point numpy array (it is perturbed in place), "
-                        f"got {type(x).__name__}" + (f" of dtype {x.dtype}" if isinstance(x, np.ndarray) else ""))
+        raise TypeError(
+            f"{name} must be a floating-point numpy array (it is perturbed in place), "
+            f"got {type(x).__name__}" + (f" of dtype {x.dtype}" if isinstance(x, np.ndarray) else "")
+        )
     if x.dtype.itemsize < 8:
         raise ValueError(
             f"{name} has dtype {x.dtype}: centred differences need float64. In {x.dtype} a step of eps={eps:g} "
             f"is lost in rounding or leaves errors of 1e-4 and more for a correct gradient. Check a float64 copy "
-            f"({name}.astype(np.float64), or a model built with dtype=np.float64) with gradients computed in float64")
+            f"({name}.astype(np.float64), or a model built with dtype=np.float64) with gradients computed in float64"
+        )
 
 
 def _loss_value(f, where):
@@ -47,11 +51,15 @@ def _loss_value(f, where):
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise TypeError(f"the loss must return one number, got {np.shape(value) if np.ndim(value) else type(value).__name__}"
-                        f" ({where})") from None
+        raise TypeError(
+            f"the loss must return one number, got {np.shape(value) if np.ndim(value) else type(value).__name__}"
+            f" ({where})"
+        ) from None
     if not np.isfinite(v):
-        raise ValueError(f"the loss returned {v} {where}; centred differences need a finite loss near the checked "
-                         "point (look for log(0), overflow or NaN in the inputs)")
+        raise ValueError(
+            f"the loss returned {v} {where}; centred differences need a finite loss near the checked "
+            "point (look for log(0), overflow or NaN in the inputs)"
+        )
     return v
 
 
@@ -76,8 +84,9 @@ def _index(i, shape):
     """One entry's index as a tuple of ints of length len(shape) (an int is accepted for 1-D x)."""
     t = (i,) if isinstance(i, (int, np.integer)) else tuple(i) if isinstance(i, (tuple, list, np.ndarray)) else None
     if t is None or len(t) != len(shape) or not all(isinstance(k, (int, np.integer)) for k in t):
-        raise ValueError(f"indices must hold index tuples of {len(shape)} integers (one entry of x, shape {shape}), "
-                         f"got {i!r}")
+        raise ValueError(
+            f"indices must hold index tuples of {len(shape)} integers (one entry of x, shape {shape}), got {i!r}"
+        )
     if not all(-n <= k < n for k, n in zip(t, shape)):
         raise ValueError(f"index {t} is out of range for x of shape {shape}")
     return tuple(int(k) for k in t)
@@ -89,7 +98,7 @@ def _centred_differences(f, x, eps, indices, grad, name):
         old = x[idx]
         try:
             x[idx] = old + eps
-            up = x[idx]                   # the value actually stored: the true step is up - down
+            up = x[idx]  # the value actually stored: the true step is up - down
             f_plus = _loss_value(f, f"at {name}{list(idx)} + eps")
             x[idx] = old - eps
             down = x[idx]
@@ -98,8 +107,10 @@ def _centred_differences(f, x, eps, indices, grad, name):
             x[idx] = old
         step = float(up) - float(down)
         if step == 0:
-            raise ValueError(f"eps={eps:g} is lost in rounding at {name}{list(idx)} = {float(old):g} ({x.dtype} "
-                             f"spacing {float(np.spacing(np.abs(old))):.2g}); use a larger eps or rescale")
+            raise ValueError(
+                f"eps={eps:g} is lost in rounding at {name}{list(idx)} = {float(old):g} ({x.dtype} "
+                f"spacing {float(np.spacing(np.abs(old))):.2g}); use a larger eps or rescale"
+            )
         grad[idx] = (f_plus - f_minus) / step
     return grad
 
@@ -126,8 +137,10 @@ class GradCheckResult:
 
     def __str__(self):
         lines = [f"FAILED: {p}" for p in self.problems]
-        lines.append(f"max relative error {self.max_relative_error:.2e} in {self.worst_key}; largest difference at "
-                     f"{self.worst_key}{list(self.worst_index)} (analytic {self.analytic:.6g}, numeric {self.numeric:.6g})")
+        lines.append(
+            f"max relative error {self.max_relative_error:.2e} in {self.worst_key}; largest difference at "
+            f"{self.worst_key}{list(self.worst_index)} (analytic {self.analytic:.6g}, numeric {self.numeric:.6g})"
+        )
         lines += [f"  {k:>6}: {v:.2e}" for k, v in self.per_key.items()]
         return "\n".join(lines)
 
@@ -145,7 +158,7 @@ def _checked_params(params, grads, prefix, eps):
         check_finite(value, f"params[{key!r}]")
         gkey = prefix + key
         if gkey not in grads:
-            unused = [k for k in grads if not (isinstance(k, str) and k[len(prefix):] in params)]
+            unused = [k for k in grads if not (isinstance(k, str) and k[len(prefix) :] in params)]
             raise ValueError(f"grads has no entry {gkey!r} for parameter {key!r}" + did_you_mean(gkey, unused))
         g = as_array(grads[gkey], f"grads[{gkey!r}]", dtype=np.float64)
         if g.shape != value.shape:
@@ -179,21 +192,26 @@ def gradient_check(loss_fn, params, grads, eps=1e-6, max_entries=None, rng=0, pr
             continue
         if max_entries is not None and len(idx) > max_entries:
             idx = [idx[i] for i in sorted(rng.choice(len(idx), size=max_entries, replace=False))]
-        num = _centred_differences(lambda: loss_fn(params), value, eps, idx, np.full(value.shape, np.nan),
-                                   f"params[{key!r}]")
+        num = _centred_differences(
+            lambda: loss_fn(params), value, eps, idx, np.full(value.shape, np.nan), f"params[{key!r}]"
+        )
         a = np.array([g[i] for i in idx], dtype=np.float64)
         n = np.array([num[i] for i in idx], dtype=np.float64)
         bad = ~np.isfinite(a)
         if bad.any():
             j = int(np.argmax(bad))
-            problems.append(f"grads[{prefix + key!r}] holds {a[j]} at {list(idx[j])} ({int(bad.sum())} of "
-                            f"{len(idx)} checked entries are NaN or inf): the backward pass is wrong")
+            problems.append(
+                f"grads[{prefix + key!r}] holds {a[j]} at {list(idx[j])} ({int(bad.sum())} of "
+                f"{len(idx)} checked entries are NaN or inf): the backward pass is wrong"
+            )
             per_key[key] = float("inf")
             worst = (float("inf"), key, idx[j], float(a[j]), float(n[j]))
             continue
         if not n.any() and a.any():
-            problems.append(f"the loss did not change when params[{key!r}] was nudged (numerical gradient exactly 0): "
-                            "does loss_fn compute the loss from the params dict it is given?")
+            problems.append(
+                f"the loss did not change when params[{key!r}] was nudged (numerical gradient exactly 0): "
+                "does loss_fn compute the loss from the params dict it is given?"
+            )
         # norm-based relative error per parameter: robust when single entries are ~0
         per_key[key] = float(np.linalg.norm(a - n) / max(np.linalg.norm(a) + np.linalg.norm(n), 1e-12))
         j = int(np.argmax(np.abs(a - n)))

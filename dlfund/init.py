@@ -3,6 +3,7 @@
 Variance targets: Xavier/Glorot Var(W) = 2 / (n_in + n_out) (uniform bound sqrt(6 / (n_in + n_out)));
 He Var(W) = 2 / n_in (for ReLU). A uniform U(-a, a) has variance a**2 / 3.
 """
+
 import numpy as np
 
 from ._validate import check_float_dtype, check_positive, check_rng

@@ -12,6 +12,7 @@ Each forward function returns a small named cache (`DenseCache`, `ActivationCach
 that it got one (or a tuple of the same fields) and names the forward function otherwise.
 The layer objects that `MLP` is built from wrap these pairs: see `dlfund.modules`.
 """
+
 from typing import NamedTuple
 
 import numpy as np
@@ -22,12 +23,14 @@ from .activations import get_activation, softmax, softmax_backward
 
 class DenseCache(NamedTuple):
     """What `dense_backward` needs from `dense_forward`: the layer's input and weights."""
+
     A_prev: np.ndarray
     W: np.ndarray
 
 
 class ActivationCache(NamedTuple):
     """What `activation_backward` needs: Z, A = g(Z), the activation's name and extra arguments."""
+
     Z: np.ndarray
     A: np.ndarray
     activation: str
@@ -36,12 +39,14 @@ class ActivationCache(NamedTuple):
 
 class DropoutCache(NamedTuple):
     """The mask (None in eval mode) and the scale factor of `dropout_forward`."""
+
     mask: object
     factor: object
 
 
 class BatchNormCache(NamedTuple):
     """What `batchnorm_backward` needs; fields also readable by name, cache["x_hat"]."""
+
     x_hat: np.ndarray
     inv_std: np.ndarray
     gamma: np.ndarray
@@ -176,6 +181,7 @@ def dropout_backward(dout, cache):
 
 # ----------------------------------------------------------------------- batch norm
 
+
 def batchnorm_forward(X, gamma, beta, mode="train", running_mean=None, running_var=None, eps=1e-5):
     """Batch normalization over the features of X (m, n): out = gamma * (X - mu) / sqrt(var + eps) + beta.
 
@@ -190,19 +196,25 @@ def batchnorm_forward(X, gamma, beta, mode="train", running_mean=None, running_v
     beta = as_array(beta, "beta", ndim=1)
     n = gamma.shape[0]
     if X.shape[1] != n:
-        raise ValueError(f"X has {X.shape[1]} features (shape {X.shape}) but gamma has {n} entries "
-                         f"(batch norm over {n} features): X must be (m, {n})")
+        raise ValueError(
+            f"X has {X.shape[1]} features (shape {X.shape}) but gamma has {n} entries "
+            f"(batch norm over {n} features): X must be (m, {n})"
+        )
     check_shape(beta, (n,), "beta")
     _check_mode(mode)
     if mode == "train":
         if X.shape[0] < 2:
-            raise ValueError(f"batch norm in training mode needs at least 2 samples per batch, got X of shape {X.shape}")
+            raise ValueError(
+                f"batch norm in training mode needs at least 2 samples per batch, got X of shape {X.shape}"
+            )
         mean = X.mean(axis=0)
         var = X.var(axis=0)
     else:
         if running_mean is None or running_var is None:
-            raise ValueError("batch norm in eval mode needs running statistics (running_mean, running_var); "
-                             "none exist yet: run at least one training batch first")
+            raise ValueError(
+                "batch norm in eval mode needs running statistics (running_mean, running_var); "
+                "none exist yet: run at least one training batch first"
+            )
         mean = as_array(running_mean, "running_mean", ndim=1)
         var = as_array(running_var, "running_var", ndim=1)
         check_shape(mean, (n,), "running_mean")
@@ -276,26 +288,33 @@ class BatchNorm1d:
         _check_mode(mode)
         X = as_array(X, "X", ndim=2)
         if X.shape[1] != self.n_features:
-            raise ValueError(f"X has {X.shape[1]} features (shape {X.shape}) but this BatchNorm1d normalises "
-                             f"{self.n_features}: X must be (m, {self.n_features})")
+            raise ValueError(
+                f"X has {X.shape[1]} features (shape {X.shape}) but this BatchNorm1d normalises "
+                f"{self.n_features}: X must be (m, {self.n_features})"
+            )
         if mode == "eval" and self.num_batches_tracked == 0:
-            raise ValueError("BatchNorm1d in eval mode has no running statistics yet: "
-                             "run at least one batch in training mode first")
+            raise ValueError(
+                "BatchNorm1d in eval mode has no running statistics yet: run at least one batch in training mode first"
+            )
         out, cache = batchnorm_forward(X, gamma, beta, mode, self.running_mean, self.running_var, self.eps)
         if mode == "train":
             self.running_mean, self.running_var = update_running_stats(
-                self.running_mean, self.running_var, cache.mean, cache.var, X.shape[0], self.momentum)
+                self.running_mean, self.running_var, cache.mean, cache.var, X.shape[0], self.momentum
+            )
             self.num_batches_tracked += 1
         return out, cache
 
     backward = staticmethod(batchnorm_backward)
 
     def __repr__(self):
-        return (f"BatchNorm1d({self.n_features}, momentum={self.momentum}, eps={self.eps}, "
-                f"batches seen={self.num_batches_tracked})")
+        return (
+            f"BatchNorm1d({self.n_features}, momentum={self.momentum}, eps={self.eps}, "
+            f"batches seen={self.num_batches_tracked})"
+        )
 
 
 # ------------------------------------------------------------------- residual block
+
 
 def residual_forward(X, weights, activation="relu", **act_kwargs):
     """Residual (skip) block y = X + F(X), F a stack of dense layers each followed by an activation.
@@ -317,8 +336,9 @@ def residual_forward(X, weights, activation="relu", **act_kwargs):
         H, act_cache = activation_forward(Z, name, **act_kwargs)
         caches.append((dense_cache, act_cache))
     if H.shape != X.shape:
-        raise ValueError(f"F(X) has shape {H.shape} but X has shape {X.shape}; the last W must map back to "
-                         f"{X.shape[1]} features")
+        raise ValueError(
+            f"F(X) has shape {H.shape} but X has shape {X.shape}; the last W must map back to {X.shape[1]} features"
+        )
     return X + H, caches
 
 
@@ -329,8 +349,10 @@ def residual_backward(dY, cache):
     """
     dY = as_array(dY, "dY", ndim=2)
     if not isinstance(cache, list) or not all(isinstance(c, tuple) and len(c) == 2 for c in cache):
-        raise TypeError(f"cache must be the list of (dense, activation) caches returned by residual_forward, "
-                        f"got {type(cache).__name__}")
+        raise TypeError(
+            f"cache must be the list of (dense, activation) caches returned by residual_forward, "
+            f"got {type(cache).__name__}"
+        )
     dH, grads = dY, []
     for dense_cache, act_cache in reversed(cache):
         dZ = activation_backward(dH, act_cache)

@@ -7,6 +7,7 @@ backpropagation therefore *sums* over the batch from here on (db = sum of dZ row
 Targets `y` must be finite (a NaN target would pass for a diverged model); non-finite
 predictions, on the other hand, give a non-finite loss, so a training loop can detect divergence.
 """
+
 import numpy as np
 
 from ._validate import as_array, check_choice, check_positive
@@ -75,7 +76,7 @@ def _check_binary_targets(y):
 
 def _check_probabilities(p, logits_name):
     """Values outside [0, 1] are refused (a NaN elsewhere in p does not hide them); NaN itself propagates."""
-    if p.size and not (p.min() >= 0 and p.max() <= 1):     # two reductions; also true when p holds NaN
+    if p.size and not (p.min() >= 0 and p.max() <= 1):  # two reductions; also true when p holds NaN
         outside = (p < 0) | (p > 1)
         if outside.any():
             raise ValueError(
@@ -129,11 +130,12 @@ def _class_labels(y, z, name):
     m, k = z.shape
     if y.shape[0] != m:
         raise ValueError(f"y has {y.shape[0]} labels but {name} has {m} rows (shape {z.shape})")
-    if y.dtype.kind not in "iu":   # not a signed or unsigned integer type
+    if y.dtype.kind not in "iu":  # not a signed or unsigned integer type
         fractional = np.mod(y, 1) != 0
         if fractional.any():
-            raise ValueError(f"1-D y must hold integer class labels, got {y[fractional][0]:g} "
-                             f"at index {int(np.argmax(fractional))}")
+            raise ValueError(
+                f"1-D y must hold integer class labels, got {y[fractional][0]:g} at index {int(np.argmax(fractional))}"
+            )
         y = y.astype(np.int64)
     if y.min() < 0 or y.max() >= k:
         raise ValueError(f"class labels must lie in [0, {k - 1}], got [{y.min()}, {y.max()}]")
@@ -151,8 +153,9 @@ def _one_hot_targets(z, y, name="logits"):
         return z, onehot
     y = as_array(y, "y", dtype=z.dtype, finite=True)
     if y.shape != z.shape:
-        raise ValueError(f"y has shape {y.shape}; expected labels of shape ({m},) or one-hot of shape {z.shape} "
-                         f"like {name}")
+        raise ValueError(
+            f"y has shape {y.shape}; expected labels of shape ({m},) or one-hot of shape {z.shape} like {name}"
+        )
     return z, y
 
 
@@ -190,7 +193,7 @@ def cross_entropy(p, y):
     m = p.shape[0]
     labels = _class_labels(y, p, "p")
     with np.errstate(divide="ignore"):
-        if labels is not None:       # labels: only each sample's probability of its own class counts
+        if labels is not None:  # labels: only each sample's probability of its own class counts
             return float(-np.maximum(np.log(p[np.arange(m), labels]), -100.0).sum() / m)
         p, y = _one_hot_targets(p, y, "p")
         return float(-np.sum(y * np.maximum(np.log(p), -100.0)) / m)

@@ -9,6 +9,7 @@ too large). The test works on a copy of the model. Which rate to train with is a
 pick one well below the point of divergence (ERRATA E40: "half the divergent rate" is exact
 only for gradient descent on a one-dimensional quadratic).
 """
+
 import copy
 from dataclasses import dataclass
 
@@ -25,13 +26,13 @@ SUGGESTIONS = ("min/10", "steepest")
 class LRRangeResult:
     """Outcome of `lr_range_test`; arrays have one entry per step taken."""
 
-    rates: np.ndarray          # learning rate used at each step
-    losses: np.ndarray         # mini-batch loss measured before each step
-    smoothed: np.ndarray       # bias-corrected exponential moving average of `losses`
-    suggested_lr: float        # the heuristic's pick (see `suggestion`)
-    min_loss_lr: float         # rate where the smoothed loss is lowest
-    divergence_lr: float       # first rate where smoothed > diverge_factor * its minimum (nan: never)
-    suggestion: str            # "min/10" or "steepest"
+    rates: np.ndarray  # learning rate used at each step
+    losses: np.ndarray  # mini-batch loss measured before each step
+    smoothed: np.ndarray  # bias-corrected exponential moving average of `losses`
+    suggested_lr: float  # the heuristic's pick (see `suggestion`)
+    min_loss_lr: float  # rate where the smoothed loss is lowest
+    divergence_lr: float  # first rate where smoothed > diverge_factor * its minimum (nan: never)
+    suggestion: str  # "min/10" or "steepest"
 
     def plot(self, ax=None):
         """Loss against rate (log axis) with the suggested and divergence rates marked."""
@@ -41,7 +42,9 @@ class LRRangeResult:
             _, ax = plt.subplots(figsize=(6, 3.5))
         ax.semilogx(self.rates, self.losses, color="0.75", lw=1, label="mini-batch loss")
         ax.semilogx(self.rates, self.smoothed, color="C0", lw=2, label="smoothed loss")
-        ax.axvline(self.suggested_lr, color="C2", ls="--", label=f"suggested ({self.suggestion}): {self.suggested_lr:.2g}")
+        ax.axvline(
+            self.suggested_lr, color="C2", ls="--", label=f"suggested ({self.suggestion}): {self.suggested_lr:.2g}"
+        )
         if np.isfinite(self.divergence_lr):
             ax.axvline(self.divergence_lr, color="C3", ls=":", label=f"divergence: {self.divergence_lr:.2g}")
         top = np.nanmax(self.smoothed[: max(2, int(np.nanargmin(self.smoothed)) + 1)])
@@ -51,8 +54,20 @@ class LRRangeResult:
         return ax
 
 
-def lr_range_test(model, X, Y, optimizer=None, min_lr=1e-6, max_lr=10.0, n_steps=100, batch_size=32,
-                  smoothing=0.9, diverge_factor=4.0, suggestion="min/10", rng=None):
+def lr_range_test(
+    model,
+    X,
+    Y,
+    optimizer=None,
+    min_lr=1e-6,
+    max_lr=10.0,
+    n_steps=100,
+    batch_size=32,
+    smoothing=0.9,
+    diverge_factor=4.0,
+    suggestion="min/10",
+    rng=None,
+):
     """Train a COPY of `model` for `n_steps` mini-batch steps with the rate growing
     exponentially from `min_lr` to `max_lr`; stop early once the loss diverges.
 
@@ -87,7 +102,7 @@ def lr_range_test(model, X, Y, optimizer=None, min_lr=1e-6, max_lr=10.0, n_steps
         raise TypeError("optimizer must be an object with a step(params, grads) method and an lr attribute")
     if hasattr(opt, "reset"):
         opt.reset()
-    net = copy.deepcopy(model)           # the model passed in is never trained
+    net = copy.deepcopy(model)  # the model passed in is never trained
     rng = check_rng(rng)
 
     schedule = min_lr * (max_lr / min_lr) ** np.linspace(0.0, 1.0, n_steps)
@@ -98,12 +113,12 @@ def lr_range_test(model, X, Y, optimizer=None, min_lr=1e-6, max_lr=10.0, n_steps
         for i, lr in enumerate(schedule, start=1):
             try:
                 Xb, Yb = next(batches)
-            except StopIteration:                    # a new epoch: reshuffle
+            except StopIteration:  # a new epoch: reshuffle
                 batches = iter(random_mini_batches(X, Y, batch_size, rng=rng))
                 Xb, Yb = next(batches)
             loss, grads = net.loss_and_grads(Xb, Yb)
             avg = beta * avg + (1 - beta) * loss
-            s = avg / (1 - beta ** i)
+            s = avg / (1 - beta**i)
             rates.append(lr)
             losses.append(loss)
             smoothed.append(s)

@@ -10,18 +10,30 @@ running statistics). `Sequential` chains layers; `Residual` adds its input to a 
 `mlp_blocks` turns `MLP`'s keyword options (`HIDDEN_OPTIONS`) into one block per layer, so a new
 layer kind is added here, never in `network.py`.
 """
+
 import difflib
 from typing import NamedTuple
 
 import numpy as np
 
-from .layers import (BatchNorm1d, DenseCache, activation_backward, activation_forward, batchnorm_backward,
-                     check_cache, check_drop_probability, dense_backward, dense_forward, dropout_backward,
-                     dropout_forward)
+from .layers import (
+    BatchNorm1d,
+    DenseCache,
+    activation_backward,
+    activation_forward,
+    batchnorm_backward,
+    check_cache,
+    check_drop_probability,
+    dense_backward,
+    dense_forward,
+    dropout_backward,
+    dropout_forward,
+)
 
 
 class Context(NamedTuple):
     """What a forward pass needs besides the input: the mode and the generator for dropout masks."""
+
     training: bool
     rng: np.random.Generator
 
@@ -42,6 +54,7 @@ def register(cls):
 
 class Layer:
     """Base class: no parameters, nothing to create."""
+
     kind = "layer"
     param_names = ()
 
@@ -63,6 +76,7 @@ class Layer:
 class Dense(Layer):
     """Z = A_prev @ W{l} + b{l}. With input_grad=False (the network's first layer, whose input is
     the data) the backward pass skips dA_prev = dZ @ W.T and returns None."""
+
     kind = "dense"
 
     def __init__(self, l, input_grad=True):
@@ -86,6 +100,7 @@ class Dense(Layer):
 @register
 class Activation(Layer):
     """A = g(Z) for a named activation (`layers.activation_forward`); alpha for leaky_relu."""
+
     kind = "activation"
 
     def __init__(self, name, alpha=0.01):
@@ -105,6 +120,7 @@ class Activation(Layer):
 @register
 class BatchNorm(Layer):
     """Batch norm over n features with parameters gamma{l}, beta{l}; running statistics in `stats`."""
+
     kind = "batchnorm"
 
     def __init__(self, l, n, momentum=0.1, eps=1e-5, dtype=np.float64):
@@ -129,6 +145,7 @@ class BatchNorm(Layer):
 @register
 class Dropout(Layer):
     """Dropout with drop probability p_drop ("inverted" or "classic"); masks from ctx.rng."""
+
     kind = "dropout"
 
     def __init__(self, p_drop, kind="inverted"):
@@ -149,6 +166,7 @@ class Dropout(Layer):
 
 class Sequential(Layer):
     """Layers applied one after another; the cache is the tuple of their caches, in order."""
+
     kind = "sequential"
 
     def __init__(self, layers):
@@ -169,9 +187,11 @@ class Sequential(Layer):
         """Backward through the layers in reverse; `skip_last` starts below the last layer
         (for an output whose gradient is fused with the loss)."""
         if not isinstance(cache, tuple) or len(cache) != len(self.layers):
-            raise TypeError(f"cache must be the tuple of {len(self.layers)} caches returned by this "
-                            f"{type(self).__name__}'s forward, got {type(cache).__name__}")
-        pairs = list(zip(self.layers, cache))[:len(self.layers) - bool(skip_last)]
+            raise TypeError(
+                f"cache must be the tuple of {len(self.layers)} caches returned by this "
+                f"{type(self).__name__}'s forward, got {type(cache).__name__}"
+            )
+        pairs = list(zip(self.layers, cache))[: len(self.layers) - bool(skip_last)]
         for layer, c in reversed(pairs):
             dout = layer.backward(params, dout, c, grads)
         return dout
@@ -183,6 +203,7 @@ class Sequential(Layer):
 @register
 class Residual(Sequential):
     """Skip connection around a chain F of layers: out = A + F(A), so dA = dout + (gradient through F)."""
+
     kind = "residual"
 
     def forward(self, params, A, ctx):
@@ -196,8 +217,15 @@ class Residual(Sequential):
 
 
 #: MLP keyword options for the hidden layers and their defaults (see `MLP`)
-HIDDEN_OPTIONS = {"dropout": None, "dropout_kind": "inverted", "batchnorm": False, "bn_position": "before",
-                  "bn_momentum": 0.1, "bn_eps": 1e-5, "residual": False}
+HIDDEN_OPTIONS = {
+    "dropout": None,
+    "dropout_kind": "inverted",
+    "batchnorm": False,
+    "bn_position": "before",
+    "bn_momentum": 0.1,
+    "bn_eps": 1e-5,
+    "residual": False,
+}
 
 
 def check_options(options):

@@ -25,6 +25,7 @@ the tuple of its layers' caches (for a plain layer: (DenseCache, ActivationCache
 `model.train()` / `model.eval()` switch dropout and batch norm between training and
 inference behaviour; `predict` and the validation loss in `fit` always use eval mode.
 """
+
 import contextlib
 
 import numpy as np
@@ -57,9 +58,21 @@ class MLP(Trainable):
     floating-point type (float64 by default, float32 for speed).
     """
 
-    def __init__(self, layer_sizes, hidden_activation="relu", output="linear", loss=None,
-                 init="he_normal", rng=None, dtype=np.float64, alpha=0.01, l1=0.0, l2=0.0,
-                 include_biases=False, **options):
+    def __init__(
+        self,
+        layer_sizes,
+        hidden_activation="relu",
+        output="linear",
+        loss=None,
+        init="he_normal",
+        rng=None,
+        dtype=np.float64,
+        alpha=0.01,
+        l1=0.0,
+        l2=0.0,
+        include_biases=False,
+        **options,
+    ):
         sizes = self._check_sizes(layer_sizes)
         n_hidden = len(sizes) - 2
         acts = [hidden_activation] * n_hidden if isinstance(hidden_activation, str) else list(hidden_activation)
@@ -75,8 +88,10 @@ class MLP(Trainable):
         self.output = output
         self.loss_name = loss or _DEFAULT_LOSS[output]
         if output != "linear" and self.loss_name in _LOGIT_LOSSES:
-            raise ValueError(f"loss {self.loss_name!r} takes logits but output={output!r} already applies {output}; "
-                             f"use loss={_LOGIT_LOSSES[self.loss_name]!r}")
+            raise ValueError(
+                f"loss {self.loss_name!r} takes logits but output={output!r} already applies {output}; "
+                f"use loss={_LOGIT_LOSSES[self.loss_name]!r}"
+            )
         self.loss_fn, self.loss_grad = get_loss(self.loss_name)
         self.alpha = alpha
         dtype = check_float_dtype(dtype, "dtype")
@@ -110,8 +125,12 @@ class MLP(Trainable):
     @property
     def bn(self):
         """{l: BatchNorm1d} running statistics of the batch-norm layers, by layer number."""
-        return {int(layer.param_names[0][5:]): layer.stats for block in self.blocks for layer in block.layers
-                if layer.kind == "batchnorm"}
+        return {
+            int(layer.param_names[0][5:]): layer.stats
+            for block in self.blocks
+            for layer in block.layers
+            if layer.kind == "batchnorm"
+        }
 
     @property
     def dropout(self):
@@ -141,8 +160,10 @@ class MLP(Trainable):
         if self.l1 or self.l2:
             extras.append(f"l1={self.l1}, l2={self.l2}")
         extras.append("train mode" if self.training else "eval mode")
-        return (f"MLP({self.layer_sizes}, activations={self.activations}, loss={self.loss_name!r}, "
-                f"{sum(p.size for p in self.params.values())} parameters, {', '.join(extras)})")
+        return (
+            f"MLP({self.layer_sizes}, activations={self.activations}, loss={self.loss_name!r}, "
+            f"{sum(p.size for p in self.params.values())} parameters, {', '.join(extras)})"
+        )
 
     # ------------------------------------------------------------------ modes
     def train(self, mode=True):
@@ -171,8 +192,10 @@ class MLP(Trainable):
         """
         A = as_array(X, "X", ndim=2)
         if A.shape[1] != self.layer_sizes[0]:
-            raise ValueError(f"X has shape {A.shape} ({A.shape[1]} features) but the network expects "
-                             f"{self.layer_sizes[0]} features (layer_sizes[0])")
+            raise ValueError(
+                f"X has shape {A.shape} ({A.shape[1]} features) but the network expects "
+                f"{self.layer_sizes[0]} features (layer_sizes[0])"
+            )
         ctx = Context(self.training, self.rng)
         caches = []
         for block in self.blocks:
@@ -206,13 +229,14 @@ class MLP(Trainable):
     def backward(self, y_hat, Y, caches):
         """Backward pass from the loss (and penalty) to every parameter. Returns {"dW1", "db1", ...}."""
         if not isinstance(caches, list) or len(caches) != len(self.blocks):
-            raise TypeError(f"caches must be the list of {len(self.blocks)} caches returned by forward, "
-                            f"got {type(caches).__name__}")
+            raise TypeError(
+                f"caches must be the list of {len(self.blocks)} caches returned by forward, got {type(caches).__name__}"
+            )
         Y = self._targets(Y, y_hat)
         grads = {}
         fused = (self.output, self.loss_name) in {("sigmoid", "bce"), ("softmax", "ce")}
-        if fused:        # sigmoid + BCE, softmax + CE: dZ = (y_hat - Y) / m, skipping the output activation
-            if self.output == "softmax" and Y.ndim == 1:        # labels: y_hat - one_hot(Y)
+        if fused:  # sigmoid + BCE, softmax + CE: dZ = (y_hat - Y) / m, skipping the output activation
+            if self.output == "softmax" and Y.ndim == 1:  # labels: y_hat - one_hot(Y)
                 dZ = y_hat.copy()
                 dZ[np.arange(len(Y)), Y.astype(np.intp, copy=False)] -= 1.0
             else:
@@ -242,8 +266,21 @@ class MLP(Trainable):
             return out.argmax(axis=1)
         return out[:, 0] if out.shape[1] == 1 else out
 
-    def fit(self, X, Y, epochs=100, batch_size=None, optimizer=None, lr=0.01, rng=None,
-            validation_data=None, progress=True, clip_norm=None, clip_value=None, track_grad_norm=False):
+    def fit(
+        self,
+        X,
+        Y,
+        epochs=100,
+        batch_size=None,
+        optimizer=None,
+        lr=0.01,
+        rng=None,
+        validation_data=None,
+        progress=True,
+        clip_norm=None,
+        clip_value=None,
+        track_grad_norm=False,
+    ):
         """Train with mini-batches; returns history {"loss": [...], "val_loss": [...]} per epoch.
 
         `optimizer` is an object with `step(params, grads)` (e.g. `GD(lr=0.1)`) or a function
@@ -259,8 +296,20 @@ class MLP(Trainable):
         X = check_finite(as_array(X, "X", ndim=2), "X")
         if np.asarray(Y).dtype.kind in "fc":
             check_finite(np.asarray(Y), "Y")
-        return self._train(X, np.asarray(Y), epochs, batch_size, optimizer, lr, rng,
-                           validation_data, progress, clip_norm, clip_value, track_grad_norm)
+        return self._train(
+            X,
+            np.asarray(Y),
+            epochs,
+            batch_size,
+            optimizer,
+            lr,
+            rng,
+            validation_data,
+            progress,
+            clip_norm,
+            clip_value,
+            track_grad_norm,
+        )
 
     def _training(self):
         return self._mode(True)

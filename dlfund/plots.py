@@ -7,6 +7,7 @@ makes a static figure in a notebook (with pyplot) and a PNG for a widget (with a
     fig, ax = plt.subplots()
     plot_activation(ax, "sigmoid", z=np.linspace(-8, 8, 401))
 """
+
 import io
 
 import numpy as np
@@ -56,8 +57,9 @@ def saturation_intervals(z, mask):
     return [(float(z[a]), float(z[b - 1])) for a, b in zip(edges[::2], edges[1::2])]
 
 
-def plot_activation(ax, name, z=None, alpha=0.01, derivative=True, shade=True,
-                    threshold=SATURATION_THRESHOLD, title=None, legend=True):
+def plot_activation(
+    ax, name, z=None, alpha=0.01, derivative=True, shade=True, threshold=SATURATION_THRESHOLD, title=None, legend=True
+):
     """Draw f(z) (solid) and f'(z) (dashed) for an activation and shade where it saturates.
 
     `z` defaults to 601 points on [-6, 6]. The shaded band marks |f'(z)| < threshold * max|f'|.
@@ -73,8 +75,17 @@ def plot_activation(ax, name, z=None, alpha=0.01, derivative=True, shade=True,
     if shade:
         mask = saturation_mask(name, z, alpha, threshold)
         if mask.any():
-            ax.fill_between(z, 0, 1, where=mask, transform=ax.get_xaxis_transform(), color="tab:red",
-                            alpha=0.12, lw=0, label=f"|f'| < {threshold:g}·max")
+            ax.fill_between(
+                z,
+                0,
+                1,
+                where=mask,
+                transform=ax.get_xaxis_transform(),
+                color="tab:red",
+                alpha=0.12,
+                lw=0,
+                label=f"|f'| < {threshold:g}·max",
+            )
     if title is None:
         title = f"{name} (alpha = {alpha:g})" if name == "leaky_relu" else name
     ax.set_title(title)

@@ -1,4 +1,5 @@
 """Measure how gradients flow through a network: per-layer gradient norms (chapters 6 and 7)."""
+
 import re
 
 import numpy as np

@@ -20,6 +20,7 @@ entry as a weight, like weight_decay applied to all of a torch model's parameter
 without any weight is refused unless `include_biases=True` (a typo such as {"w1": ...} vs
 {"W1": ...} would otherwise give a penalty of 0). Gradient dicts are keyed {"dW1", "db1", ...}.
 """
+
 import numpy as np
 
 from ._validate import as_array, check_matching_keys, check_positive
@@ -42,9 +43,11 @@ def regularized_keys(params, include_biases=False, who="the penalty"):
         raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
     keys = [k for k in params if include_biases or is_weight(k)]
     if not keys and params:
-        raise ValueError(f"{who} found no weight among the keys {sorted(map(str, params))}: a weight's name "
-                         f"starts with 'W' or 'w' (W1, Wx1, Wy; see regularization.is_weight); pass "
-                         f"include_biases=True to apply it to every entry")
+        raise ValueError(
+            f"{who} found no weight among the keys {sorted(map(str, params))}: a weight's name "
+            f"starts with 'W' or 'w' (W1, Wx1, Wy; see regularization.is_weight); pass "
+            f"include_biases=True to apply it to every entry"
+        )
     return set(keys)
 
 

@@ -43,6 +43,7 @@ pass stores the gate gradients of every step and forms dWx, dWh and db with one 
 after the loop. Only h_{t-1} @ Wh (and its backward) is left inside the loop, because step t
 needs h_{t-1}. float32 input stays float32.
 """
+
 import numpy as np
 
 from ._validate import as_array, check_rng
@@ -68,6 +69,7 @@ def _sigmoid(a):
 # once; the public cell functions below compute it for a single step.
 # ----------------------------------------------------------------------------------------------
 
+
 def rnn_step(xw_t, h_prev, Wh, nonlinearity):
     """One vanilla RNN step from xw_t = x_t @ Wx + b (batch, H): h_t = tanh(xw_t + h_prev @ Wh) (or relu)."""
     a = xw_t + h_prev @ Wh
@@ -83,14 +85,14 @@ def rnn_step_backward(dh, h, Wh_T, nonlinearity):
 def lstm_step(xw_t, h_prev, c_prev, Wh):
     """One LSTM step from xw_t = x_t @ Wx + b (batch, 4H): returns (h_t, c_t, step cache)."""
     H = h_prev.shape[1]
-    a = xw_t + h_prev @ Wh                    # (batch, 4H), blocks [i | f | g | o]
-    i_f = _sigmoid(a[:, :2 * H])
+    a = xw_t + h_prev @ Wh  # (batch, 4H), blocks [i | f | g | o]
+    i_f = _sigmoid(a[:, : 2 * H])
     i, f = i_f[:, :H], i_f[:, H:]
-    g = np.tanh(a[:, 2 * H:3 * H])
-    o = _sigmoid(a[:, 3 * H:])
-    c = f * c_prev + i * g                    # the cell state: an additive path through time
+    g = np.tanh(a[:, 2 * H : 3 * H])
+    o = _sigmoid(a[:, 3 * H :])
+    c = f * c_prev + i * g  # the cell state: an additive path through time
     tanh_c = np.tanh(c)
-    h = o * tanh_c                            # the output gate scales tanh(c); no extra weight
+    h = o * tanh_c  # the output gate scales tanh(c); no extra weight
     return h, c, (i, f, g, o, c_prev, tanh_c)
 
 
@@ -98,41 +100,45 @@ def lstm_step_backward(dh, dc, step_cache, Wh_T):
     """From dL/dh_t and dL/dc_t: gradient of a_t (batch, 4H), dL/dh_{t-1} and dL/dc_{t-1}. Wh_T = Wh.T."""
     i, f, g, o, c_prev, tanh_c = step_cache
     dc = dc + dh * o * (1 - tanh_c * tanh_c)  # c_t reaches the loss directly and through h_t
-    da = np.concatenate([
-        dc * g * i * (1 - i),                 # input gate
-        dc * c_prev * f * (1 - f),            # forget gate
-        dc * i * (1 - g * g),                 # candidate g
-        dh * tanh_c * o * (1 - o),            # output gate
-    ], axis=1)
-    return da, da @ Wh_T, dc * f              # dc_{t-1} = dc_t * f: the gradient highway
+    da = np.concatenate(
+        [
+            dc * g * i * (1 - i),  # input gate
+            dc * c_prev * f * (1 - f),  # forget gate
+            dc * i * (1 - g * g),  # candidate g
+            dh * tanh_c * o * (1 - o),  # output gate
+        ],
+        axis=1,
+    )
+    return da, da @ Wh_T, dc * f  # dc_{t-1} = dc_t * f: the gradient highway
 
 
 def gru_step(xw_t, h_prev, Wh, bhn):
     """One GRU step from xw_t = x_t @ Wx + b (batch, 3H): returns (h_t, step cache)."""
     H = h_prev.shape[1]
-    hw = h_prev @ Wh                          # (batch, 3H), blocks [r | z | n]
-    hw_n = hw[:, 2 * H:] + bhn
-    r_z = _sigmoid(xw_t[:, :2 * H] + hw[:, :2 * H])
+    hw = h_prev @ Wh  # (batch, 3H), blocks [r | z | n]
+    hw_n = hw[:, 2 * H :] + bhn
+    r_z = _sigmoid(xw_t[:, : 2 * H] + hw[:, : 2 * H])
     r, z = r_z[:, :H], r_z[:, H:]
-    n = np.tanh(xw_t[:, 2 * H:] + r * hw_n)   # the reset gate scales the hidden part only
-    h = n + z * (h_prev - n)                  # = (1 - z) * n + z * h_prev
+    n = np.tanh(xw_t[:, 2 * H :] + r * hw_n)  # the reset gate scales the hidden part only
+    h = n + z * (h_prev - n)  # = (1 - z) * n + z * h_prev
     return h, (r, z, n, hw_n, h_prev)
 
 
 def gru_step_backward(dh, step_cache, Wh_T):
     """Gradients of the input-side and hidden-side pre-activations (batch, 3H) and dL/dh_{t-1}. Wh_T = Wh.T."""
     r, z, n, hw_n, h_prev = step_cache
-    dn = dh * (1 - z) * (1 - n * n)           # gradient of n's pre-activation
+    dn = dh * (1 - z) * (1 - n * n)  # gradient of n's pre-activation
     dz = dh * (h_prev - n) * z * (1 - z)
     dr = dn * hw_n * r * (1 - r)
-    da_x = np.concatenate([dr, dz, dn], axis=1)       # w.r.t. x_t @ Wx + b
-    da_h = np.concatenate([dr, dz, dn * r], axis=1)   # w.r.t. h_{t-1} @ Wh (+ bhn for n)
+    da_x = np.concatenate([dr, dz, dn], axis=1)  # w.r.t. x_t @ Wx + b
+    da_h = np.concatenate([dr, dz, dn * r], axis=1)  # w.r.t. h_{t-1} @ Wh (+ bhn for n)
     return da_x, da_h, dh * z + da_h @ Wh_T
 
 
 # ----------------------------------------------------------------------------------------------
 # Public single-step cells: params {"Wx", "Wh", "b"} (GRU also "bhn"), shapes as above.
 # ----------------------------------------------------------------------------------------------
+
 
 def _check_cell_inputs(x_t, states, params, cell):
     keys = ("Wx", "Wh", "b") + (("bhn",) if cell == "gru" else ())
@@ -142,11 +148,14 @@ def _check_cell_inputs(x_t, states, params, cell):
     p = {k: as_array(params[k], k, ndim=1 if k in ("b", "bhn") else 2) for k in keys}
     H = p["Wh"].shape[0]
     _check_layer_shapes(p["Wx"], p["Wh"], p["b"], p.get("bhn"), cell, "", H)
-    x_t = _check_dtype(as_array(x_t, "x_t", ndim=2, dtype=None if _floating(x_t) else p["Wx"].dtype),
-                       "x_t", p["Wx"].dtype)
+    x_t = _check_dtype(
+        as_array(x_t, "x_t", ndim=2, dtype=None if _floating(x_t) else p["Wx"].dtype), "x_t", p["Wx"].dtype
+    )
     if x_t.shape[1] != p["Wx"].shape[0]:
-        raise ValueError(f"x_t has {x_t.shape[1]} features (shape {x_t.shape}) but Wx has shape "
-                         f"{p['Wx'].shape}; Wx must be (n_in, {GATES[cell]}*H) = ({x_t.shape[1]}, {GATES[cell] * H})")
+        raise ValueError(
+            f"x_t has {x_t.shape[1]} features (shape {x_t.shape}) but Wx has shape "
+            f"{p['Wx'].shape}; Wx must be (n_in, {GATES[cell]}*H) = ({x_t.shape[1]}, {GATES[cell] * H})"
+        )
     out = []
     for name, s in states:
         s = _check_dtype(as_array(s, name, ndim=2, dtype=None if _floating(s) else x_t.dtype), name, x_t.dtype)
@@ -195,8 +204,14 @@ def lstm_cell_backward(dh_t, dc_t, cache):
     dh_t = _check_grad(dh_t, h_prev.shape, h_prev.dtype, "dh_t")
     dc_t = _check_grad(dc_t, h_prev.shape, h_prev.dtype, "dc_t")
     da, dh_prev, dc_prev = lstm_step_backward(dh_t, dc_t, step, p["Wh"].T)
-    return {"dx": da @ p["Wx"].T, "dh_prev": dh_prev, "dc_prev": dc_prev,
-            "dWx": x_t.T @ da, "dWh": h_prev.T @ da, "db": da.sum(axis=0)}
+    return {
+        "dx": da @ p["Wx"].T,
+        "dh_prev": dh_prev,
+        "dc_prev": dc_prev,
+        "dWx": x_t.T @ da,
+        "dWh": h_prev.T @ da,
+        "db": da.sum(axis=0),
+    }
 
 
 def gru_cell_forward(x_t, h_prev, params):
@@ -215,8 +230,14 @@ def gru_cell_backward(dh_t, cache):
     x_t, h_prev, step, p = cache
     H = h_prev.shape[1]
     da_x, da_h, dh_prev = gru_step_backward(_check_grad(dh_t, h_prev.shape, h_prev.dtype, "dh_t"), step, p["Wh"].T)
-    return {"dx": da_x @ p["Wx"].T, "dh_prev": dh_prev, "dWx": x_t.T @ da_x, "dWh": h_prev.T @ da_h,
-            "db": da_x.sum(axis=0), "dbhn": da_h[:, 2 * H:].sum(axis=0)}
+    return {
+        "dx": da_x @ p["Wx"].T,
+        "dh_prev": dh_prev,
+        "dWx": x_t.T @ da_x,
+        "dWh": h_prev.T @ da_h,
+        "db": da_x.sum(axis=0),
+        "dbhn": da_h[:, 2 * H :].sum(axis=0),
+    }
 
 
 # ----------------------------------------------------------------------------------------------
@@ -224,13 +245,14 @@ def gru_cell_backward(dh_t, cache):
 # with hs[0] = h0 and hs[t + 1] = h_t.
 # ----------------------------------------------------------------------------------------------
 
+
 def start_layer(x, Wx, b, h0, H):
     """What a layer computes before its time loop: xw[t] = x_t @ Wx + b for every t in one
     product, and the states hs (T + 1, batch, H) with hs[0] = h0."""
     T, B, _ = x.shape
     xw = (x.reshape(T * B, -1) @ Wx).reshape(T, B, -1) + b
     hs = np.empty((T + 1, B, H), dtype=x.dtype)
-    hs[0] = h0                                # the state is set ONCE, before the time loop
+    hs[0] = h0  # the state is set ONCE, before the time loop
     return xw, hs
 
 
@@ -245,9 +267,9 @@ def rnn_layer_forward(x, Wx, Wh, b, h0, nonlinearity):
 def rnn_layer_backward(dhs, dh_last, x, Wx, Wh, hs, nonlinearity):
     """BPTT through one RNN layer: dhs (T, batch, H) from above, dh_last into h_T -> (dx, dWx, dWh, db, dh0)."""
     da = np.empty_like(dhs)
-    Wh_T = np.ascontiguousarray(Wh.T)         # one contiguous copy: faster products in the loop
+    Wh_T = np.ascontiguousarray(Wh.T)  # one contiguous copy: faster products in the loop
     dh = dh_last
-    for t in reversed(range(dhs.shape[0])):   # backpropagation through time
+    for t in reversed(range(dhs.shape[0])):  # backpropagation through time
         da[t], dh = rnn_step_backward(dhs[t] + dh, hs[t + 1], Wh_T, nonlinearity)
     return weight_grads_over_time(da, da, x, hs, Wx) + (dh,)
 
@@ -293,7 +315,7 @@ def gru_layer_backward(dhs, dh_last, x, Wx, Wh, hs, steps):
     for t in reversed(range(T)):
         da_x[t], da_h[t], dh = gru_step_backward(dhs[t] + dh, steps[t], Wh_T)
     dx, dWx, dWh, db = weight_grads_over_time(da_x, da_h, x, hs, Wx)
-    return dx, dWx, dWh, db, da_h[:, :, 2 * H:].sum(axis=(0, 1)), dh
+    return dx, dWx, dWh, db, da_h[:, :, 2 * H :].sum(axis=(0, 1)), dh
 
 
 def weight_grads_over_time(da_x, da_h, x, hs, Wx):
@@ -305,13 +327,14 @@ def weight_grads_over_time(da_x, da_h, x, hs, Wx):
     da_x2 = da_x.reshape(T * B, GH)
     dx = (da_x2 @ Wx.T).reshape(T, B, -1)
     dWx = x.reshape(T * B, -1).T @ da_x2
-    dWh = hs[:-1].reshape(T * B, -1).T @ da_h.reshape(T * B, GH)   # h_{t-1} pairs with step t
+    dWh = hs[:-1].reshape(T * B, -1).T @ da_h.reshape(T * B, GH)  # h_{t-1} pairs with step t
     return dx, dWx, dWh, da_x2.sum(axis=0)
 
 
 # ----------------------------------------------------------------------------------------------
 # Stacked layers over a sequence (the public API)
 # ----------------------------------------------------------------------------------------------
+
 
 def recurrent_forward(x, params, cell="lstm", h0=None, c0=None, nonlinearity="tanh"):
     """Run a (stacked) RNN, LSTM or GRU over a batch of sequences.
@@ -324,7 +347,7 @@ def recurrent_forward(x, params, cell="lstm", h0=None, c0=None, nonlinearity="ta
     h_n (num_layers, batch, H), or the pair (h_n, c_n) for an LSTM, as in PyTorch.
     """
     x, h0, c0, layers = _check_sequence_inputs(x, params, cell, h0, c0, nonlinearity)
-    inp = np.ascontiguousarray(x.transpose(1, 0, 2))   # time-major: x_t is inp[t]
+    inp = np.ascontiguousarray(x.transpose(1, 0, 2))  # time-major: x_t is inp[t]
     h_n = np.empty_like(h0)
     c_n = np.empty_like(h0) if cell == "lstm" else None
     caches = []
@@ -337,7 +360,7 @@ def recurrent_forward(x, params, cell="lstm", h0=None, c0=None, nonlinearity="ta
             hs, steps = rnn_layer_forward(inp, p["Wx"], p["Wh"], p["b"], h0[l], nonlinearity)
         h_n[l] = hs[-1]
         caches.append((inp, hs, steps, p))
-        inp = hs[1:]                           # feeds the next layer
+        inp = hs[1:]  # feeds the next layer
     out = np.ascontiguousarray(inp.transpose(1, 0, 2))
     state = (h_n, c_n) if cell == "lstm" else h_n
     return out, state, {"cell": cell, "nonlinearity": nonlinearity, "layers": caches, "x_shape": x.shape}
@@ -357,8 +380,11 @@ def recurrent_backward(dout, cache, dh_n=None, dc_n=None):
     if dc_n is not None and cell != "lstm":
         raise ValueError(f"dc_n is only defined for an LSTM, not for cell={cell!r}")
     state_shape = (L, B, H)
-    dhs = np.zeros((T, B, H), dtype) if dout is None else \
-        np.ascontiguousarray(_check_grad(dout, (B, T, H), dtype, "dout").transpose(1, 0, 2))
+    dhs = (
+        np.zeros((T, B, H), dtype)
+        if dout is None
+        else np.ascontiguousarray(_check_grad(dout, (B, T, H), dtype, "dout").transpose(1, 0, 2))
+    )
     dh_n = np.zeros(state_shape, dtype) if dh_n is None else _check_grad(dh_n, state_shape, dtype, "dh_n")
     dc_n = np.zeros(state_shape, dtype) if dc_n is None else _check_grad(dc_n, state_shape, dtype, "dc_n")
     grads, dh0, dc0 = {}, np.empty(state_shape, dtype), np.empty(state_shape, dtype)
@@ -367,13 +393,16 @@ def recurrent_backward(dout, cache, dh_n=None, dc_n=None):
         n = l + 1
         if cell == "lstm":
             dhs, dWx, dWh, db, dh0[l], dc0[l] = lstm_layer_backward(
-                dhs, dh_n[l], dc_n[l], inp, p["Wx"], p["Wh"], hs, steps)
+                dhs, dh_n[l], dc_n[l], inp, p["Wx"], p["Wh"], hs, steps
+            )
         elif cell == "gru":
             dhs, dWx, dWh, db, grads[f"dbhn{n}"], dh0[l] = gru_layer_backward(
-                dhs, dh_n[l], inp, p["Wx"], p["Wh"], hs, steps)
+                dhs, dh_n[l], inp, p["Wx"], p["Wh"], hs, steps
+            )
         else:
             dhs, dWx, dWh, db, dh0[l] = rnn_layer_backward(
-                dhs, dh_n[l], inp, p["Wx"], p["Wh"], hs, cache["nonlinearity"])
+                dhs, dh_n[l], inp, p["Wx"], p["Wh"], hs, cache["nonlinearity"]
+            )
         grads[f"dWx{n}"], grads[f"dWh{n}"], grads[f"db{n}"] = dWx, dWh, db
         # dhs is now dL/d(input of layer l) = dL/d(h sequence of layer l - 1)
     out = {"dx": np.ascontiguousarray(dhs.transpose(1, 0, 2)), "dh0": dh0}
@@ -397,17 +426,18 @@ def lstm_gate_activations(x, params, h0=None, c0=None, layer=1):
         raise ValueError(f"layer must be in 1..{len(cache['layers'])}, got {layer}")
     _, hs, steps, _ = cache["layers"][layer - 1]
     i, f, g, o, c_prev, _ = (np.stack(v, axis=1) for v in zip(*steps))
-    cell = np.concatenate([c_prev[:, 1:], c_n[layer - 1][:, None]], axis=1)   # c_t = c_prev of step t + 1
-    return {"input": i, "forget": f, "candidate": g, "output": o, "cell": cell,
-            "hidden": hs[1:].transpose(1, 0, 2)}
+    cell = np.concatenate([c_prev[:, 1:], c_n[layer - 1][:, None]], axis=1)  # c_t = c_prev of step t + 1
+    return {"input": i, "forget": f, "candidate": g, "output": o, "cell": cell, "hidden": hs[1:].transpose(1, 0, 2)}
 
 
 # ----------------------------------------------------------------------------------------------
 # Parameters: initialisation, counting, conversion to and from PyTorch
 # ----------------------------------------------------------------------------------------------
 
-def initialize_recurrent_parameters(cell, input_size, hidden_size, num_layers=1, rng=None,
-                                    dtype=np.float64, forget_bias=0.0):
+
+def initialize_recurrent_parameters(
+    cell, input_size, hidden_size, num_layers=1, rng=None, dtype=np.float64, forget_bias=0.0
+):
     """Parameters {"Wx1", "Wh1", "b1", ...} drawn like PyTorch: U(-k, k) with k = 1/sqrt(H).
 
     `forget_bias` is added to the bias of the gate that keeps the old state: the forget gate f
@@ -429,7 +459,7 @@ def initialize_recurrent_parameters(cell, input_size, hidden_size, num_layers=1,
         params[f"Wh{l}"] = rng.uniform(-k, k, (H, G * H)).astype(dtype)
         params[f"b{l}"] = rng.uniform(-k, k, G * H).astype(dtype)
         if cell != "rnn":
-            params[f"b{l}"][H:2 * H] += forget_bias    # block 2 is f (LSTM) or z (GRU)
+            params[f"b{l}"][H : 2 * H] += forget_bias  # block 2 is f (LSTM) or z (GRU)
         if cell == "gru":
             params[f"bhn{l}"] = rng.uniform(-k, k, H).astype(dtype)
     return params
@@ -467,7 +497,7 @@ def to_torch_layout(params):
         H = p["Wh"].shape[0]
         bias_hh = np.zeros_like(p["b"])
         if cell == "gru":
-            bias_hh[2 * H:] = p["bhn"]
+            bias_hh[2 * H :] = p["bhn"]
         out[f"weight_ih_l{k}"] = np.ascontiguousarray(p["Wx"].T)
         out[f"weight_hh_l{k}"] = np.ascontiguousarray(p["Wh"].T)
         out[f"bias_ih_l{k}"] = p["b"].copy()
@@ -497,9 +527,9 @@ def from_torch_layout(state_dict):
         b_hh = arrays.get(f"bias_hh_l{k}", np.zeros(G * H, dtype=W_ih.dtype))
         params[f"Wx{k + 1}"] = np.ascontiguousarray(W_ih.T)
         params[f"Wh{k + 1}"] = np.ascontiguousarray(W_hh.T)
-        if G == 3:   # GRU: only the r and z hidden biases can be folded into b
-            params[f"b{k + 1}"] = b_ih + np.concatenate([b_hh[:2 * H], np.zeros(H, dtype=b_hh.dtype)])
-            params[f"bhn{k + 1}"] = b_hh[2 * H:].copy()
+        if G == 3:  # GRU: only the r and z hidden biases can be folded into b
+            params[f"b{k + 1}"] = b_ih + np.concatenate([b_hh[: 2 * H], np.zeros(H, dtype=b_hh.dtype)])
+            params[f"bhn{k + 1}"] = b_hh[2 * H :].copy()
         else:
             params[f"b{k + 1}"] = b_ih + b_hh
         k += 1
@@ -510,8 +540,9 @@ def from_torch_layout(state_dict):
 # Input checks
 # ----------------------------------------------------------------------------------------------
 
+
 def _to_numpy(v):
-    if hasattr(v, "detach"):          # a torch tensor, without importing torch
+    if hasattr(v, "detach"):  # a torch tensor, without importing torch
         v = v.detach().cpu().numpy()
     return np.array(v, copy=True)
 
@@ -532,8 +563,10 @@ def _check_nonlinearity(nonlinearity):
 
 def _check_dtype(arr, name, dtype):
     if arr.dtype != dtype:
-        raise TypeError(f"{name} is {arr.dtype} but the parameters are {np.dtype(dtype)}; convert one of them "
-                        f"(e.g. {name}.astype(np.{np.dtype(dtype).name})) -- dtypes are never changed silently")
+        raise TypeError(
+            f"{name} is {arr.dtype} but the parameters are {np.dtype(dtype)}; convert one of them "
+            f"(e.g. {name}.astype(np.{np.dtype(dtype).name})) -- dtypes are never changed silently"
+        )
     return arr
 
 
@@ -547,8 +580,9 @@ def _check_grad(g, shape, dtype, name):
 def _check_layer_shapes(Wx, Wh, b, bhn, cell, suffix, H):
     G = GATES[cell]
     if Wh.shape != (H, G * H):
-        raise ValueError(f"Wh{suffix} has shape {Wh.shape}; a {cell} layer with H = {H} needs (H, {G}*H) = "
-                         f"({H}, {G * H})")
+        raise ValueError(
+            f"Wh{suffix} has shape {Wh.shape}; a {cell} layer with H = {H} needs (H, {G}*H) = ({H}, {G * H})"
+        )
     if Wx.ndim != 2 or Wx.shape[1] != G * H:
         raise ValueError(f"Wx{suffix} has shape {Wx.shape}; expected (n_in, {G}*H) = (n_in, {G * H})")
     if b.shape != (G * H,):
@@ -578,8 +612,10 @@ def _layers_from_params(params, cell=None):
         p = {k: as_array(params[f"{k}{l}"], f"{k}{l}", ndim=1 if k in ("b", "bhn") else 2) for k in keys}
         _check_layer_shapes(p["Wx"], p["Wh"], p["b"], p.get("bhn"), cell, str(l), H)
         if l > 1 and p["Wx"].shape[0] != H:
-            raise ValueError(f"Wx{l} has shape {p['Wx'].shape}; layer {l} reads the hidden states of layer "
-                             f"{l - 1}, so it must be ({H}, {GATES[cell] * H})")
+            raise ValueError(
+                f"Wx{l} has shape {p['Wx'].shape}; layer {l} reads the hidden states of layer "
+                f"{l - 1}, so it must be ({H}, {GATES[cell] * H})"
+            )
         layers.append(p)
         l += 1
     return cell, layers
@@ -600,8 +636,10 @@ def _check_sequence_inputs(x, params, cell, h0, c0, nonlinearity):
     if T < 1 or B < 1:
         raise ValueError(f"x must have batch >= 1 and seq_len >= 1, got shape {x.shape}")
     if n_in != layers[0]["Wx"].shape[0]:
-        raise ValueError(f"x has {n_in} features per step (shape {x.shape}) but Wx1 has shape "
-                         f"{layers[0]['Wx'].shape}, i.e. expects {layers[0]['Wx'].shape[0]} input features")
+        raise ValueError(
+            f"x has {n_in} features per step (shape {x.shape}) but Wx1 has shape "
+            f"{layers[0]['Wx'].shape}, i.e. expects {layers[0]['Wx'].shape[0]} input features"
+        )
     L, H = len(layers), layers[0]["Wh"].shape[0]
     states = []
     for name, s in (("h0", h0), ("c0", c0)):
@@ -614,8 +652,10 @@ def _check_sequence_inputs(x, params, cell, h0, c0, nonlinearity):
         if s.ndim != 3:
             raise ValueError(f"{name} must be 3-D (num_layers, batch, H) = ({L}, {B}, {H}), got shape {s.shape}")
         if s.shape[1] != B:
-            raise ValueError(f"{name} has batch size {s.shape[1]} (shape {s.shape}) but x has batch size {B}; "
-                             f"states are (num_layers, batch, H) = ({L}, {B}, {H})")
+            raise ValueError(
+                f"{name} has batch size {s.shape[1]} (shape {s.shape}) but x has batch size {B}; "
+                f"states are (num_layers, batch, H) = ({L}, {B}, {H})"
+            )
         if s.shape != (L, B, H):
             raise ValueError(f"{name} must have shape (num_layers, batch, H) = ({L}, {B}, {H}), got {s.shape}")
         states.append(s)

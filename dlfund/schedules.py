@@ -12,6 +12,7 @@ PyTorch's `OneCycleLR` also cycles momentum unless `cycle_momentum=False`.
     one cycle: cosine from η_max/d up to η_max over the first p·T steps, then down to η_max/(d·d_f)
     warm-up + cosine: η_max·(t+1)/W for t < W, then cosine annealing from η_max to η_min over T − W steps
 """
+
 import math
 
 from ._validate import check_positive
@@ -37,6 +38,7 @@ def _check_factor(value, name):
 
 
 # -- the formulas ----------------------------------------------------------------------------------
+
 
 def step_decay(t, lr0, step_size, gamma=0.1):
     """η₀ · γ^⌊t / step_size⌋: multiply by γ every `step_size` steps."""
@@ -90,8 +92,9 @@ def warmup_cosine(t, lr_max, total_steps, warmup_steps=0, lr_min=0.0):
     """
     _check_count(total_steps, "total_steps")
     if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, int) or not 0 <= warmup_steps < total_steps:
-        raise ValueError(f"warmup_steps must be an integer from 0 to total_steps - 1 = {total_steps - 1}, "
-                         f"got {warmup_steps!r}")
+        raise ValueError(
+            f"warmup_steps must be an integer from 0 to total_steps - 1 = {total_steps - 1}, got {warmup_steps!r}"
+        )
     if _check_step(t) > total_steps:
         raise ValueError(f"t must be at most total_steps={total_steps}, got {t}")
     if t < warmup_steps:
@@ -100,6 +103,7 @@ def warmup_cosine(t, lr_max, total_steps, warmup_steps=0, lr_min=0.0):
 
 
 # -- schedulers: set optimizer.lr step by step -----------------------------------------------------
+
 
 class LRScheduler:
     """Sets `optimizer.lr = lr_at(t)` for t = 0 at construction and t + 1 at every `step()`.
@@ -220,8 +224,18 @@ class ReduceLROnPlateau:
     the rules of torch.optim.lr_scheduler.ReduceLROnPlateau.
     """
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
-                 threshold_mode="rel", cooldown=0, min_lr=0.0, eps=1e-8):
+    def __init__(
+        self,
+        optimizer,
+        mode="min",
+        factor=0.1,
+        patience=10,
+        threshold=1e-4,
+        threshold_mode="rel",
+        cooldown=0,
+        min_lr=0.0,
+        eps=1e-8,
+    ):
         if isinstance(optimizer, type) or not hasattr(optimizer, "lr"):
             raise TypeError(f"optimizer must be an optimizer instance with an `lr`, got {optimizer!r}")
         if mode not in ("min", "max"):

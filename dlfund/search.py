@@ -8,6 +8,7 @@ learning rate is drawn log-uniformly, because a rate's effect depends on its ord
 magnitude. Tools such as Ray Tune or Optuna run the same loop in parallel, with smarter
 samplers and early stopping of poor trials.
 """
+
 import time
 
 import numpy as np
@@ -36,8 +37,9 @@ def _sampler_space(space):
     return out
 
 
-def random_search(X, y, n_iter=10, space=None, output="linear", val_size=0.25, epochs=50, batch_size=32,
-                  optimizer=Adam, seed=0):
+def random_search(
+    X, y, n_iter=10, space=None, output="linear", val_size=0.25, epochs=50, batch_size=32, optimizer=Adam, seed=0
+):
     """Train `n_iter` MLPs with hyperparameters drawn from `space` and score each on a held-out split.
 
     X: (m, n_features), already scaled; y: (m,) targets (regression: scale them too) or labels.
@@ -76,8 +78,16 @@ def random_search(X, y, n_iter=10, space=None, output="linear", val_size=0.25, e
         model = MLP([X.shape[1]] + [width] * depth + [n_out], output=output, rng=seed + trial)
         start = time.perf_counter()
         with np.errstate(over="ignore", invalid="ignore"):
-            history = model.fit(X_tr, y_tr, epochs=epochs, batch_size=batch_size, optimizer=optimizer(lr=lr),
-                                rng=seed + trial, validation_data=(X_val, y_val), progress=False)
+            history = model.fit(
+                X_tr,
+                y_tr,
+                epochs=epochs,
+                batch_size=batch_size,
+                optimizer=optimizer(lr=lr),
+                rng=seed + trial,
+                validation_data=(X_val, y_val),
+                progress=False,
+            )
             seconds = time.perf_counter() - start
             pred = model.predict(X_val)
         finite = np.all(np.isfinite(pred))
@@ -85,11 +95,19 @@ def random_search(X, y, n_iter=10, space=None, output="linear", val_size=0.25, e
             score = r2_score(y_val, pred) if finite else -np.inf
         else:
             score = accuracy_score(y_val, pred) if finite else 0.0
-        rows.append({"width": width, "depth": depth, "lr": lr,
-                     "n_params": sum(p.size for p in model.params.values()),
-                     "train_loss": history["loss"][-1],
-                     "val_loss": history["val_loss"][-1] if history["val_loss"] else np.nan,
-                     "val_score": score, "fit_seconds": seconds, "trial": trial})
+        rows.append(
+            {
+                "width": width,
+                "depth": depth,
+                "lr": lr,
+                "n_params": sum(p.size for p in model.params.values()),
+                "train_loss": history["loss"][-1],
+                "val_loss": history["val_loss"][-1] if history["val_loss"] else np.nan,
+                "val_score": score,
+                "fit_seconds": seconds,
+                "trial": trial,
+            }
+        )
     table = pd.DataFrame(rows)
-    table.attrs["score"] = _SCORES[output]      # what val_score measures: "r2" or "accuracy"
+    table.attrs["score"] = _SCORES[output]  # what val_score measures: "r2" or "accuracy"
     return table.sort_values("val_score", ascending=False, kind="stable").reset_index(drop=True)

@@ -10,6 +10,7 @@ y_hat (batch, output_size). Many-to-many: it reads every h_t, y_hat (batch, seq_
 task="regression" uses the mean squared error; task="classification" makes y_hat the logits of a
 softmax cross-entropy (targets are integer labels (batch,) or (batch, seq_len)).
 """
+
 import numpy as np
 
 from ._validate import as_array, check_rng
@@ -24,8 +25,20 @@ from .rnn import count_recurrent_parameters, initialize_recurrent_parameters, re
 class SequenceModel(Trainable):
     """Stacked RNN/LSTM/GRU + dense output. Parameters: recurrent "Wx1", "Wh1", "b1", ... and "Wy", "by"."""
 
-    def __init__(self, cell, input_size, hidden_size, output_size, num_layers=1, many_to_many=False,
-                 task="regression", nonlinearity="tanh", forget_bias=0.0, rng=None, dtype=np.float64):
+    def __init__(
+        self,
+        cell,
+        input_size,
+        hidden_size,
+        output_size,
+        num_layers=1,
+        many_to_many=False,
+        task="regression",
+        nonlinearity="tanh",
+        forget_bias=0.0,
+        rng=None,
+        dtype=np.float64,
+    ):
         if task not in ("regression", "classification"):
             raise ValueError(f"task must be 'regression' or 'classification', got {task!r}")
         if not isinstance(output_size, (int, np.integer)) or output_size < 1:
@@ -34,8 +47,9 @@ class SequenceModel(Trainable):
         self.cell, self.nonlinearity, self.task = cell, nonlinearity, task
         self.many_to_many = bool(many_to_many)
         self.sizes = (int(input_size), int(hidden_size), int(output_size), int(num_layers))
-        self.params = initialize_recurrent_parameters(cell, input_size, hidden_size, num_layers, rng=rng,
-                                                      dtype=dtype, forget_bias=forget_bias)
+        self.params = initialize_recurrent_parameters(
+            cell, input_size, hidden_size, num_layers, rng=rng, dtype=dtype, forget_bias=forget_bias
+        )
         self.params["Wy"] = xavier_uniform(hidden_size, output_size, rng, dtype=dtype)
         self.params["by"] = np.zeros(output_size, dtype=dtype)
 
@@ -48,8 +62,10 @@ class SequenceModel(Trainable):
     def __repr__(self):
         n_in, H, n_out, L = self.sizes
         kind = "many-to-many" if self.many_to_many else "many-to-one"
-        return (f"SequenceModel({self.cell!r}, input_size={n_in}, hidden_size={H}, output_size={n_out}, "
-                f"num_layers={L}, {kind}, task={self.task!r}, {self.num_parameters} parameters)")
+        return (
+            f"SequenceModel({self.cell!r}, input_size={n_in}, hidden_size={H}, output_size={n_out}, "
+            f"num_layers={L}, {kind}, task={self.task!r}, {self.num_parameters} parameters)"
+        )
 
     def forward(self, x, h0=None, c0=None):
         """x (batch, seq_len, n_in) -> (y_hat, cache); y_hat (batch, out) or (batch, seq_len, out)."""
@@ -93,7 +109,7 @@ class SequenceModel(Trainable):
             dout = dfeats.reshape(B, T, H)
         else:
             dout = np.zeros((B, T, H), dtype=dfeats.dtype)
-            dout[:, -1] = dfeats                     # only h_T feeds the output layer
+            dout[:, -1] = dfeats  # only h_T feeds the output layer
         g = recurrent_backward(dout, rcache)
         grads = {"d" + k: g["d" + k] for k in self.params if k not in ("Wy", "by")}
         grads["dWy"], grads["dby"] = dWy, dby
@@ -112,8 +128,21 @@ class SequenceModel(Trainable):
             return y_hat.argmax(axis=-1)
         return y_hat[..., 0] if y_hat.shape[-1] == 1 else y_hat
 
-    def fit(self, x, Y, epochs=10, batch_size=32, optimizer=None, lr=0.01, rng=None,
-            validation_data=None, progress=False, clip_norm=None, clip_value=None, track_grad_norm=False):
+    def fit(
+        self,
+        x,
+        Y,
+        epochs=10,
+        batch_size=32,
+        optimizer=None,
+        lr=0.01,
+        rng=None,
+        validation_data=None,
+        progress=False,
+        clip_norm=None,
+        clip_value=None,
+        track_grad_norm=False,
+    ):
         """Mini-batch training; returns history {"loss": [...], "val_loss": [...]} per epoch.
 
         The loop is `training.Trainable._train`, shared with `MLP.fit`. `optimizer` is an object
@@ -126,5 +155,17 @@ class SequenceModel(Trainable):
         x, Y = np.asarray(x), np.asarray(Y)
         if x.shape[0] != Y.shape[0]:
             raise ValueError(f"x has {x.shape[0]} sequences but Y has {Y.shape[0]} targets")
-        return self._train(x, Y, epochs, batch_size, optimizer, lr, rng,
-                           validation_data, progress, clip_norm, clip_value, track_grad_norm)
+        return self._train(
+            x,
+            Y,
+            epochs,
+            batch_size,
+            optimizer,
+            lr,
+            rng,
+            validation_data,
+            progress,
+            clip_norm,
+            clip_value,
+            track_grad_norm,
+        )

@@ -20,6 +20,7 @@ JSON records go through `read_json`/`update_json`/`write_json`; a set of files w
 * **Failures are reported.** An unwritable folder or a full disk raises `StorageError` naming
   the path and the reason; callers show it to the user once, never swallow it.
 """
+
 import contextlib
 import datetime as _dt
 import json
@@ -59,8 +60,9 @@ def _load(path, what, accept):
     except ValueError:
         return None, True
     if accept is not None and not accept(data):
-        raise StorageError(f"{path} is not a dlfund {what} (its JSON has another layout); "
-                           "it was left untouched — choose another file")
+        raise StorageError(
+            f"{path} is not a dlfund {what} (its JSON has another layout); it was left untouched — choose another file"
+        )
     return data, False
 
 
@@ -73,8 +75,10 @@ def read_json(path, default, what="file", accept=None):
     _check_target(path, what)
     data, damaged = _load(path, what, accept)
     if damaged:
-        return default(), (f"{what} {path} is damaged (not valid JSON); showing an empty record. "
-                           "It will be kept aside as a .corrupt copy on the next write.")
+        return default(), (
+            f"{what} {path} is damaged (not valid JSON); showing an empty record. "
+            "It will be kept aside as a .corrupt copy on the next write."
+        )
     return (default() if data is None else data), None
 
 
@@ -120,9 +124,10 @@ def locked(path, what="file"):
         lock = FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT)
         lock.acquire()
     except Timeout as exc:
-        raise StorageError(f"{what} {path} stayed locked by another process for "
-                           f"{LOCK_TIMEOUT:.0f} s; try again") from exc
-    except OSError as exc:             # unwritable folder, a file where a folder should be, ...
+        raise StorageError(
+            f"{what} {path} stayed locked by another process for {LOCK_TIMEOUT:.0f} s; try again"
+        ) from exc
+    except OSError as exc:  # unwritable folder, a file where a folder should be, ...
         raise StorageError(f"cannot write {what} {path}: {exc.strerror or exc}") from exc
     try:
         yield
@@ -155,8 +160,10 @@ def update_json(path, default, change, what="file", accept=None):
             try:
                 backup = _keep_aside(path)
             except OSError as exc:
-                raise StorageError(f"{what} {path} is damaged and could not be copied aside ({exc.strerror or exc}); "
-                                   "nothing was written") from exc
+                raise StorageError(
+                    f"{what} {path} is damaged and could not be copied aside ({exc.strerror or exc}); "
+                    "nothing was written"
+                ) from exc
             notice = f"{what} {path} was damaged (not valid JSON); kept it as {backup.name} and started afresh"
         if data is None:
             data = default()

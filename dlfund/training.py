@@ -4,6 +4,7 @@ A model mixes in `Trainable` and provides `params`, `forward(X) -> (y_hat, cache
 `backward(y_hat, Y, cache) -> grads` and `compute_loss(y_hat, Y)`. It may override
 `_training()` (a context manager, e.g. to switch dropout on) and `_validation_loss(X, Y)`.
 """
+
 import contextlib
 import math
 
@@ -35,8 +36,21 @@ class Trainable:
         return self.compute_loss(self.forward(X)[0], Y)
 
     # the training loop with its options (clipping, tracking, two optimizer kinds):
-    def _train(self, X, Y, epochs, batch_size, optimizer, lr, rng, validation_data, progress,  # noqa: C901
-               clip_norm, clip_value, track_grad_norm):
+    def _train(  # noqa: C901 - the loop with its options, kept in one piece so it reads top to bottom
+        self,
+        X,
+        Y,
+        epochs,
+        batch_size,
+        optimizer,
+        lr,
+        rng,
+        validation_data,
+        progress,
+        clip_norm,
+        clip_value,
+        track_grad_norm,
+    ):
         """The loop behind `fit`: shuffled mini-batches, optional clipping, one optimizer step each.
 
         `optimizer` is an object with `step(params, grads)` (updates the dict in place) or a
@@ -63,6 +77,7 @@ class Trainable:
         epochs_iter = range(epochs)
         if progress:
             from tqdm.auto import tqdm
+
             epochs_iter = tqdm(epochs_iter, desc="epochs", leave=False)
         with self._training():
             for _ in epochs_iter:
@@ -94,8 +109,10 @@ class Trainable:
 def _check_optimizer(optimizer, lr):
     """An object with step(params, grads), or a function (params, grads, lr) -> params (then lr > 0)."""
     if isinstance(optimizer, type):
-        raise TypeError(f"optimizer is the class {optimizer.__name__}, not an optimizer: pass an instance, "
-                        f"e.g. optimizer={optimizer.__name__}(lr=0.01)")
+        raise TypeError(
+            f"optimizer is the class {optimizer.__name__}, not an optimizer: pass an instance, "
+            f"e.g. optimizer={optimizer.__name__}(lr=0.01)"
+        )
     if not hasattr(optimizer, "step"):
         if not callable(optimizer):
             raise TypeError("optimizer must have a step(params, grads) method or be a function")
@@ -107,6 +124,8 @@ def _checked_update(new, old):
     """The dict an optimizer function returned, if it has the parameters' keys; else a TypeError."""
     if not isinstance(new, dict) or new.keys() != old.keys():
         got = type(new).__name__ if not isinstance(new, dict) else f"a dict with keys {sorted(new)}"
-        raise TypeError(f"the optimizer function must return the new parameter dict with keys {sorted(old)} "
-                        f"(called as optimizer(params, grads, lr)), got {got}")
+        raise TypeError(
+            f"the optimizer function must return the new parameter dict with keys {sorted(old)} "
+            f"(called as optimizer(params, grads, lr)), got {got}"
+        )
     return new

@@ -10,6 +10,7 @@ Widgets that need Python for every change (the optimizer race of chapter 4) are 
 with :func:`needs_kernel`: the book's page script disables their controls and says how to
 run them (Binder or a local Jupyter).
 """
+
 import base64
 import html
 
@@ -17,13 +18,7 @@ import numpy as np
 
 from ._validate import check_positive
 from .activations import ACTIVATIONS
-from .plots import (
-    SATURATION_THRESHOLD,
-    figure_to_png,
-    plot_activation,
-    saturation_intervals,
-    saturation_mask,
-)
+from .plots import SATURATION_THRESHOLD, figure_to_png, plot_activation, saturation_intervals, saturation_mask
 
 #: activations offered by the explorer (softmax couples its inputs, so it has no 1-D curve)
 EXPLORER_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
@@ -99,16 +94,20 @@ def figure_html(image, alt):
     else:
         raise TypeError(f"image must be the bytes of a PNG or SVG image, got {type(image).__name__}")
     data = base64.b64encode(image).decode("ascii")
-    return (f'<img src="data:{mime};base64,{data}" alt="{html.escape(alt, quote=True)}" '
-            'class="dlfund-widget-figure" style="max-width:100%;height:auto">')
+    return (
+        f'<img src="data:{mime};base64,{data}" alt="{html.escape(alt, quote=True)}" '
+        'class="dlfund-widget-figure" style="max-width:100%;height:auto">'
+    )
 
 
 def describe_image(name, alpha=0.01, z_range=(-6.0, 6.0)):
     """Text alternative for the explorer's figure (its alt text, read by screen readers)."""
     name, alpha, (lo, hi) = _check_settings(name, alpha, z_range)
     which = f"{name} with alpha = {alpha:g}" if name == "leaky_relu" else name
-    return (f"Plot of the {which} activation f(z) and its derivative f'(z) for z from {lo:g} to {hi:g}, "
-            f"shaded where |f'(z)| is below {SATURATION_THRESHOLD:g} of its maximum")
+    return (
+        f"Plot of the {which} activation f(z) and its derivative f'(z) for z from {lo:g} to {hi:g}, "
+        f"shaded where |f'(z)| is below {SATURATION_THRESHOLD:g} of its maximum"
+    )
 
 
 def _index(options, value, argument):
@@ -134,12 +133,17 @@ def activation_explorer(name="sigmoid", alpha=0.01, z_range=(-6.0, 6.0)):
     i_alpha = _index(ALPHAS, alpha, "alpha")
     pick_name = widgets.Dropdown(options=list(EXPLORER_ACTIVATIONS), index=i_name, description="activation")
     pick_range = widgets.Dropdown(options=[label for label, _ in Z_RANGES], index=i_range, description="z range")
-    pick_alpha = widgets.Dropdown(options=[f"{a:g}" for a in ALPHAS], index=i_alpha,
-                                  description="alpha", tooltip="slope of leaky_relu for z < 0")
+    pick_alpha = widgets.Dropdown(
+        options=[f"{a:g}" for a in ALPHAS], index=i_alpha, description="alpha", tooltip="slope of leaky_relu for z < 0"
+    )
 
     def leaf(n, a, r):
-        return widgets.VBox([widgets.HTML(figure_html(activation_svg(n, a, r), describe_image(n, a, r))),
-                             widgets.HTML(describe_saturation(n, a, r))])
+        return widgets.VBox(
+            [
+                widgets.HTML(figure_html(activation_svg(n, a, r), describe_image(n, a, r))),
+                widgets.HTML(describe_saturation(n, a, r)),
+            ]
+        )
 
     def stack(children, picker, index):
         s = widgets.Stack(children, selected_index=index)
@@ -153,8 +157,12 @@ def activation_explorer(name="sigmoid", alpha=0.01, z_range=(-6.0, 6.0)):
         else:
             per_range = [leaf(n, 0.01, r) for _, r in Z_RANGES]
         by_name.append(stack(per_range, pick_range, i_range))
-    return widgets.VBox([widgets.HBox([pick_name, pick_range, pick_alpha], layout=widgets.Layout(flex_flow="row wrap")),
-                         stack(by_name, pick_name, i_name)])
+    return widgets.VBox(
+        [
+            widgets.HBox([pick_name, pick_range, pick_alpha], layout=widgets.Layout(flex_flow="row wrap")),
+            stack(by_name, pick_name, i_name),
+        ]
+    )
 
 
 def needs_kernel(widget):

@@ -1,4 +1,5 @@
 """Shared by the batch-grading tests: solution notebooks and variants of the chapter 2 one."""
+
 import nbformat
 import pytest
 

@@ -4,6 +4,7 @@
 (|ours - theirs| <= atol + rtol * |theirs|) and records, for the summary printed at the end
 of the session (see conftest.py), the relative error max|ours - theirs| / max|theirs|.
 """
+
 import numpy as np
 import torch
 

@@ -1,4 +1,5 @@
 """Helpers for the book tests: the table of contents, the built site, a local server, a browser."""
+
 import contextlib
 import functools
 import http.server
@@ -12,8 +13,14 @@ HTML = ROOT / "_build" / "html"
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -146,5 +153,7 @@ def run_axe(page, axe_path, rules=None):
     if rules:
         options["runOnly"] = {"type": "rule", "values": list(rules)}
     result = page.evaluate("async (o) => await axe.run(document, o)", options)
-    return [f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"]]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]

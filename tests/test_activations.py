@@ -1,4 +1,5 @@
 """Unit tests for dlfund.activations: values, derivatives, stability, dtypes, errors."""
+
 import warnings
 
 import numpy as np
@@ -48,7 +49,7 @@ def test_sigmoid_derivative_max_is_quarter_at_zero():
     assert act.sigmoid_derivative(np.array([-0.01]))[0] == pytest.approx(0.2499937501, rel=1e-9)
     assert act.sigmoid_derivative(np.array([-10.0]))[0] == pytest.approx(4.5395807735e-05, rel=1e-9)
     # ERRATA E3: 50 layers of the best case still vanish
-    assert 0.25 ** 50 < 1e-30
+    assert 0.25**50 < 1e-30
 
 
 def test_tanh_derivative_and_range():
@@ -177,9 +178,11 @@ def test_inputs_not_modified(name, z):
 
 
 def test_get_activation_unknown_name_lists_choices_and_suggests_one():
-    with pytest.raises(ValueError, match=r"unknown activation 'rellu'; choose one of \[.*'relu'.*\]; did you mean 'relu'"):
+    with pytest.raises(
+        ValueError, match=r"unknown activation 'rellu'; choose one of \[.*'relu'.*\]; did you mean 'relu'"
+    ):
         act.get_activation("rellu")
-    with pytest.raises(ValueError, match="softmax_backward"):   # softmax has no element-wise derivative
+    with pytest.raises(ValueError, match="softmax_backward"):  # softmax has no element-wise derivative
         act.get_activation("softmax")
 
 

@@ -1,5 +1,6 @@
 """Bad input to the models, layers, penalties and clipping: a clear error naming the argument,
 or a correct result (issue "Checking tools that never say passed wrongly", the model/layer part)."""
+
 import numpy as np
 import pytest
 
@@ -17,36 +18,60 @@ BAD = [
     (lambda: layers.activation_backward(np.ones((8, 2)), None), TypeError, ["cache", "activation_forward"]),
     (lambda: layers.dropout_backward(np.ones((8, 2)), None), TypeError, ["cache", "dropout_forward"]),
     (lambda: layers.batchnorm_backward(np.ones((8, 3)), None), TypeError, ["cache", "batchnorm_forward"]),
-    (lambda: layers.batchnorm_backward(np.ones((8, 3)), layers.dense_forward(X, np.ones((3, 3)), np.zeros(3))[1]),
-     TypeError, ["batchnorm_forward", "DenseCache"]),
+    (
+        lambda: layers.batchnorm_backward(np.ones((8, 3)), layers.dense_forward(X, np.ones((3, 3)), np.zeros(3))[1]),
+        TypeError,
+        ["batchnorm_forward", "DenseCache"],
+    ),
     (lambda: layers.batchnorm_backward(np.ones((8, 3)), {"x_hat": X}), TypeError, ["x_hat", "inv_std"]),
     (lambda: layers.residual_backward(np.ones((8, 3)), None), TypeError, ["cache", "residual_forward"]),
     (lambda: BatchNorm1d(4).forward(X, np.ones(4), np.zeros(4)), ValueError, ["X has 3 features", "(m, 4)"]),
     (lambda: layers.batchnorm_forward(X, np.ones(4), np.zeros(4)), ValueError, ["X has 3 features", "gamma"]),
     (lambda: MLP([3, 2], output="softmax", rng=0).backward(np.ones((8, 2)), Y, None), TypeError, ["caches", "forward"]),
-    (lambda: MLP([3, 2], output="softmax", rng=0).predict(np.where(X > 1, np.nan, X)), ValueError,
-     ["X must hold finite numbers", "NaN"]),
-    (lambda: MLP([3, 1], rng=0).fit(np.where(X > 1, np.nan, X), X[:, 0], epochs=1, progress=False), ValueError,
-     ["X must hold finite numbers", "NaN"]),
-    (lambda: MLP([3, 1], rng=0).fit(X, np.where(X[:, 0] > 1, np.inf, 0.0), epochs=1, progress=False), ValueError,
-     ["Y must hold finite numbers"]),
+    (
+        lambda: MLP([3, 2], output="softmax", rng=0).predict(np.where(X > 1, np.nan, X)),
+        ValueError,
+        ["X must hold finite numbers", "NaN"],
+    ),
+    (
+        lambda: MLP([3, 1], rng=0).fit(np.where(X > 1, np.nan, X), X[:, 0], epochs=1, progress=False),
+        ValueError,
+        ["X must hold finite numbers", "NaN"],
+    ),
+    (
+        lambda: MLP([3, 1], rng=0).fit(X, np.where(X[:, 0] > 1, np.inf, 0.0), epochs=1, progress=False),
+        ValueError,
+        ["Y must hold finite numbers"],
+    ),
     (lambda: MLP([3, 2], dtype=int), TypeError, ["dtype", "floating", "int64"]),
     (lambda: MLP([3, 2], dtype=np.int32), TypeError, ["dtype", "int32"]),
     (lambda: initialize_parameters([3, 2], dtype=int, rng=0), TypeError, ["dtype", "floating"]),
     (lambda: he_normal(3, 2, 0, dtype=np.int8), TypeError, ["dtype"]),
     (lambda: MLP([3, 2], dropuot=0.5), TypeError, ["dropuot", "did you mean 'dropout'"]),
-    (lambda: MLP([3, 2], output="softmax", rng=0).fit(X, Y, epochs=1, optimizer=lambda p, g, lr: None,
-                                                      progress=False), TypeError, ["must return the new parameter dict",
-                                                                                   "NoneType"]),
-    (lambda: MLP([3, 2], output="softmax", rng=0).fit(X, Y, epochs=1, optimizer=optim.Adam, progress=False),
-     TypeError, ["class Adam", "instance", "Adam(lr=0.01)"]),
+    (
+        lambda: MLP([3, 2], output="softmax", rng=0).fit(
+            X, Y, epochs=1, optimizer=lambda p, g, lr: None, progress=False
+        ),
+        TypeError,
+        ["must return the new parameter dict", "NoneType"],
+    ),
+    (
+        lambda: MLP([3, 2], output="softmax", rng=0).fit(X, Y, epochs=1, optimizer=optim.Adam, progress=False),
+        TypeError,
+        ["class Adam", "instance", "Adam(lr=0.01)"],
+    ),
     (lambda: l2_penalty({"b1": np.ones(2)}, 0.1), ValueError, ["no weight", "['b1']", "include_biases"]),
     (lambda: elastic_net_penalty({"gamma1": np.ones(2), "beta1": np.ones(2)}, l1=0.1), ValueError, ["no weight"]),
     (lambda: l1_penalty_grad({"x": np.ones(2)}, 0.1), ValueError, ["no weight", "is_weight"]),
     (lambda: proximal_l1_step({"b": np.ones(2)}, {"db": np.ones(2)}, 0.1, 0.1), ValueError, ["no weight"]),
     (lambda: optim.AdamW().step({"b1": np.ones(2)}, {"db1": np.ones(2)}), ValueError, ["AdamW", "no weight"]),
-    (lambda: optim.update_parameters_with_adamw({"b1": np.ones(2)}, {"db1": np.ones(2)}, {"db1": np.zeros(2)},
-                                                {"db1": np.zeros(2)}, 1), ValueError, ["no weight"]),
+    (
+        lambda: optim.update_parameters_with_adamw(
+            {"b1": np.ones(2)}, {"db1": np.ones(2)}, {"db1": np.zeros(2)}, {"db1": np.zeros(2)}, 1
+        ),
+        ValueError,
+        ["no weight"],
+    ),
 ]
 
 
@@ -58,9 +83,23 @@ def test_bad_input_gets_a_clear_error(call, exc, words):
         assert word in str(info.value), f"{word!r} not in: {info.value}"
 
 
-@pytest.mark.parametrize("name, weight", [("W1", True), ("Wx2", True), ("Wh1", True), ("Wy", True), ("w", True),
-                                          ("w1", True), ("b1", False), ("bhn1", False), ("by", False),
-                                          ("gamma1", False), ("beta1", False), ("x", False)])
+@pytest.mark.parametrize(
+    "name, weight",
+    [
+        ("W1", True),
+        ("Wx2", True),
+        ("Wh1", True),
+        ("Wy", True),
+        ("w", True),
+        ("w1", True),
+        ("b1", False),
+        ("bhn1", False),
+        ("by", False),
+        ("gamma1", False),
+        ("beta1", False),
+        ("x", False),
+    ],
+)
 def test_is_weight_is_the_one_rule(name, weight):
     assert is_weight(name) is weight
 
@@ -88,11 +127,11 @@ def test_clip_grad_norm_survives_overflowing_squares():
     norm would be inf and zero it)."""
     grads = {"dW": np.full(4, 1e300), "db": np.zeros(2)}
     with np.errstate(over="ignore"):
-        assert np.isinf(np.sum(grads["dW"] ** 2))             # the naive sum of squares overflows
+        assert np.isinf(np.sum(grads["dW"] ** 2))  # the naive sum of squares overflows
     assert global_grad_norm(grads) == pytest.approx(2e300, rel=1e-12)
     clipped, norm = clip_grad_norm(grads, 1.0)
     assert norm == pytest.approx(2e300, rel=1e-12)
     np.testing.assert_allclose(clipped["dW"], 0.5, rtol=1e-12)
     assert global_grad_norm(clipped) == pytest.approx(1.0, rel=1e-9)
-    tiny = {"dW": np.full(4, 1e-300)}                         # squares underflow to 0 unscaled
+    tiny = {"dW": np.full(4, 1e-300)}  # squares underflow to 0 unscaled
     assert global_grad_norm(tiny) == pytest.approx(2e-300, rel=1e-12)

@@ -9,6 +9,7 @@ to a loss propagate them (NaN in -> NaN out at the same place), as the modules d
 training loops can detect divergence. `--hypothesis-show-statistics` shows how often each
 outcome occurred; TALLY counts them over a whole run.
 """
+
 import os
 import warnings
 from collections import Counter
@@ -37,11 +38,26 @@ from dlfund.gradcheck import gradient_check, numerical_gradient, relative_error
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the float64 references warn on inf - inf
 PACKAGE = Path(dlfund.__file__).parent
 # 40 examples per property keep CI cheap; DLFUND_SWEEP_EXAMPLES=1000 sweeps wider locally
-SWEEP = settings(max_examples=int(os.environ.get("DLFUND_SWEEP_EXAMPLES", "40")), deadline=None, derandomize=True,
-                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+SWEEP = settings(
+    max_examples=int(os.environ.get("DLFUND_SWEEP_EXAMPLES", "40")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 FLOATS = ("float64", "float32", "float16")
-KINDS = FLOATS + ("float64", "float64", "int64", "bool", "list", "complex", "str", "object-None", "None", "ragged",
-                  "scalar")  # float64 three times: valid input is drawn about half the time
+KINDS = FLOATS + (
+    "float64",
+    "float64",
+    "int64",
+    "bool",
+    "list",
+    "complex",
+    "str",
+    "object-None",
+    "None",
+    "ragged",
+    "scalar",
+)  # float64 three times: valid input is drawn about half the time
 
 
 @st.composite
@@ -80,14 +96,14 @@ def pairs(draw, kinds_a=KINDS, kinds_b=KINDS, **kw):
     return a, b
 
 
-TALLY = Counter()   # outcomes of every call, for measuring the sweep (see the module docstring)
+TALLY = Counter()  # outcomes of every call, for measuring the sweep (see the module docstring)
 
 
 def outcome(fn, *args, **kwargs):
     """fn(*args, **kwargs), or None when it raised the package's own ValueError/TypeError."""
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)   # NaN propagation may warn; that is not an error
+            warnings.simplefilter("ignore", RuntimeWarning)  # NaN propagation may warn; that is not an error
             result = fn(*args, **kwargs)
     except (ValueError, TypeError) as exc:
         tb = exc.__traceback__
@@ -183,11 +199,14 @@ def test_softmax_backward(ab):
 
 # ---------------------------------------------------------------- losses
 REGRESSION = {
-    "mse": (losses.mse_loss, losses.mse_grad, lambda d: np.mean(d ** 2), lambda d: 2 * d / d.size),
+    "mse": (losses.mse_loss, losses.mse_grad, lambda d: np.mean(d**2), lambda d: 2 * d / d.size),
     "mae": (losses.mae_loss, losses.mae_grad, lambda d: np.mean(np.abs(d)), lambda d: np.sign(d) / d.size),
-    "huber": (losses.huber_loss, losses.huber_grad,
-              lambda d: np.mean(np.where(np.abs(d) <= 1, 0.5 * d * d, np.abs(d) - 0.5)),
-              lambda d: np.clip(d, -1, 1) / d.size),
+    "huber": (
+        losses.huber_loss,
+        losses.huber_grad,
+        lambda d: np.mean(np.where(np.abs(d) <= 1, 0.5 * d * d, np.abs(d) - 0.5)),
+        lambda d: np.clip(d, -1, 1) / d.size,
+    ),
 }
 
 
@@ -216,12 +235,17 @@ def test_regression_losses(name, pred, target, same_shape):
 
 @st.composite
 def logits_and_labels(draw):
-    z, kind = draw(arrays(kinds=FLOATS + ("float64", "list", "int64"), min_dims=2 - draw(st.integers(0, 3)) // 3,
-                          max_dims=2 + draw(st.integers(0, 3)) // 3))
+    z, kind = draw(
+        arrays(
+            kinds=FLOATS + ("float64", "list", "int64"),
+            min_dims=2 - draw(st.integers(0, 3)) // 3,
+            max_dims=2 + draw(st.integers(0, 3)) // 3,
+        )
+    )
     rows = np.shape(z)[0] if np.ndim(z) else 1
     cols = np.shape(z)[1] if np.ndim(z) > 1 else 1
     label = st.integers(0, max(cols - 1, 0))
-    if draw(st.integers(0, 3)) == 0:           # now and then a wrong one: out of range, fractional, NaN, inf
+    if draw(st.integers(0, 3)) == 0:  # now and then a wrong one: out of range, fractional, NaN, inf
         label = st.one_of(st.integers(-1, cols + 1), st.floats(allow_nan=True, allow_infinity=True))
     n = rows if draw(st.integers(0, 4)) else draw(st.integers(0, 5))
     return (z, kind), draw(st.lists(label, min_size=n, max_size=n))
@@ -246,17 +270,19 @@ def test_softmax_cross_entropy(data):
         assert value == pytest.approx(want, rel=1e-2 if kind == "float16" else 1e-9, abs=1e-2)
         assert np.isfinite(value) and is_finite(g)
     else:
-        assert not np.isfinite(value)                   # non-finite logits: a non-finite loss, never a number
+        assert not np.isfinite(value)  # non-finite logits: a non-finite loss, never a number
 
 
 @SWEEP
-@given(p=arrays(kinds=FLOATS + ("list", "str"), low=-0.2, high=1.2), y=arrays(kinds=FLOATS + ("bool", "None"),
-                                                                           low=0.0, high=1.0),
-       logits=st.booleans())
+@given(
+    p=arrays(kinds=FLOATS + ("list", "str"), low=-0.2, high=1.2),
+    y=arrays(kinds=FLOATS + ("bool", "None"), low=0.0, high=1.0),
+    logits=st.booleans(),
+)
 def test_binary_cross_entropy(p, y, logits):
     (p, _), (y, _) = p, y
     if isinstance(p, np.ndarray) and isinstance(y, np.ndarray):
-        y = np.round(np.resize(y, p.shape))   # targets in {0, 1}, NaN kept where it was
+        y = np.round(np.resize(y, p.shape))  # targets in {0, 1}, NaN kept where it was
     loss = losses.binary_cross_entropy_with_logits if logits else losses.binary_cross_entropy
     value = outcome(loss, p, y)
     if value is None:
@@ -278,9 +304,9 @@ C = 1.5
 def test_numerical_gradient(x, eps):
     x, kind = x
     before = np.array(x, copy=True) if isinstance(x, np.ndarray) else None
-    g = outcome(numerical_gradient, lambda: float(C * np.sum(x ** 2)), x, eps=eps)
+    g = outcome(numerical_gradient, lambda: float(C * np.sum(x**2)), x, eps=eps)
     if before is not None:
-        np.testing.assert_array_equal(x, before)     # restored whatever happened
+        np.testing.assert_array_equal(x, before)  # restored whatever happened
     if g is None:
         return
     assert kind == "float64" and eps > 0 and np.all(np.isfinite(x))
@@ -288,22 +314,26 @@ def test_numerical_gradient(x, eps):
 
 
 @SWEEP
-@given(x=arrays(kinds=FLOATS, max_dims=2), corrupt=st.sampled_from([None, "nan", "inf", "sign"]),
-       max_entries=st.sampled_from([None, None, 1, 3, 0, -2]))
+@given(
+    x=arrays(kinds=FLOATS, max_dims=2),
+    corrupt=st.sampled_from([None, "nan", "inf", "sign"]),
+    max_entries=st.sampled_from([None, None, 1, 3, 0, -2]),
+)
 def test_gradient_check(x, corrupt, max_entries):
     x, kind = x
     g = np.array(2 * C * as64(x))
     if corrupt and g.size:
         g.flat[0] = {"nan": np.nan, "inf": np.inf, "sign": -g.flat[0] - 1.0}[corrupt]
-    res = outcome(gradient_check, lambda p: float(C * np.sum(p["W"] ** 2)), {"W": x}, {"dW": g},
-                  max_entries=max_entries)
+    res = outcome(
+        gradient_check, lambda p: float(C * np.sum(p["W"] ** 2)), {"W": x}, {"dW": g}, max_entries=max_entries
+    )
     if res is None:
         return
     assert kind == "float64" and x.size > 0 and np.all(np.isfinite(x)) and (max_entries is None or max_entries >= 1)
     if corrupt is None:
         assert res.passed(), str(res)
     elif max_entries is None:
-        assert not res.passed(), str(res)             # every entry is checked, so the bad one is seen
+        assert not res.passed(), str(res)  # every entry is checked, so the bad one is seen
 
 
 @SWEEP
@@ -319,8 +349,11 @@ def test_relative_error(ab):
 
 # ---------------------------------------------------------------- data helpers
 @SWEEP
-@given(s=arrays(min_dims=1, max_dims=3, max_side=8), window=st.sampled_from([1, 2, 3, 0, 2.5]),
-       horizon=st.sampled_from([1, 1, 2, -1]))
+@given(
+    s=arrays(min_dims=1, max_dims=3, max_side=8),
+    window=st.sampled_from([1, 2, 3, 0, 2.5]),
+    horizon=st.sampled_from([1, 1, 2, -1]),
+)
 def test_sliding_windows(s, window, horizon):
     s, _ = s
     out = outcome(sliding_windows, s, window, horizon)
@@ -329,8 +362,10 @@ def test_sliding_windows(s, window, horizon):
     X, Y = out
     s64 = as64(s)
     assert is_finite(s64) and s64.ndim in (1, 2) and X.shape[0] == len(s64) - window - horizon + 1
-    np.testing.assert_array_equal(X[-1].reshape(window, -1), s64[-window - horizon:len(s64) - horizon].reshape(window, -1))
-    np.testing.assert_array_equal(Y[0].reshape(horizon, -1), s64[window:window + horizon].reshape(horizon, -1))
+    np.testing.assert_array_equal(
+        X[-1].reshape(window, -1), s64[-window - horizon : len(s64) - horizon].reshape(window, -1)
+    )
+    np.testing.assert_array_equal(Y[0].reshape(horizon, -1), s64[window : window + horizon].reshape(horizon, -1))
 
 
 @SWEEP
@@ -346,12 +381,12 @@ def test_difference_round_trip(s, lag, order):
     for _ in range(order):
         want = want[lag:] - want[:-lag]
     assert_close(d, want, d.dtype)
-    back = outcome(inverse_difference, d, np.asarray(s)[:lag * order], lag, order)
+    back = outcome(inverse_difference, d, np.asarray(s)[: lag * order], lag, order)
     assert back is not None
     assert_close(back, s64, "float16" if kind == "float16" else d.dtype)
     f = outcome(lagged_forecast, s, lag * order, lag)
     if f is not None:
-        np.testing.assert_array_equal(f, as64(s).astype(f.dtype)[lag * order - lag:len(s64) - lag])
+        np.testing.assert_array_equal(f, as64(s).astype(f.dtype)[lag * order - lag : len(s64) - lag])
 
 
 @SWEEP
@@ -388,5 +423,5 @@ def test_surface_value_and_gradient(xy):
         return
     p = as64(xy).astype(np.asarray(g).dtype).astype(np.float64)
     x, y = p[..., 0], p[..., 1]
-    assert_close(v, x ** 2 + y ** 4 / 4 - y ** 2 / 2, np.asarray(g).dtype)
-    assert_close(g, np.stack([2 * x, y ** 3 - y], axis=-1), np.asarray(g).dtype)
+    assert_close(v, x**2 + y**4 / 4 - y**2 / 2, np.asarray(g).dtype)
+    assert_close(g, np.stack([2 * x, y**3 - y], axis=-1), np.asarray(g).dtype)

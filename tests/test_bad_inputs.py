@@ -1,5 +1,6 @@
 """Every bad input in the table gets the package's own clear error: the expected type, raised by
 dlfund code (not deep inside NumPy), with a message naming the argument and what was wrong."""
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """Batch normalization vs torch.nn.BatchNorm1d (training and eval, several steps), gradient checks."""
+
 import numpy as np
 import pytest
 import torch
@@ -53,7 +54,7 @@ def test_training_steps_then_eval_match_torch(m, n, momentum, eps):
         theirs.zero_grad()
     theirs.eval()
     _compare_step(ours, theirs, gamma, beta, "eval", rng, m, n)
-    assert ours.num_batches_tracked == 4      # eval does not touch the statistics
+    assert ours.num_batches_tracked == 4  # eval does not touch the statistics
 
 
 def test_initial_running_statistics_match_torch():
@@ -82,7 +83,7 @@ def test_inputs_not_modified():
     batchnorm_backward(np.ones_like(X), cache)
     for a, c in zip((X, g, b), copies):
         np.testing.assert_array_equal(a, c)
-    np.testing.assert_array_equal(rm, rm_copy)     # the old arrays are replaced, not mutated
+    np.testing.assert_array_equal(rm, rm_copy)  # the old arrays are replaced, not mutated
     np.testing.assert_array_equal(rv, rv_copy)
 
 
@@ -94,9 +95,10 @@ def test_e24_only_two_moments_are_standardised():
 
     def skew(v):
         return float(np.mean((v - v.mean()) ** 3) / v.std() ** 3)
+
     assert skew(X) > 1.9
-    assert abs(skew(out) - skew(X)) < 1e-9           # the shape is unchanged
-    assert abs(out.mean() - 5.0) < 1e-9 and abs(out.std() - 3.0) < 1e-3   # mean beta, std ~gamma
+    assert abs(skew(out) - skew(X)) < 1e-9  # the shape is unchanged
+    assert abs(out.mean() - 5.0) < 1e-9 and abs(out.std() - 3.0) < 1e-3  # mean beta, std ~gamma
 
 
 def test_e25_bias_redundant_and_running_var_unbiased():
@@ -113,8 +115,9 @@ def test_e25_bias_redundant_and_running_var_unbiased():
 
 
 def test_update_running_stats_formula():
-    new_mean, new_var = update_running_stats(np.zeros(2), np.ones(2), np.array([1.0, 2.0]),
-                                             np.array([4.0, 8.0]), m=5, momentum=0.2)
+    new_mean, new_var = update_running_stats(
+        np.zeros(2), np.ones(2), np.array([1.0, 2.0]), np.array([4.0, 8.0]), m=5, momentum=0.2
+    )
     np.testing.assert_allclose(new_mean, [0.2, 0.4])
     np.testing.assert_allclose(new_var, [0.8 + 0.2 * 5.0, 0.8 + 0.2 * 10.0])
 

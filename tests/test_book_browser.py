@@ -3,6 +3,7 @@
 Needs `_build/html` (the test command builds it first, from clean, with warnings as errors).
 Desktop is 1366x900 in light mode; phone is 390x844 (touch, 2x pixels) in dark mode.
 """
+
 import re
 from urllib.parse import urlparse
 
@@ -30,7 +31,9 @@ def test_page_renders(browser, site_url, doc):
         assert page.locator("mjx-merror").count() == 0, f"{doc}: MathJax reported a TeX error"
         loads_mathjax = page.locator("script[src*='mathjax']").count() > 0
         needs_mathjax = n_math > 0 or page.locator(".mathjax_process").count() > 0
-        assert loads_mathjax == needs_mathjax, f"{doc}: MathJax loaded={loads_mathjax}, math on the page={needs_mathjax}"
+        assert loads_mathjax == needs_mathjax, (
+            f"{doc}: MathJax loaded={loads_mathjax}, math on the page={needs_mathjax}"
+        )
 
         # Icons: every Font Awesome placeholder was replaced by an inline SVG of the vendored subset.
         left = page.eval_on_selector_all("i[class*='fa-']", "els => els.map(e => e.className)")
@@ -38,7 +41,8 @@ def test_page_renders(browser, site_url, doc):
 
         # Figures: every image loaded and has alternative text.
         images = page.eval_on_selector_all(
-            "main img", "els => els.map(e => ({src: e.getAttribute('src'), ok: e.complete && e.naturalWidth > 0}))")
+            "main img", "els => els.map(e => ({src: e.getAttribute('src'), ok: e.complete && e.naturalWidth > 0}))"
+        )
         broken = [i["src"][:80] for i in images if not i["ok"]]
         assert not broken, f"{doc}: images failed to load: {broken}"
 
@@ -55,8 +59,9 @@ def test_page_renders(browser, site_url, doc):
 
         # Demonstrated errors show their message, not a traceback with the build machine's paths.
         for text in page.locator("main .traceback, main .dlfund-error").all_inner_texts():
-            assert "Traceback" not in text and "site-packages" not in text and len(text.splitlines()) <= 4, \
+            assert "Traceback" not in text and "site-packages" not in text and len(text.splitlines()) <= 4, (
                 f"{doc}: an error output is a traceback:\n{text[:400]}"
+            )
 
         # Accessibility: axe-core (vendored from npm, run inside the page) finds nothing, at any impact.
         bad = run_axe(page, AXE)
@@ -70,8 +75,10 @@ def test_phone_page_fits_the_screen_in_dark_mode(browser, site_url, artifacts, d
         assert page.evaluate("document.documentElement.dataset.theme") == "dark"
         wait_for_math(page)
         page.evaluate("() => document.querySelectorAll('main details').forEach(d => d.open = true)")
-        page.evaluate("() => document.querySelectorAll('main .toggle-hidden, main .toggle-details__container')"
-                      ".forEach(e => e.classList.remove('toggle-hidden'))")
+        page.evaluate(
+            "() => document.querySelectorAll('main .toggle-hidden, main .toggle-details__container')"
+            ".forEach(e => e.classList.remove('toggle-hidden'))"
+        )
         page.evaluate("() => window.dlfundBook && window.dlfundBook.refresh()")
         page.wait_for_timeout(300)
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -161,7 +168,9 @@ def test_search_finds_each_page(browser, site_url):
             term = _search_term(doc)
             page.goto(f"{site_url}/search.html?q={term}", wait_until="load")
             page.wait_for_function(
-                "() => /Search finished|did not match/.test(document.querySelector('#search-results .search-summary')?.innerText || '')", timeout=30000)
+                "() => /Search finished|did not match/.test(document.querySelector('#search-results .search-summary')?.innerText || '')",
+                timeout=30000,
+            )
             links = page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(e => e.href)")
             if not any(f"/{doc}.html" in link for link in links):
                 missed.append(f"{term!r} did not find {doc} (got {links[:3]})")

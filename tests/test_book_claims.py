@@ -1,5 +1,6 @@
 """Verification out of the reader's way: in the built chapters no `assert` is visible outside a
 folded cell, and the claims the chapters check show their "✓ checked" marks."""
+
 import re
 
 import pytest
@@ -30,10 +31,12 @@ def test_no_assert_in_the_reading_column(docname):
 @pytest.mark.parametrize("docname", NOTEBOOKS)
 def test_folded_checks_leave_their_marks(docname):
     soup = _page(docname)
-    folded_checks = [c for c in soup.select("div.cell_input") if c.find_parent("details") is not None
-                     and "checked(" in c.get_text()]
+    folded_checks = [
+        c for c in soup.select("div.cell_input") if c.find_parent("details") is not None and "checked(" in c.get_text()
+    ]
     marks = soup.select("p.dlfund-checked")
     if folded_checks:
         assert len(marks) >= len(folded_checks), (
-            f"{docname}: {len(folded_checks)} folded check cells but only {len(marks)} ✓ marks shown")
+            f"{docname}: {len(folded_checks)} folded check cells but only {len(marks)} ✓ marks shown"
+        )
     assert all(m.get_text(" ", strip=True).startswith("✓ checked:") for m in marks)

@@ -2,17 +2,11 @@
 
 Needs `_build/html` (see tests/test_book_browser.py).
 """
+
 import re
 
 import pytest
-from book_site import (
-    PAGE_BUDGET_BYTES,
-    ROOT,
-    opened,
-    toc_docnames,
-    transfer_size,
-    wait_for_math,
-)
+from book_site import PAGE_BUDGET_BYTES, ROOT, opened, toc_docnames, transfer_size, wait_for_math
 from matplotlib import rc_params_from_file
 
 PAGES = toc_docnames()
@@ -24,7 +18,8 @@ MIN_TEXT_PX = 9 * 96 / 72
 
 def _visible_figure_alts(page):
     return page.eval_on_selector_all(
-        "main .jupyter-widgets img", "els => els.filter(e => e.offsetParent !== null).map(e => e.alt)")
+        "main .jupyter-widgets img", "els => els.filter(e => e.offsetParent !== null).map(e => e.alt)"
+    )
 
 
 def test_activation_explorer_switches_figures_without_a_kernel(browser, site_url):
@@ -34,8 +29,11 @@ def test_activation_explorer_switches_figures_without_a_kernel(browser, site_url
         alts = _visible_figure_alts(page)
         assert len(alts) == 1 and "sigmoid" in alts[0], alts
         selects.nth(0).select_option("tanh")
-        page.wait_for_function("() => Array.from(document.querySelectorAll('.jupyter-widgets img'))"
-                               ".some(e => e.offsetParent !== null && e.alt.includes('tanh'))", timeout=5000)
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('.jupyter-widgets img'))"
+            ".some(e => e.offsetParent !== null && e.alt.includes('tanh'))",
+            timeout=5000,
+        )
         assert len(_visible_figure_alts(page)) == 1
         selects.nth(1).select_option("-12 to 12")
         alt = _visible_figure_alts(page)[0]
@@ -108,7 +106,8 @@ def test_figures_are_sharp_and_their_text_legible_on_desktop(browser, site_url, 
         figures = page.eval_on_selector_all(
             "main .cell_output img",
             "els => els.filter(e => !e.src.startsWith('data:image/svg')).map(e => ({src: e.src.slice(-40), css: parseFloat(e.style.width) || Number(e.getAttribute('width')) || 0,"
-            " natural: e.naturalWidth, shown: e.getBoundingClientRect().width}))")
+            " natural: e.naturalWidth, shown: e.getBoundingClientRect().width}))",
+        )
         smallest_pt = min(STYLE["xtick.labelsize"], STYLE["ytick.labelsize"], STYLE["font.size"])
         base_px = smallest_pt * STYLE["figure.dpi"] / 72
         small, blurry = [], []
@@ -153,5 +152,6 @@ def test_page_weight_budget(browser, site_url, doc):
     assert total > 0 and sum(len(b) for b in weights.values()) >= total
     if not has_widgets:
         biggest = sorted(sizes.items(), key=lambda kv: -kv[1])[:4]
-        assert total <= PAGE_BUDGET_BYTES, (
-            f"{doc}: {total / 1e6:.2f} MB; largest: " + ", ".join(f"{u.rsplit('/', 1)[-1][:40]} {b / 1e3:.0f} kB" for u, b in biggest))
+        assert total <= PAGE_BUDGET_BYTES, f"{doc}: {total / 1e6:.2f} MB; largest: " + ", ".join(
+            f"{u.rsplit('/', 1)[-1][:40]} {b / 1e3:.0f} kB" for u, b in biggest
+        )

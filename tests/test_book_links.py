@@ -1,4 +1,5 @@
 """Static checks of the built HTML: every internal link and anchor resolves, every image has alt text."""
+
 import re
 from html.parser import HTMLParser
 from urllib.parse import unquote, urlparse
@@ -58,7 +59,9 @@ def test_internal_links_and_anchors_resolve(parsed, doc):
         if target.is_dir():
             target = target / "index.html"
         if not target.exists():
-            broken.append(f"{href} (no file {target.relative_to(HTML.resolve()) if target.is_relative_to(HTML.resolve()) else target})")
+            broken.append(
+                f"{href} (no file {target.relative_to(HTML.resolve()) if target.is_relative_to(HTML.resolve()) else target})"
+            )
             continue
         if url.fragment and target.suffix == ".html" and unquote(url.fragment) not in _get(parsed, target).ids:
             broken.append(f"{href} (no anchor #{url.fragment})")
@@ -73,8 +76,11 @@ def _meaningful(alt):
 
 @pytest.mark.parametrize("doc", PAGES)
 def test_images_have_alt_text(parsed, doc):
-    missing = [img.get("src", "")[:80] for img in _get(parsed, HTML / f"{doc}.html").images
-               if not _meaningful(img.get("alt")) and img.get("role") != "presentation"]
+    missing = [
+        img.get("src", "")[:80]
+        for img in _get(parsed, HTML / f"{doc}.html").images
+        if not _meaningful(img.get("alt")) and img.get("role") != "presentation"
+    ]
     assert not missing, f"{doc}: images without a text alternative (set mystnb.image.alt on the cell): {missing}"
 
 
@@ -133,7 +139,9 @@ def test_chapter_notebooks_with_outputs_are_downloadable():
         copy = HTML / "_downloads" / "executed" / f"{doc}.ipynb"
         page = (HTML / f"{doc}.html").read_text(encoding="utf-8")
         shows_outputs = 'class="cell_output' in page
-        assert copy.exists() == shows_outputs, f"{doc}: page with outputs {shows_outputs}, executed copy {copy.exists()}"
+        assert copy.exists() == shows_outputs, (
+            f"{doc}: page with outputs {shows_outputs}, executed copy {copy.exists()}"
+        )
         if copy.exists():
             assert has_outputs(copy), f"{doc}: the executed copy has no outputs"
             assert f"_downloads/executed/{doc}.ipynb" in page, f"{doc}: the page does not offer it"
@@ -143,11 +151,16 @@ def test_chapter_notebooks_with_outputs_are_downloadable():
 
 def test_references_use_the_citation_style_of_the_text_and_link_every_entry():
     text = (HTML / "book" / "references.html").read_text(encoding="utf-8")
-    entries = re.findall(r'<div class="citation" id="[^"]+" role="doc-biblioentry">(.*?)</div>\s*(?=<div class="citation"|</div>)',
-                         text, re.DOTALL)
+    entries = re.findall(
+        r'<div class="citation" id="[^"]+" role="doc-biblioentry">(.*?)</div>\s*(?=<div class="citation"|</div>)',
+        text,
+        re.DOTALL,
+    )
     assert len(entries) >= 17
     for entry in entries:
-        label = re.search(r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<span', entry, re.DOTALL).group(1)
+        label = re.search(r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<span', entry, re.DOTALL).group(
+            1
+        )
         assert re.fullmatch(r"[^\d,]+, \d{4}", label), f"label {label!r} is not author-year"
         assert 'class="reference external"' in entry, f"{label}: no link"
     # a citation in a chapter reads like the label on the references page

@@ -1,4 +1,5 @@
 """The claim mark and the book seed: a false claim must fail loudly, never show a tick."""
+
 import numpy as np
 import pytest
 

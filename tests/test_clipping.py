@@ -1,4 +1,5 @@
 """Gradient clipping vs torch.nn.utils.clip_grad_norm_ / clip_grad_value_, E29, bad input."""
+
 import numpy as np
 import pytest
 import torch
@@ -10,8 +11,12 @@ from dlfund.clipping import clip_grad_norm, clip_grad_value, global_grad_norm
 
 def _grads(seed=0, scale=3.0):
     rng = np.random.default_rng(seed)
-    return {"dW1": scale * rng.normal(size=(5, 4)), "db1": scale * rng.normal(size=4),
-            "dW2": scale * rng.normal(size=(4, 1)), "db2": scale * rng.normal(size=1)}
+    return {
+        "dW1": scale * rng.normal(size=(5, 4)),
+        "db1": scale * rng.normal(size=4),
+        "dW2": scale * rng.normal(size=(4, 1)),
+        "db2": scale * rng.normal(size=1),
+    }
 
 
 def _torch_params(grads):
@@ -34,7 +39,7 @@ def test_clip_grad_norm_matches_torch(max_norm):
         assert_close_torch(g, p.grad, "clip_grad_norm", rtol=1e-14, atol=1e-15)
     if max_norm > norm:
         for k in grads:
-            np.testing.assert_array_equal(new[k], grads[k])   # below the threshold: untouched
+            np.testing.assert_array_equal(new[k], grads[k])  # below the threshold: untouched
 
 
 @pytest.mark.parametrize("clip_value", [0.1, 1.0, 100.0])
@@ -57,11 +62,11 @@ def test_inputs_never_modified():
 
 
 def test_e29_clipped_norm_is_threshold_up_to_torch_epsilon():
-    grads = {"dW1": np.array([[13.68, -18.24]])}   # norm 22.80
+    grads = {"dW1": np.array([[13.68, -18.24]])}  # norm 22.80
     new, norm = clip_grad_norm(grads, 1.0)
     assert abs(norm - 22.80) < 1e-12
     assert abs(global_grad_norm(new) - 1.0) < 1e-6
-    exact = grads["dW1"] / norm                       # the textbook formula c * g / ||g||
+    exact = grads["dW1"] / norm  # the textbook formula c * g / ||g||
     assert 0 < np.abs(new["dW1"] - exact).max() < 1e-7
 
 

@@ -5,6 +5,7 @@ the relative error for the one-line summary printed at the end of the test sessi
 Convention mapping: our W is (n_in, n_out) and Z = A @ W + b; torch.nn.Linear stores
 weight (n_out, n_in) and computes A @ weight.T + bias, so weight = W.T and dW = weight.grad.T.
 """
+
 import numpy as np
 import pytest
 import torch
@@ -35,8 +36,11 @@ TORCH_ACTIVATIONS = {
     "tanh": (act.tanh, act.tanh_derivative, torch.tanh),
     "relu": (act.relu, act.relu_derivative, torch.relu),
     "leaky_relu(0.01)": (act.leaky_relu, act.leaky_relu_derivative, lambda x: F.leaky_relu(x, 0.01)),
-    "leaky_relu(0.2)": (lambda z: act.leaky_relu(z, alpha=0.2), lambda z: act.leaky_relu_derivative(z, alpha=0.2),
-                        lambda x: F.leaky_relu(x, 0.2)),
+    "leaky_relu(0.2)": (
+        lambda z: act.leaky_relu(z, alpha=0.2),
+        lambda z: act.leaky_relu_derivative(z, alpha=0.2),
+        lambda x: F.leaky_relu(x, 0.2),
+    ),
 }
 
 
@@ -52,8 +56,10 @@ def test_activation_and_derivative(name, seed):
     assert_close_torch(df(z), grad, f"{name} derivative")
 
 
-@pytest.mark.parametrize("shape, axis", [((4, 6), 0), ((4, 6), 1), ((4, 6), -1), ((2, 3, 5), 0),
-                                         ((2, 3, 5), 1), ((2, 3, 5), 2), ((1, 7), -1), ((5,), 0)])
+@pytest.mark.parametrize(
+    "shape, axis",
+    [((4, 6), 0), ((4, 6), 1), ((4, 6), -1), ((2, 3, 5), 0), ((2, 3, 5), 1), ((2, 3, 5), 2), ((1, 7), -1), ((5,), 0)],
+)
 @pytest.mark.parametrize("scale", [1.0, 300.0])
 def test_softmax_forward_and_vjp(shape, axis, scale):
     rng = np.random.default_rng(len(shape) * 10 + axis + int(scale))
@@ -64,8 +70,9 @@ def test_softmax_forward_and_vjp(shape, axis, scale):
     (grad,) = torch.autograd.grad(y, x, grad_outputs=t64(upstream))
     A = act.softmax(z, axis=axis)
     assert_close_torch(A, y, f"softmax forward {shape} axis={axis} scale={scale}")
-    assert_close_torch(act.softmax_backward(upstream, A, axis=axis), grad,
-                       f"softmax backward {shape} axis={axis} scale={scale}")
+    assert_close_torch(
+        act.softmax_backward(upstream, A, axis=axis), grad, f"softmax backward {shape} axis={axis} scale={scale}"
+    )
 
 
 # ---------------------------------------------------------------- losses
@@ -85,15 +92,27 @@ def _check_loss(name, ours, ours_grad, torch_loss, y_hat, y, target_dtype=torch.
 @pytest.mark.parametrize("shape", SHAPES)
 def test_mse(shape):
     rng = np.random.default_rng(1)
-    _check_loss(f"MSELoss {shape}", L.mse_loss, L.mse_grad, nn.MSELoss(),
-                rng.normal(0, 5, size=shape), rng.normal(0, 5, size=shape))
+    _check_loss(
+        f"MSELoss {shape}",
+        L.mse_loss,
+        L.mse_grad,
+        nn.MSELoss(),
+        rng.normal(0, 5, size=shape),
+        rng.normal(0, 5, size=shape),
+    )
 
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_mae(shape):
     rng = np.random.default_rng(2)
-    _check_loss(f"L1Loss {shape}", L.mae_loss, L.mae_grad, nn.L1Loss(),
-                rng.normal(0, 5, size=shape), rng.normal(0, 5, size=shape))
+    _check_loss(
+        f"L1Loss {shape}",
+        L.mae_loss,
+        L.mae_grad,
+        nn.L1Loss(),
+        rng.normal(0, 5, size=shape),
+        rng.normal(0, 5, size=shape),
+    )
 
 
 @pytest.mark.parametrize("delta", [0.5, 1.0, 2.5])
@@ -101,8 +120,14 @@ def test_mae(shape):
 def test_huber(shape, delta):
     rng = np.random.default_rng(3)
     y_hat, y = rng.normal(0, 2.5, size=shape), rng.normal(0, 1, size=shape)
-    _check_loss(f"HuberLoss(delta={delta}) {shape}", lambda a, b: L.huber_loss(a, b, delta=delta),
-                lambda a, b: L.huber_grad(a, b, delta=delta), nn.HuberLoss(delta=delta), y_hat, y)
+    _check_loss(
+        f"HuberLoss(delta={delta}) {shape}",
+        lambda a, b: L.huber_loss(a, b, delta=delta),
+        lambda a, b: L.huber_grad(a, b, delta=delta),
+        nn.HuberLoss(delta=delta),
+        y_hat,
+        y,
+    )
 
 
 def test_huber_covers_both_regions():
@@ -117,8 +142,7 @@ def test_bce(shape, soft):
     rng = np.random.default_rng(4)
     p = rng.uniform(0.01, 0.99, size=shape)
     y = rng.uniform(size=shape) if soft else rng.integers(0, 2, size=shape).astype(float)
-    _check_loss(f"BCELoss {shape} soft={soft}", L.binary_cross_entropy, L.binary_cross_entropy_grad,
-                nn.BCELoss(), p, y)
+    _check_loss(f"BCELoss {shape} soft={soft}", L.binary_cross_entropy, L.binary_cross_entropy_grad, nn.BCELoss(), p, y)
 
 
 def test_bce_at_exact_zero_and_one():
@@ -147,8 +171,14 @@ def test_bce_with_logits(shape):
     if shape == (13,):
         z = EXTREMES.copy()
     y = rng.uniform(size=shape)
-    _check_loss(f"BCEWithLogitsLoss {shape}", L.binary_cross_entropy_with_logits,
-                L.binary_cross_entropy_with_logits_grad, nn.BCEWithLogitsLoss(), z, y)
+    _check_loss(
+        f"BCEWithLogitsLoss {shape}",
+        L.binary_cross_entropy_with_logits,
+        L.binary_cross_entropy_with_logits_grad,
+        nn.BCEWithLogitsLoss(),
+        z,
+        y,
+    )
 
 
 @pytest.mark.parametrize("m, k, scale", [(1, 3, 1.0), (6, 4, 2.0), (5, 10, 3.0), (4, 3, 500.0)])
@@ -156,8 +186,15 @@ def test_cross_entropy_labels(m, k, scale):
     rng = np.random.default_rng(6)
     z = rng.normal(0, scale, size=(m, k))
     labels = rng.integers(0, k, size=m)
-    _check_loss(f"CrossEntropyLoss labels ({m}, {k}) scale={scale}", L.softmax_cross_entropy,
-                L.softmax_cross_entropy_grad, nn.CrossEntropyLoss(), z, labels, target_dtype=torch.long)
+    _check_loss(
+        f"CrossEntropyLoss labels ({m}, {k}) scale={scale}",
+        L.softmax_cross_entropy,
+        L.softmax_cross_entropy_grad,
+        nn.CrossEntropyLoss(),
+        z,
+        labels,
+        target_dtype=torch.long,
+    )
 
 
 @pytest.mark.parametrize("m, k", [(1, 3), (6, 4), (5, 10)])
@@ -165,8 +202,14 @@ def test_cross_entropy_probabilities(m, k):
     rng = np.random.default_rng(7)
     z = rng.normal(0, 2, size=(m, k))
     y = rng.dirichlet(np.ones(k), size=m)
-    _check_loss(f"CrossEntropyLoss probabilities ({m}, {k})", L.softmax_cross_entropy,
-                L.softmax_cross_entropy_grad, nn.CrossEntropyLoss(), z, y)
+    _check_loss(
+        f"CrossEntropyLoss probabilities ({m}, {k})",
+        L.softmax_cross_entropy,
+        L.softmax_cross_entropy_grad,
+        nn.CrossEntropyLoss(),
+        z,
+        y,
+    )
 
 
 @pytest.mark.parametrize("m, k", [(1, 3), (6, 4), (5, 10)])
@@ -175,8 +218,15 @@ def test_cross_entropy_on_probabilities_is_nll_of_log(m, k):
     rng = np.random.default_rng(8)
     p = rng.dirichlet(np.ones(k), size=m)
     labels = rng.integers(0, k, size=m)
-    _check_loss(f"NLLLoss(log p) ({m}, {k})", L.cross_entropy, L.cross_entropy_grad,
-                lambda x, t: F.nll_loss(torch.log(x), t), p, labels, target_dtype=torch.long)
+    _check_loss(
+        f"NLLLoss(log p) ({m}, {k})",
+        L.cross_entropy,
+        L.cross_entropy_grad,
+        lambda x, t: F.nll_loss(torch.log(x), t),
+        p,
+        labels,
+        target_dtype=torch.long,
+    )
 
 
 # ---------------------------------------------------------------- dense layer
@@ -207,8 +257,12 @@ def test_dense_forward_backward(m, n_in, n_out):
 
 # ---------------------------------------------------------------- MLP
 
-TORCH_HIDDEN = {"relu": lambda a: nn.ReLU(), "tanh": lambda a: nn.Tanh(), "sigmoid": lambda a: nn.Sigmoid(),
-                "leaky_relu": lambda a: nn.LeakyReLU(a)}
+TORCH_HIDDEN = {
+    "relu": lambda a: nn.ReLU(),
+    "tanh": lambda a: nn.Tanh(),
+    "sigmoid": lambda a: nn.Sigmoid(),
+    "leaky_relu": lambda a: nn.LeakyReLU(a),
+}
 
 # (head, our output, our loss, output width)
 HEADS = [
@@ -277,8 +331,9 @@ def test_mlp_forward_backward(head_idx, hidden, arch):
     m, sizes = ARCHS[arch]
     rng = np.random.default_rng(1000 * head_idx + 10 * arch + len(hidden))
     alpha = 0.07
-    model = MLP(sizes + [k], hidden_activation=hidden, output=output, loss=loss, init="xavier_normal",
-                rng=rng, alpha=alpha)
+    model = MLP(
+        sizes + [k], hidden_activation=hidden, output=output, loss=loss, init="xavier_normal", rng=rng, alpha=alpha
+    )
     for key in model.params:  # non-zero biases
         if key.startswith("b"):
             model.params[key] = rng.normal(0, 0.5, size=model.params[key].shape)

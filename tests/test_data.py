@@ -1,4 +1,5 @@
 """Tests for dlfund.data: the synthetic house prices and the digits helper."""
+
 import numpy as np
 import pytest
 

@@ -1,4 +1,5 @@
 """Concept diagrams: built from the package's own names and shapes, drawn, and described in alt text."""
+
 import json
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def test_every_diagram_draws_and_every_edge_is_in_the_alt_text(name):
     d = ALL[name]()
     ax = d.draw()
     try:
-        assert len(ax.texts) >= len(d.nodes)          # one box per node, plus edge labels
+        assert len(ax.texts) >= len(d.nodes)  # one box per node, plus edge labels
         alt = d.alt()
         assert alt.startswith(f"Diagram: {d.title}.")
         for e in d.edges:
@@ -66,8 +67,9 @@ def test_computation_graph_output_gradient_matches_the_loss():
     # linear output + MSE (chapter 3): dZ2 = dA2 = 2 (A2 - Y) / m; sigmoid + BCE: (A2 - Y) / m
     mse = diagrams.computation_graph((3, 4, 1), output="linear", loss="mse")
     bce = diagrams.computation_graph((3, 4, 1), output="σ", loss="bce")
-    label = {name: next(e.label for e in g.edges if e.backward and e.dst == "Z2") for name, g in
-             (("mse", mse), ("bce", bce))}
+    label = {
+        name: next(e.label for e in g.edges if e.backward and e.dst == "Z2") for name, g in (("mse", mse), ("bce", bce))
+    }
     assert "2(ŷ − y)/m" in label["mse"] and "2(" not in label["bce"] and "(ŷ − y)/m" in label["bce"]
     assert "ŷ = Z2" in mse.nodes["A2"].label and "σ(Z2)" in bce.nodes["A2"].label
     with pytest.raises(ValueError, match="output, loss"):
@@ -109,12 +111,15 @@ def test_dropout_diagram_shows_the_mask_dropout_forward_draws():
     assert all(m.all() for m in full_masks) and "0 of 16 hidden units are dropped" in full.alt()
 
 
-@pytest.mark.parametrize("call, words", [
-    (lambda: diagrams.computation_graph((3, 4)), "three positive layer sizes"),
-    (lambda: diagrams.unrolled_rnn(1), "steps must be an integer from 2 to 8"),
-    (lambda: diagrams.dropout_network((3, 20, 1)), "from 1 to 12"),
-    (lambda: diagrams.residual_block(n_layers=0), "n_layers must be an integer from 1 to 3"),
-])
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: diagrams.computation_graph((3, 4)), "three positive layer sizes"),
+        (lambda: diagrams.unrolled_rnn(1), "steps must be an integer from 2 to 8"),
+        (lambda: diagrams.dropout_network((3, 20, 1)), "from 1 to 12"),
+        (lambda: diagrams.residual_block(n_layers=0), "n_layers must be an integer from 1 to 3"),
+    ],
+)
 def test_bad_sizes_are_refused(call, words):
     with pytest.raises(ValueError, match=words):
         call()
@@ -152,8 +157,15 @@ def test_book_diagram_cells_carry_their_diagrams_alt_text(cell, monkeypatch):
 
 def test_every_diagram_is_placed_in_a_chapter():
     sources = "".join("".join(p.values[0]["source"]) for p in _diagram_cells())
-    for drawer in ("computation_graph", "unrolled_rnn", "lstm_cell", "gru_cell", "residual_block", "dropout_network",
-                   "update_geometry"):
+    for drawer in (
+        "computation_graph",
+        "unrolled_rnn",
+        "lstm_cell",
+        "gru_cell",
+        "residual_block",
+        "dropout_network",
+        "update_geometry",
+    ):
         assert f"diagrams.{drawer}(" in sources, drawer
 
 
@@ -169,9 +181,9 @@ def test_update_geometry_paths_are_the_optimizers_and_the_alt_text_says_so():
     lr = 1.6 / 25
     np.testing.assert_allclose(g.paths["GD"][:, 0], -4.0 * (1 - lr) ** t, rtol=1e-12)
     np.testing.assert_allclose(g.paths["GD"][:, 1], 1.0 * (1 - 25 * lr) ** t, rtol=1e-12)
-    assert g.sign_changes("GD") == 30                      # 1 - 25 lr < 0: y flips at every step
+    assert g.sign_changes("GD") == 30  # 1 - 25 lr < 0: y flips at every step
     dist = {k: float(np.hypot(*p[-1])) for k, p in g.paths.items()}
-    assert dist["momentum"] < 0.01 < 0.3 < dist["GD"]       # the velocity crosses the valley's long axis
+    assert dist["momentum"] < 0.01 < 0.3 < dist["GD"]  # the velocity crosses the valley's long axis
     alt = g.alt()
     assert alt.startswith(f"Diagram: {g.title}.")
     for name, path in g.paths.items():
@@ -179,11 +191,14 @@ def test_update_geometry_paths_are_the_optimizers_and_the_alt_text_says_so():
         assert f"ends at ({path[-1, 0]:.2f}, {path[-1, 1]:.2f})" in alt
 
 
-@pytest.mark.parametrize("kwargs, words", [
-    (dict(condition=1.0), "condition must be a number >= 2"),
-    (dict(steps=1), "steps must be an integer from 2 to 200"),
-    (dict(steps=2.5), "steps must be an integer"),
-])
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        (dict(condition=1.0), "condition must be a number >= 2"),
+        (dict(steps=1), "steps must be an integer from 2 to 200"),
+        (dict(steps=2.5), "steps must be an integer"),
+    ],
+)
 def test_update_geometry_refuses_bad_settings(kwargs, words):
     with pytest.raises(ValueError, match=words):
         diagrams.update_geometry(**kwargs)

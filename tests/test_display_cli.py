@@ -1,4 +1,5 @@
 """Tests for dlfund.display.show_source and the `python -m dlfund` command dispatcher."""
+
 import os
 import subprocess
 import sys
@@ -77,7 +78,8 @@ def test_cli_skips_commands_whose_module_is_missing(capsys, monkeypatch):
 
 def test_python_dash_m_dlfund_runs():
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.run([sys.executable, "-m", "dlfund"], capture_output=True, text=True, env=env, cwd=ROOT,
-                          timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "dlfund"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60
+    )
     assert proc.returncode == 2
     assert "Deep Learning Fundamentals tools" in proc.stdout

@@ -1,4 +1,5 @@
 """Dropout: forward/backward, train/eval behaviour vs torch.nn.Dropout, gradient check, bad input."""
+
 import numpy as np
 import pytest
 import torch
@@ -64,8 +65,8 @@ def test_e21_expectation_is_keep_probability_times_activation():
     out, _ = dropout_forward(A, 0.3, rng=0, kind="classic")
     assert abs(out.mean() - 1.4) < 0.01
     out_inv, _ = dropout_forward(A, 0.3, rng=0)
-    assert abs(out_inv.mean() - 2.0) < 0.01            # inverted keeps the mean while training
-    np.testing.assert_allclose(out_inv[out_inv > 0], 2.0 / 0.7)   # 2.857 for kept units
+    assert abs(out_inv.mean() - 2.0) < 0.01  # inverted keeps the mean while training
+    np.testing.assert_allclose(out_inv[out_inv > 0], 2.0 / 0.7)  # 2.857 for kept units
 
 
 # ------------------------------------------------------------------ vs PyTorch
@@ -93,11 +94,13 @@ def test_training_statistics_match_torch_dropout(p):
     torch.manual_seed(0)
     layer = torch.nn.Dropout(p).train()
     theirs = layer(torch.full((n,), 3.0, dtype=torch.float64)).numpy()
-    sigma = np.sqrt(p * (1 - p) / n)                    # std of a drop fraction
+    sigma = np.sqrt(p * (1 - p) / n)  # std of a drop fraction
     for out in (ours, theirs):
         assert abs(np.mean(out == 0) - p) < 5 * sigma
         assert abs(out.mean() - 3.0) < 5 * 3.0 / (1 - p) * sigma
-    assert_close_torch(np.unique(ours[ours != 0]), np.unique(theirs[theirs != 0]), "dropout kept value a/(1-p)", rtol=1e-15, atol=0)
+    assert_close_torch(
+        np.unique(ours[ours != 0]), np.unique(theirs[theirs != 0]), "dropout kept value a/(1-p)", rtol=1e-15, atol=0
+    )
 
 
 def test_eval_matches_torch_dropout_eval():
@@ -107,8 +110,9 @@ def test_eval_matches_torch_dropout_eval():
 
 
 # -------------------------------------------------------------- gradient checks
-@pytest.mark.parametrize("kind,mode", [("inverted", "train"), ("classic", "train"),
-                                       ("inverted", "eval"), ("classic", "eval")])
+@pytest.mark.parametrize(
+    "kind,mode", [("inverted", "train"), ("classic", "train"), ("inverted", "eval"), ("classic", "eval")]
+)
 def test_gradient_check(kind, mode):
     rng = np.random.default_rng(2)
     params = {"A": rng.normal(size=(6, 4))}

@@ -1,6 +1,7 @@
 """The set-up itself: the locks cover the loose inputs, and the Makefile's install rule works
 as root, through sudo, or says clearly that it cannot — tested by running the rule with stub
 commands, not only on a machine that happens to have Chromium already."""
+
 import os
 import re
 import shutil
@@ -38,17 +39,23 @@ def _project_deps():
     return [Requirement(r) for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]]
 
 
-@pytest.mark.parametrize("lock, inputs", [
-    ("requirements.lock", ["requirements.txt"]),
-    ("requirements-dev.lock", ["requirements.txt", "requirements-dev.txt"]),
-])
+@pytest.mark.parametrize(
+    "lock, inputs",
+    [
+        ("requirements.lock", ["requirements.txt"]),
+        ("requirements-dev.lock", ["requirements.txt", "requirements-dev.txt"]),
+    ],
+)
 def test_lock_pins_every_loose_requirement_within_its_range(lock, inputs):
     pins = _pins(lock)
     reqs = _project_deps() + [r for f in inputs for r in _loose(f)]
     missing = [str(r) for r in reqs if r.name.lower() not in pins]
     assert not missing, f"{lock} lacks {missing}: run `make lock`"
-    outside = [f"{r} (locked {pins[r.name.lower()]})" for r in reqs
-               if not r.specifier.contains(pins[r.name.lower()], prereleases=True)]
+    outside = [
+        f"{r} (locked {pins[r.name.lower()]})"
+        for r in reqs
+        if not r.specifier.contains(pins[r.name.lower()], prereleases=True)
+    ]
     assert not outside, f"{lock} pins versions outside the ranges: {outside}; run `make lock`"
 
 
@@ -65,6 +72,7 @@ def test_book_lock_has_no_torch():
 
 # -- the Makefile's install rule, run with stub commands -------------------------------------------
 
+
 def _stub(folder, name, body):
     path = folder / name
     path.write_text("#!/bin/sh\n" + body)
@@ -79,9 +87,13 @@ def _run_chromium_rule(tmp_path, uid, with_sudo, installed=False, rule="chromium
         os.symlink(shutil.which(tool), stubs / tool)
     _stub(stubs, "id", f"echo {uid}\n")
     # apt-get records how it was called; `install` makes the command appear, as the real one would
-    _stub(stubs, "apt-get", f'echo "apt-get $* DEBIAN_FRONTEND=${{DEBIAN_FRONTEND:-}} uid=$SUDO_UID" >> {log}\n'
-                            f'case "$1" in install) printf "#!/bin/sh\\n" > {stubs}/{command}; '
-                            f'chmod +x {stubs}/{command};; esac\n')
+    _stub(
+        stubs,
+        "apt-get",
+        f'echo "apt-get $* DEBIAN_FRONTEND=${{DEBIAN_FRONTEND:-}} uid=$SUDO_UID" >> {log}\n'
+        f'case "$1" in install) printf "#!/bin/sh\\n" > {stubs}/{command}; '
+        f"chmod +x {stubs}/{command};; esac\n",
+    )
     if with_sudo:
         _stub(stubs, "sudo", 'SUDO_UID=0 exec "$@"\n')
     if installed:
@@ -96,15 +108,19 @@ def _run_chromium_rule(tmp_path, uid, with_sudo, installed=False, rule="chromium
 def test_rule_installs_as_root_without_sudo(tmp_path):
     done, calls = _run_chromium_rule(tmp_path, uid=0, with_sudo=False)
     assert done.returncode == 0, done.stderr
-    assert calls == ["apt-get update -qq DEBIAN_FRONTEND= uid=",
-                     "apt-get install -y -qq chromium DEBIAN_FRONTEND=noninteractive uid="]
+    assert calls == [
+        "apt-get update -qq DEBIAN_FRONTEND= uid=",
+        "apt-get install -y -qq chromium DEBIAN_FRONTEND=noninteractive uid=",
+    ]
 
 
 def test_rule_uses_sudo_when_not_root(tmp_path):
     done, calls = _run_chromium_rule(tmp_path, uid=1000, with_sudo=True)
     assert done.returncode == 0, done.stderr
-    assert calls == ["apt-get update -qq DEBIAN_FRONTEND= uid=0",
-                     "apt-get install -y -qq chromium DEBIAN_FRONTEND=noninteractive uid=0"]
+    assert calls == [
+        "apt-get update -qq DEBIAN_FRONTEND= uid=0",
+        "apt-get install -y -qq chromium DEBIAN_FRONTEND=noninteractive uid=0",
+    ]
 
 
 def test_rule_explains_when_neither_root_nor_sudo(tmp_path):
@@ -121,7 +137,9 @@ def test_rule_does_nothing_when_already_installed(tmp_path):
 def test_bubblewrap_rule_installs_the_grading_sandbox_and_make_test_needs_it(tmp_path):
     done, calls = _run_chromium_rule(tmp_path, uid=0, with_sudo=False, rule="bubblewrap", command="bwrap")
     assert done.returncode == 0, done.stderr
-    assert calls == ["apt-get update -qq DEBIAN_FRONTEND= uid=",
-                     "apt-get install -y -qq bubblewrap DEBIAN_FRONTEND=noninteractive uid="]
+    assert calls == [
+        "apt-get update -qq DEBIAN_FRONTEND= uid=",
+        "apt-get install -y -qq bubblewrap DEBIAN_FRONTEND=noninteractive uid=",
+    ]
     test_rule = next(line for line in (ROOT / "Makefile").read_text().splitlines() if line.startswith("test:"))
     assert "bubblewrap" in test_rule.split()

@@ -4,6 +4,7 @@ Each test decides one circulating claim: it computes the quantity with dlfund, c
 PyTorch (float64) or with an analytic value, and asserts which version of the claim holds. The
 appendix (book/appendix_pitfalls.ipynb) runs the same decisions without PyTorch.
 """
+
 import math
 
 import numpy as np
@@ -28,11 +29,12 @@ def torch_grad(fn, *arrays):
 
 # ------------------------------------------------------------------------------- chapter 2
 
+
 def test_e1_one_input_layer_is_one_weight_matrix():
     lin = torch.nn.Linear(2, 3).double()
     params = init.initialize_parameters([2, 3], "he_normal", rng=0)
-    assert tuple(lin.weight.shape) == (3, 2) and params["W1"].shape == (2, 3)     # one matrix, transposed layout
-    assert len(list(lin.children())) == 0                                         # a single layer
+    assert tuple(lin.weight.shape) == (3, 2) and params["W1"].shape == (2, 3)  # one matrix, transposed layout
+    assert len(list(lin.children())) == 0  # a single layer
     X = RNG(0).normal(size=(4, 2))
     W, b = lin.weight.detach().numpy().T, lin.bias.detach().numpy()
     assert_close_torch(layers.dense_forward(X, W, b)[0], lin(t64(X)), "E1 dense vs nn.Linear")
@@ -56,8 +58,8 @@ def test_e3_vanishing_and_exploding_are_opposite_factors():
     (g,) = torch_grad(lambda t: torch.sigmoid(t).sum(), z)
     assert_close_torch(activations.sigmoid_derivative(z), g, "E3 sigmoid derivative")
     assert activations.sigmoid_derivative(z).max() == 0.25 == g.max()
-    assert math.isclose(0.25 ** 50, 7.888609052210118e-31) and 0.25 ** 50 < 1e-30
-    assert 1.5 ** 50 > 6e8
+    assert math.isclose(0.25**50, 7.888609052210118e-31) and 0.25**50 < 1e-30
+    assert 1.5**50 > 6e8
 
 
 def test_e4_leaky_slope_is_fixed_prelu_learns_it():
@@ -84,15 +86,16 @@ def test_e33_saturation_needs_large_magnitude():
 def test_e38_ten_layers_of_two_relus_make_1024_pieces():
     def tent(x, relu):
         return 2 * relu(x) - 4 * relu(x - 0.5)
-    x = np.linspace(0.0, 1.0, 2 ** 13 + 1)
+
+    x = np.linspace(0.0, 1.0, 2**13 + 1)
     y, yt = x.copy(), t64(x)
     for _ in range(10):
         y, yt = tent(y, activations.relu), tent(yt, torch.relu)
     assert_close_torch(y, yt, "E38 deep tent map")
     slopes = np.diff(y) / np.diff(x)
     pieces = 1 + np.count_nonzero(np.abs(np.diff(slopes)) > 1e-6)
-    assert pieces == 2 ** 10                 # one hidden layer with n units has at most n + 1 pieces
-    assert np.allclose(np.abs(slopes), 2 ** 10)
+    assert pieces == 2**10  # one hidden layer with n units has at most n + 1 pieces
+    assert np.allclose(np.abs(slopes), 2**10)
 
 
 def test_e39_width_rules_of_thumb_contradict_each_other():
@@ -100,25 +103,26 @@ def test_e39_width_rules_of_thumb_contradict_each_other():
     bound = (Ns / (10 * (Ni + No)), Ns / (2 * (Ni + No)))
     rules = [*bound, No, Ni, 2 / 3 * Ni + No, math.sqrt(Ni * No), 2 * Ni]
     assert bound == pytest.approx((7.557, 37.78), rel=1e-3)
-    assert 2 / 3 * Ni + No > bound[1]                     # the 2/3 rule breaks the data bound
+    assert 2 / 3 * Ni + No > bound[1]  # the 2/3 rule breaks the data bound
     assert max(rules) / min(rules) > 200
 
 
 # ------------------------------------------------------------------------------- chapter 3
 
+
 def test_e5_bce_on_a_price_is_unbounded_and_refused():
     y, A = 3.0, np.array([0.5, 0.9, 0.99, 0.9999])
     J = -(y * np.log(A) + (1 - y) * np.log(1 - A))
-    np.testing.assert_allclose(J, [0.693, -4.29, -9.18, -18.42], atol=5e-3)     # unbounded below as A -> 1
+    np.testing.assert_allclose(J, [0.693, -4.29, -9.18, -18.42], atol=5e-3)  # unbounded below as A -> 1
     assert np.all(np.diff(J) < 0)
     with pytest.raises(RuntimeError, match="between 0 and 1"):
         F.binary_cross_entropy(t64([0.9]), t64([3.0]))
     with pytest.raises(ValueError, match=r"targets y in \[0, 1\]"):
         losses.binary_cross_entropy(np.array([0.9]), np.array([3.0]))
     a, yy = np.array([2.0, -1.0, 0.5]), np.array([3.0, 0.0, 0.5])
-    (g,) = torch_grad(lambda t: 0.5 * F.mse_loss(t, t64(yy)), a)      # linear output, 1/2 MSE
+    (g,) = torch_grad(lambda t: 0.5 * F.mse_loss(t, t64(yy)), a)  # linear output, 1/2 MSE
     assert_close_torch(0.5 * losses.mse_grad(a, yy), g, "E5 half-MSE gradient")
-    np.testing.assert_allclose(g * a.size, a - yy)                    # dJ/dZ = A - Y per example
+    np.testing.assert_allclose(g * a.size, a - yy)  # dJ/dZ = A - Y per example
 
 
 def test_e6_dw_for_transposed_convention():
@@ -159,16 +163,17 @@ def test_e8_sigmoid_and_its_derivative_at_half():
 
 def test_e9_complete_backward_pass_of_3_4_1():
     rng = RNG(1)
-    X, Y, m = rng.normal(size=(3, 8)), rng.normal(size=(1, 8)), 8        # the text's columns layout
+    X, Y, m = rng.normal(size=(3, 8)), rng.normal(size=(1, 8)), 8  # the text's columns layout
     W1, b1, W2, b2 = rng.normal(size=(3, 4)), rng.normal(size=(4, 1)), rng.normal(size=(4, 1)), rng.normal(size=(1, 1))
 
     def loss(W1, b1, W2, b2):
         A1 = torch.tanh(W1.T @ t64(X) + b1)
         return 0.5 * ((W2.T @ A1 + b2 - t64(Y)) ** 2).mean()
+
     ref = torch_grad(loss, W1, b1, W2, b2)
     A1 = np.tanh(W1.T @ X + b1)
     dZ2 = W2.T @ A1 + b2 - Y
-    dZ1 = (W2 @ dZ2) * (1 - A1 ** 2)
+    dZ1 = (W2 @ dZ2) * (1 - A1**2)
     ours = [X @ dZ1.T / m, dZ1.mean(axis=1, keepdims=True), A1 @ dZ2.T / m, dZ2.mean(axis=1, keepdims=True)]
     for name, a, b in zip(["dW1", "db1", "dW2", "db2"], ours, ref):
         assert_close_torch(a, b, f"E9 text formula {name}")
@@ -176,8 +181,13 @@ def test_e9_complete_backward_pass_of_3_4_1():
     net = MLP([3, 4, 1], hidden_activation="tanh", output="linear", loss="mse", rng=2)
     _, grads = net.loss_and_grads(X.T, Y.T)
     P = net.params
-    ref = torch_grad(lambda W1, b1, W2, b2: ((torch.tanh(t64(X.T) @ W1 + b1) @ W2 + b2 - t64(Y.T)) ** 2).mean(),
-                     P["W1"], P["b1"], P["W2"], P["b2"])
+    ref = torch_grad(
+        lambda W1, b1, W2, b2: ((torch.tanh(t64(X.T) @ W1 + b1) @ W2 + b2 - t64(Y.T)) ** 2).mean(),
+        P["W1"],
+        P["b1"],
+        P["W2"],
+        P["b2"],
+    )
     for name, b in zip(["dW1", "db1", "dW2", "db2"], ref):
         assert_close_torch(grads[name], b, f"E9 MLP {name}")
 
@@ -206,7 +216,7 @@ def test_e41_loss_is_not_accuracy_and_mse_is_gaussian_nll():
     assert ce[1] - ce[0] > 0.4
     err = RNG(0).normal(size=6)
     nll = -torch.distributions.Normal(t64(err), 1.0).log_prob(t64(np.zeros(6))).numpy()
-    np.testing.assert_allclose(nll - 0.5 * err ** 2, 0.5 * math.log(2 * math.pi), rtol=1e-14)
+    np.testing.assert_allclose(nll - 0.5 * err**2, 0.5 * math.log(2 * math.pi), rtol=1e-14)
     assert math.isclose(float(nll.mean()), 0.5 * losses.mse_loss(err, np.zeros(6)) + 0.5 * math.log(2 * math.pi))
 
 
@@ -222,6 +232,7 @@ def test_e41_order_of_integration_does_not_depend_on_the_lag():
 
 
 # ------------------------------------------------------------------------------- chapter 4
+
 
 def run_ours(opt, w0, grad_fn, n, lrs=None):
     p = {"w": np.array(w0, dtype=float)}
@@ -249,20 +260,22 @@ def test_e11_stability_is_lr_times_curvature():
         ref = run_torch(lambda p: torch.optim.SGD(p, lr=lr), [1.0], lambda w: L * w, 200)
         np.testing.assert_allclose(ours, ref.numpy(), rtol=1e-10, atol=1e-300)
         assert (abs(ours[0]) < 1e-12) == (lr < 2 / L)
-    assert abs(ours[0]) == pytest.approx(3.0 ** 200, rel=1e-9)                 # |1 - 0.04 * 100| = 3
+    assert abs(ours[0]) == pytest.approx(3.0**200, rel=1e-9)  # |1 - 0.04 * 100| = 3
 
 
 def test_e12_gd_stops_in_local_minimum_noise_escapes():
     surf = data.two_basins(tilt=0.3)
     x_local = surf.minima[1][0]
-    assert 4 * x_local ** 3 - 4 * x_local + 0.3 == pytest.approx(0, abs=1e-12) and x_local > 0
+    assert 4 * x_local**3 - 4 * x_local + 0.3 == pytest.approx(0, abs=1e-12) and x_local > 0
     ours = data.run_optimizer(surf, optim.SGD(lr=0.1), start=(1.2, 0.0), n_steps=300)[-1]
     ref = run_torch(lambda p: torch.optim.SGD(p, lr=0.1), [1.2, 0.0], surf.gradient, 300)
     assert_close_torch(ours, ref, "E12 GD on the double well")
     assert ours[0] == pytest.approx(x_local, abs=1e-9)
     anneal = lambda t: 3.0 * max(0.0, 1 - t / 400)
-    ends = [data.run_optimizer(surf, optim.SGD(lr=0.1), start=(1.2, 0.0), n_steps=500,
-                               noise=anneal, rng=s)[-1, 0] for s in range(20)]
+    ends = [
+        data.run_optimizer(surf, optim.SGD(lr=0.1), start=(1.2, 0.0), n_steps=500, noise=anneal, rng=s)[-1, 0]
+        for s in range(20)
+    ]
     assert np.mean(np.array(ends) < 0) > 0.25
 
 
@@ -285,8 +298,9 @@ def test_e14_momentum_conventions_against_torch():
         for lr in lrs:
             p, v = optim.update_parameters_with_momentum(p, {"dw": grad(p["w"])}, v, beta, lr, convention)
         return p["w"]
+
     const = [0.1] * 20
-    sgd = lambda lr, **kw: (lambda p: torch.optim.SGD(p, lr=lr, momentum=0.9, **kw))
+    sgd = lambda lr, **kw: lambda p: torch.optim.SGD(p, lr=lr, momentum=0.9, **kw)
     formula, code = dict_run("classical", const), dict_run("ema", const)
     assert_close_torch(formula, run_torch(sgd(0.1), np.ones(2), grad, 20), "E14 classical = SGD(lr)")
     assert_close_torch(code, run_torch(sgd(0.01), np.ones(2), grad, 20), "E14 ema = SGD(lr (1 - beta))")
@@ -294,9 +308,12 @@ def test_e14_momentum_conventions_against_torch():
     assert np.abs(code - run_torch(sgd(0.1, dampening=0.9), np.ones(2), grad, 20).numpy()).max() > 0.1
     lrs = 0.1 * 0.9 ** np.arange(20)
     sched = run_torch(sgd(0.1), np.ones(2), grad, 20, lrs=lrs)
-    assert np.abs(dict_run("classical", lrs) - sched.numpy()).max() > 0.1     # lr inside v vs outside
-    assert_close_torch(run_ours(optim.SGD(0.1, momentum=0.9), np.ones(2), grad, 20, lrs=lrs), sched,
-                       "E14 dlfund SGD object under a schedule")
+    assert np.abs(dict_run("classical", lrs) - sched.numpy()).max() > 0.1  # lr inside v vs outside
+    assert_close_torch(
+        run_ours(optim.SGD(0.1, momentum=0.9), np.ones(2), grad, 20, lrs=lrs),
+        sched,
+        "E14 dlfund SGD object under a schedule",
+    )
 
 
 def test_e15_momentum_amplification_and_torch_default():
@@ -305,7 +322,7 @@ def test_e15_momentum_amplification_and_torch_default():
     for gamma in (0.5, 0.9, 0.99):
         w = t64([0.0], requires_grad=True)
         opt = torch.optim.SGD([w], lr=1.0, momentum=gamma)
-        for _ in range(3000):                                       # constant gradient 1
+        for _ in range(3000):  # constant gradient 1
             before = w.detach().clone()
             w.grad = t64([1.0])
             opt.step()
@@ -320,7 +337,7 @@ def test_e16_rmsprop_eps_outside_the_root():
     w_in, s_in = 0.0, 0.0
     for _ in range(5):
         p, s = optim.update_parameters_with_rmsprop(p, {"dw": np.array([g])}, s, lr, alpha, eps)
-        s_in = alpha * s_in + (1 - alpha) * g ** 2
+        s_in = alpha * s_in + (1 - alpha) * g**2
         w_in -= lr * g / math.sqrt(s_in + eps)
     ref = run_torch(lambda q: torch.optim.RMSprop(q, lr=lr, alpha=alpha, eps=eps), [0.0], lambda w: np.array([g]), 5)
     assert_close_torch(p["w"], ref, "E16 RMSprop eps placement")
@@ -332,11 +349,15 @@ def test_e17_rmsprop_state_is_squared_gradient_not_hessian():
     for theta in (0.0, 3.0):
         w = t64([theta], requires_grad=True)
         opt = torch.optim.RMSprop([w], lr=0.01, alpha=0.0)
-        (0.5 * h * w ** 2).sum().backward()
+        (0.5 * h * w**2).sum().backward()
         opt.step()
-        hess = torch.autograd.functional.hessian(lambda v: 0.5 * h * (v ** 2).sum(), t64([theta]))
-        _, s = optim.update_parameters_with_rmsprop({"w": np.array([theta])}, {"dw": np.array([h * theta])},
-                                                    optim.initialize_rmsprop({"w": np.zeros(1)}), beta=0.0)
+        hess = torch.autograd.functional.hessian(lambda v: 0.5 * h * (v**2).sum(), t64([theta]))
+        _, s = optim.update_parameters_with_rmsprop(
+            {"w": np.array([theta])},
+            {"dw": np.array([h * theta])},
+            optim.initialize_rmsprop({"w": np.zeros(1)}),
+            beta=0.0,
+        )
         assert_close_torch(s["dw"], opt.state[w]["square_avg"], "E17 RMSprop state")
         assert s["dw"][0] == pytest.approx((h * theta) ** 2) and hess.item() == h
 
@@ -353,7 +374,7 @@ def test_e18_adam_formula_matches_torch_and_t_starts_at_one():
     with pytest.raises(ValueError, match="t must be >= 1"):
         optim.update_parameters_with_adam(p, {"dw": G[0]}, v, s, 0)
     with np.errstate(divide="ignore"):
-        assert np.isinf(np.divide(0.1, 1 - 0.9 ** 0))
+        assert np.isinf(np.divide(0.1, 1 - 0.9**0))
     assert torch.optim.Adam([t64([0.0], requires_grad=True)]).defaults["lr"] == optim.Adam().lr == 1e-3
 
 
@@ -408,14 +429,17 @@ def test_e34_adam_invariant_to_diagonal_rescaling_sgd_not():
         it = iter(G * scale)
         ref = run_torch(lambda p: torch.optim.Adam(p, lr=1e-2, eps=1e-12), np.zeros(3), lambda w: next(it), 50)
         it = iter(G * scale)
-        assert_close_torch(run_ours(optim.Adam(lr=1e-2, eps=1e-12), np.zeros(3), lambda w: next(it), 50), ref,
-                           "E34 Adam")
+        assert_close_torch(
+            run_ours(optim.Adam(lr=1e-2, eps=1e-12), np.zeros(3), lambda w: next(it), 50), ref, "E34 Adam"
+        )
         if scale is D:
             assert np.abs(ref.numpy() - base).max() < 1e-9
         base = ref.numpy()
     it1, it2 = iter(G), iter(G * D)
-    sgd_gap = np.abs(run_ours(optim.SGD(1e-2), np.zeros(3), lambda w: next(it1), 50)
-                     - run_ours(optim.SGD(1e-2), np.zeros(3), lambda w: next(it2), 50)).max()
+    sgd_gap = np.abs(
+        run_ours(optim.SGD(1e-2), np.zeros(3), lambda w: next(it1), 50)
+        - run_ours(optim.SGD(1e-2), np.zeros(3), lambda w: next(it2), 50)
+    ).max()
     assert sgd_gap > 1.0
 
 
@@ -444,12 +468,13 @@ def test_e40_half_the_divergent_rate_is_special_to_one_dimension():
     flat = data.ravine(condition=1.0)
     for lr in (1.0, 0.1):
         path = data.run_optimizer(flat, optim.SGD(lr=lr), n_steps=6000, noise=1.0, rng=1)
-        assert np.mean(path[200:] ** 2) == pytest.approx(lr / (2 - lr), rel=0.15)   # stationary variance
+        assert np.mean(path[200:] ** 2) == pytest.approx(lr / (2 - lr), rel=0.15)  # stationary variance
     tiny = data.run_optimizer(flat, optim.SGD(lr=1e-6), start=(1.0, 1.0), n_steps=1000)[-1, 0]
     assert tiny == pytest.approx((1 - 1e-6) ** 1000, rel=1e-12) and tiny > 0.999
 
 
 # ------------------------------------------------------------------------------- chapter 5
+
 
 def test_e21_dropout_scaling_matches_nn_dropout():
     a, p = np.full(100_000, 2.0), 0.3
@@ -457,7 +482,7 @@ def test_e21_dropout_scaling_matches_nn_dropout():
     drop = torch.nn.Dropout(p)
     out_t = drop(t64(a)).numpy()
     out, _ = layers.dropout_forward(a, p, rng=0)
-    np.testing.assert_allclose(np.unique(out), np.unique(out_t), rtol=1e-12)      # {0, a / (1 - p)}
+    np.testing.assert_allclose(np.unique(out), np.unique(out_t), rtol=1e-12)  # {0, a / (1 - p)}
     assert np.unique(out_t)[1] == pytest.approx(2 / 0.7, rel=1e-12)
     drop.eval()
     assert_close_torch(layers.dropout_forward(a, p, mode="eval")[0], drop(t64(a)), "E21 dropout eval")
@@ -470,7 +495,7 @@ def test_e22_weight_scaling_is_exact_only_for_linear_units():
     rng = RNG(3)
     x, w = rng.normal(size=20), 0.3 * rng.normal(size=20)
     masks = RNG(4).random((200_000, 20)) >= 0.5
-    exact_linear = (x * w).sum()                                         # E[mask / (1 - p)] = 1
+    exact_linear = (x * w).sum()  # E[mask / (1 - p)] = 1
     thinned, _ = layers.dropout_forward(np.tile(x, (200_000, 1)), 0.5, rng=1)
     assert (thinned @ w).mean() == pytest.approx(exact_linear, abs=0.03)
     mc_sigmoid = torch.sigmoid(t64((masks * x * 2) @ w)).mean().item()
@@ -514,8 +539,9 @@ def test_e25_bias_before_bn_redundant_running_var_unbiased():
     X, W, b = rng.normal(size=(6, 4)), rng.normal(size=(4, 3)), rng.normal(size=3)
     ones, zeros = np.ones(3), np.zeros(3)
     Z = X @ W
-    np.testing.assert_allclose(layers.batchnorm_forward(Z + b, ones, zeros)[0],
-                               layers.batchnorm_forward(Z, ones, zeros)[0], atol=1e-12)
+    np.testing.assert_allclose(
+        layers.batchnorm_forward(Z + b, ones, zeros)[0], layers.batchnorm_forward(Z, ones, zeros)[0], atol=1e-12
+    )
     bn_t = torch.nn.BatchNorm1d(3, momentum=1.0).double()
     ref = bn_t(t64(Z))
     ours = layers.BatchNorm1d(3, momentum=1.0)
@@ -528,6 +554,7 @@ def test_e25_bias_before_bn_redundant_running_var_unbiased():
 
 
 # ------------------------------------------------------------------------------- chapter 6
+
 
 def test_e26_xavier_variance():
     ours = init.xavier_uniform(256, 256, rng=0)
@@ -564,9 +591,11 @@ def test_e27_batchnorm_stack_gradients_grow_with_depth():
             for W in Wt:
                 ht = torch.relu(F.batch_norm(ht @ W, None, None, training=True, eps=1e-5))
             (ht * t64(G)).sum().backward()
-            assert_close_torch(norms[::-1], [np.linalg.norm(W.grad.numpy()) for W in Wt], "E27 BN stack dW norms",
-                               rtol=1e-8)
+            assert_close_torch(
+                norms[::-1], [np.linalg.norm(W.grad.numpy()) for W in Wt], "E27 BN stack dW norms", rtol=1e-8
+            )
         return norms[-1] / norms[0]
+
     r10 = ratio(10, with_torch=True)
     r30, r50 = ratio(30), ratio(50)
     assert r10 < r30 < r50 and r50 > 100
@@ -585,6 +614,7 @@ def test_e28_residual_gradient_keeps_the_identity():
 
 # ------------------------------------------------------------------------------- chapter 7
 
+
 def test_e29_clip_grad_norm_matches_torch():
     rng = RNG(0)
     grads = {"dW1": 3 * rng.normal(size=(6, 4)), "db1": 3 * rng.normal(size=4)}
@@ -602,6 +632,7 @@ def test_e29_clip_grad_norm_matches_torch():
 
 
 # ------------------------------------------------------------------------------- chapter 8
+
 
 def torch_lstm(params, n_in, H, num_layers=1, batch_first=True):
     """An nn.LSTM (float64) holding our parameters."""
@@ -622,11 +653,12 @@ def test_e30_h0_inside_the_loop_kills_the_recurrence():
             h = np.zeros((2, 5)) if reset_inside else h
             h, _ = rnn.rnn_cell_forward(x[:, t], h, cell)
         return h
+
     mod = torch.nn.RNN(3, 5, batch_first=True).double()
     mod.load_state_dict({k: torch.from_numpy(v) for k, v in rnn.to_torch_layout(P).items()})
     assert_close_torch(last_state(x, False), mod(t64(x))[1][0], "E30 RNN with h0 before the loop")
     assert np.abs(last_state(x_changed, False) - last_state(x, False)).max() > 1e-3
-    assert np.array_equal(last_state(x_changed, True), last_state(x, True))     # x_1 no longer matters
+    assert np.array_equal(last_state(x_changed, True), last_state(x, True))  # x_1 no longer matters
     assert_close_torch(last_state(x, True), mod(t64(x[:, -1:]))[1][0], "E30 reset = only the last step")
 
 
@@ -644,11 +676,11 @@ def test_e31_lstm_gradients_still_vanish_or_explode_with_length():
             dx = rnn.recurrent_backward(None, cache, dh_n=np.ones((1, 1, H)))["dx"]
             xt = t64(x, requires_grad=True)
             mod(xt)[1][0].sum().backward()
-            top = xt.grad.abs().max().item()                      # values span many decades
+            top = xt.grad.abs().max().item()  # values span many decades
             assert_close_torch(dx, xt.grad, "E31 LSTM dh_T/dx", rtol=1e-9, atol=1e-10 * top)
             norms[scale, T] = np.linalg.norm(dx[0, 0])
-    assert norms[1.0, 100] < 1e-6 * norms[1.0, 10]                 # vanishes despite the cell path
-    assert norms[6.0, 100] > 10 * norms[6.0, 10]                   # or grows: nothing is guaranteed
+    assert norms[1.0, 100] < 1e-6 * norms[1.0, 10]  # vanishes despite the cell path
+    assert norms[6.0, 100] > 10 * norms[6.0, 10]  # or grows: nothing is guaranteed
 
 
 def test_e32_forget_gate_selects_what_the_cell_keeps():
@@ -658,7 +690,7 @@ def test_e32_forget_gate_selects_what_the_cell_keeps():
     cell = torch.nn.LSTMCell(2, H).double()
     out = {}
     for f_bias in (10.0, -10.0):
-        P["b"][:H], P["b"][H:2 * H] = -10.0, f_bias
+        P["b"][:H], P["b"][H : 2 * H] = -10.0, f_bias
         _, c, _ = rnn.lstm_cell_forward(x, h, c_prev, P)
         with torch.no_grad():
             cell.weight_ih.zero_(), cell.weight_hh.zero_(), cell.bias_hh.zero_()
@@ -674,7 +706,9 @@ def test_e36_lstm_output_is_o_times_tanh_c_and_nn_lstm_facts():
     mod = torch_lstm(P, 3, 5)
     assert tuple(mod.weight_ih_l0.shape) == (4 * 5, 3) and P["Wx1"].shape == (3, 4 * 5)
     n_torch = sum(p.numel() for p in mod.parameters())
-    assert n_torch == 200 == 4 * (5 * 3 + 5 * 5 + 2 * 5) == rnn.count_recurrent_parameters("lstm", 3, 5, torch_layout=True)
+    assert (
+        n_torch == 200 == 4 * (5 * 3 + 5 * 5 + 2 * 5) == rnn.count_recurrent_parameters("lstm", 3, 5, torch_layout=True)
+    )
     x = RNG(1).normal(size=(2, 4, 3))
     out_t, (h_t, c_t) = mod(t64(x))
     out, (h_n, c_n), _ = rnn.recurrent_forward(x, P, "lstm")
@@ -699,4 +733,4 @@ def test_e37_batch_first_only_for_input_output_and_stacking_chains_layers():
     chained = torch_lstm(layer(2), 5, 5)(first)[0]
     assert torch.allclose(chained, out_t, rtol=1e-12, atol=1e-14)
     time_major = torch_lstm(P2, 3, 5, num_layers=2, batch_first=False)(t64(x.transpose(1, 0, 2)))
-    assert tuple(time_major[1][0].shape) == (2, 7, 5)                 # states: same shape either way
+    assert tuple(time_major[1][0].shape) == (2, 7, 5)  # states: same shape either way

@@ -1,5 +1,6 @@
 """Exercise notebooks: built from one source, stubs everywhere in the learner version, and the
 solution version scores full marks — in the notebook itself and through the batch grader."""
+
 import json
 import re
 from pathlib import Path
@@ -25,8 +26,9 @@ def test_learner_notebooks_are_in_sync_with_their_source():
 def test_out_of_sync_is_detected(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
-    (src / "ch02_x.md").write_text("# t\n\n```{code-cell}\ndef f(x):\n    ### BEGIN SOLUTION\n    return x\n"
-                                   "    ### END SOLUTION\n```\n")
+    (src / "ch02_x.md").write_text(
+        "# t\n\n```{code-cell}\ndef f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n```\n"
+    )
     out = tmp_path / "out"
     out.mkdir()
     assert out_of_sync(src, out) == ["ch02_x.ipynb"]  # missing
@@ -40,8 +42,9 @@ def test_out_of_sync_is_detected(tmp_path):
 
 def test_solution_markers_become_stubs_at_the_same_indentation():
     code = "def f(x):\n    y = 1\n    ### BEGIN SOLUTION\n    return x + y\n    ### END SOLUTION"
-    assert strip_solutions(code) == ('def f(x):\n    y = 1\n    # YOUR CODE HERE\n'
-                                     '    raise NotImplementedError("f: write your code here")')
+    assert strip_solutions(code) == (
+        'def f(x):\n    y = 1\n    # YOUR CODE HERE\n    raise NotImplementedError("f: write your code here")'
+    )
     with pytest.raises(ValueError):
         strip_solutions("def f():\n    ### BEGIN SOLUTION\n    pass")
 
@@ -95,8 +98,12 @@ def test_solution_notebook_checks_pass_in_a_kernel(source, solution_dir, tmp_pat
     monkeypatch.setenv("DLFUND_HOME", str(tmp_path))
     nb = nbformat.read(solution_dir / (source.stem + ".ipynb"), 4)
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()
-    reports = [o["data"]["text/html"] for c in nb.cells for o in c.get("outputs", [])
-               if "text/html" in o.get("data", {}) and "dlfund-check" in o["data"]["text/html"]]
+    reports = [
+        o["data"]["text/html"]
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if "text/html" in o.get("data", {}) and "dlfund-check" in o["data"]["text/html"]
+    ]
     n_checks = sum('check("' in c.source for c in nb.cells if c.cell_type == "code")
     assert len(reports) == n_checks > 0
     assert all("cases passed</b>" in r and "✓" in r for r in reports), [r[:300] for r in reports if "✓" not in r]

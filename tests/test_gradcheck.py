@@ -1,4 +1,5 @@
 """Tests for dlfund.gradcheck, and gradient checks of the MLP for every head and activation."""
+
 import zlib
 
 import numpy as np
@@ -23,10 +24,10 @@ def test_relative_error_values():
 def test_numerical_gradient_of_known_function_and_restores_x():
     x = np.array([[0.5, -1.0], [2.0, 3.0]])
     x0 = x.copy()
-    g = numerical_gradient(lambda: np.sum(x ** 3), x, eps=1e-5)
-    np.testing.assert_allclose(g, 3 * x0 ** 2, rtol=1e-9)
+    g = numerical_gradient(lambda: np.sum(x**3), x, eps=1e-5)
+    np.testing.assert_allclose(g, 3 * x0**2, rtol=1e-9)
     np.testing.assert_array_equal(x, x0)  # perturbed in place, restored exactly
-    some = numerical_gradient(lambda: np.sum(x ** 3), x, indices=[(1, 0)])
+    some = numerical_gradient(lambda: np.sum(x**3), x, indices=[(1, 0)])
     assert some[1, 0] == pytest.approx(12.0, rel=1e-8) and np.isnan(some[0, 0])
     with pytest.raises(TypeError, match="floating-point numpy array"):
         numerical_gradient(lambda: 0.0, [1.0, 2.0])
@@ -118,8 +119,15 @@ def test_mlp_gradient_check(head, activation):
     m = 7
     X = rng.normal(size=(m, 4))
     Y = _targets(head, spec["k"], m, rng)
-    model = MLP([4, 5, 3, spec["k"]], hidden_activation=activation, output=spec["output"], loss=spec["loss"],
-                init="xavier_normal", rng=rng, alpha=0.1)
+    model = MLP(
+        [4, 5, 3, spec["k"]],
+        hidden_activation=activation,
+        output=spec["output"],
+        loss=spec["loss"],
+        init="xavier_normal",
+        rng=rng,
+        alpha=0.1,
+    )
     for key in model.params:
         if key.startswith("b"):
             model.params[key] = rng.normal(0, 0.1, size=model.params[key].shape)

@@ -1,5 +1,6 @@
 """The grader: references pass, every catalogued mistake is recognised by its own hint code,
 and every kind of broken learner function gets the right feedback without raising."""
+
 import os
 import sys
 import textwrap
@@ -52,6 +53,7 @@ def test_mistakes_are_told_apart_across_the_catalogue():
 
 # -- feedback for broken functions, in the order the report promises ------------------------------
 
+
 def _codes(result):
     return result.problem_codes
 
@@ -87,13 +89,15 @@ def test_returned_none_asks_whether_you_forgot_to_return():
 
 def test_exception_shows_the_learners_own_line(tmp_path):
     src = tmp_path / "learner_code.py"
-    src.write_text(textwrap.dedent("""
+    src.write_text(
+        textwrap.dedent("""
         import numpy as np
 
         def softmax(z):
             e = np.exp(z - z.max(axis=1, keepdims=True))
             return e / e.sum(axis=1)[:, None, None].reshape(3)
-    """))
+    """)
+    )
     sys.path.insert(0, str(tmp_path))
     try:
         import learner_code
@@ -332,15 +336,46 @@ def test_every_chapter_registers_all_its_exercises():
     from dlfund.grading.registry import chapters
 
     expected = {
-        2: ["sigmoid", "sigmoid_derivative", "tanh_derivative", "relu", "relu_derivative", "leaky_relu",
-            "leaky_relu_derivative", "softmax"],
-        3: ["dense_forward", "dense_backward", "mse_loss", "mse_grad", "binary_cross_entropy",
-            "binary_cross_entropy_grad", "two_layer_forward", "two_layer_backward", "update_parameters_with_gd",
-            "training_step"],
-        4: ["random_mini_batches", "initialize_velocity", "momentum", "rmsprop", "initialize_adam", "adam", "adamw",
-            "warmup_cosine_lr"],
-        5: ["dropout_forward", "dropout_backward", "l2_penalty", "l2_penalty_grad", "batchnorm_forward",
-            "batchnorm_backward"],
+        2: [
+            "sigmoid",
+            "sigmoid_derivative",
+            "tanh_derivative",
+            "relu",
+            "relu_derivative",
+            "leaky_relu",
+            "leaky_relu_derivative",
+            "softmax",
+        ],
+        3: [
+            "dense_forward",
+            "dense_backward",
+            "mse_loss",
+            "mse_grad",
+            "binary_cross_entropy",
+            "binary_cross_entropy_grad",
+            "two_layer_forward",
+            "two_layer_backward",
+            "update_parameters_with_gd",
+            "training_step",
+        ],
+        4: [
+            "random_mini_batches",
+            "initialize_velocity",
+            "momentum",
+            "rmsprop",
+            "initialize_adam",
+            "adam",
+            "adamw",
+            "warmup_cosine_lr",
+        ],
+        5: [
+            "dropout_forward",
+            "dropout_backward",
+            "l2_penalty",
+            "l2_penalty_grad",
+            "batchnorm_forward",
+            "batchnorm_backward",
+        ],
         6: ["xavier_uniform", "xavier_normal", "he_normal", "residual_block_forward", "residual_block_backward"],
         7: ["clip_grad_norm", "clip_grad_value"],
         8: ["rnn_cell_forward", "rnn_forward", "rnn_backward", "lstm_cell_forward", "lstm_cell_backward"],

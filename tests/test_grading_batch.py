@@ -1,5 +1,6 @@
 """Batch grading: good, buggy and hostile submissions each get the right verdict, and one
 hostile notebook never stops the others from being graded."""
+
 import csv
 import json
 
@@ -15,25 +16,55 @@ from dlfund.grading.registry import chapters
 HOSTILE = {
     # name: (extra cells, replaced functions, expected flag, expected points)
     "loops_forever": (["while True:\n    pass"], {}, "cell_timeout", N_CH2),
-    "ignores_alarm_busy": (["import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass"],
-                           {}, "cpu_limit", 0),
-    "ignores_alarm_sleeps": (["import signal, time\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\ntime.sleep(600)"],
-                             {}, "time_limit", 0),
+    "ignores_alarm_busy": (
+        ["import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass"],
+        {},
+        "cpu_limit",
+        0,
+    ),
+    "ignores_alarm_sleeps": (
+        ["import signal, time\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\ntime.sleep(600)"],
+        {},
+        "time_limit",
+        0,
+    ),
     "function_loops": ([], {"relu": "def relu(z):\n    while True:\n        pass"}, "call_timeout", N_CH2 - 1),
     "exhausts_memory": (["hog = bytearray(8 * 1024**3)"], {}, "memory_limit", N_CH2),
     "calls_sys_exit": (["import sys\nsys.exit(2)"], {}, "sys_exit", N_CH2),
-    "exits_in_function": ([], {"tanh_derivative": "def tanh_derivative(z):\n    raise SystemExit(0)"}, "sys_exit",
-                          N_CH2 - 1),
+    "exits_in_function": (
+        [],
+        {"tanh_derivative": "def tanh_derivative(z):\n    raise SystemExit(0)"},
+        "sys_exit",
+        N_CH2 - 1,
+    ),
     "floods_output": (["for i in range(400_000):\n    print('spam' * 3, i)"], {}, "output_flood", N_CH2),
     "deletes_files": (["import os, shutil\nfor f in os.listdir('.'):\n    os.remove(f)"], {}, "deleted_files", N_CH2),
-    "delegates": (["from dlfund.activations import softmax as ref"], {"softmax": "def softmax(z):\n    return ref(z)"},
-                  "delegation", N_CH2 - 1),
+    "delegates": (
+        ["from dlfund.activations import softmax as ref"],
+        {"softmax": "def softmax(z):\n    return ref(z)"},
+        "delegation",
+        N_CH2 - 1,
+    ),
     "imports_reference_by_name": (["from dlfund.activations import relu"], {"relu": "pass"}, "delegation", N_CH2 - 1),
-    "dynamic_delegation": ([], {"relu": "def relu(z):\n    import importlib\n    m = importlib.import_module("
-                                        "'dlfund.act' + 'ivations')\n    return m.relu(z)"}, "delegation", N_CH2 - 1),
+    "dynamic_delegation": (
+        [],
+        {
+            "relu": "def relu(z):\n    import importlib\n    m = importlib.import_module("
+            "'dlfund.act' + 'ivations')\n    return m.relu(z)"
+        },
+        "delegation",
+        N_CH2 - 1,
+    ),
     "os_exit": (["import os\nos._exit(0)"], {}, "crashed", 0),
-    "patches_checker": (["import dlfund.grading as g\ng.check = lambda *a, **k: 'all tests passed'\n"
-                         "import builtins\nbuiltins.__import__ = None"], {}, None, N_CH2),
+    "patches_checker": (
+        [
+            "import dlfund.grading as g\ng.check = lambda *a, **k: 'all tests passed'\n"
+            "import builtins\nbuiltins.__import__ = None"
+        ],
+        {},
+        None,
+        N_CH2,
+    ),
 }
 
 
@@ -41,8 +72,12 @@ HOSTILE = {
 def batch(solutions, tmp_path_factory):
     folder = tmp_path_factory.mktemp("submissions")
     _variant(solutions, folder, "good")
-    _variant(solutions, folder, "buggy_softmax", replace={
-        "softmax": "def softmax(z):\n    e = np.exp(z)\n    return e / e.sum(axis=1, keepdims=True)"})
+    _variant(
+        solutions,
+        folder,
+        "buggy_softmax",
+        replace={"softmax": "def softmax(z):\n    e = np.exp(z)\n    return e / e.sum(axis=1, keepdims=True)"},
+    )
     _variant(solutions, folder, "raises_in_relu", replace={"relu": "def relu(z):\n    return z @ z"})
     for name, (cells, repl, _, _) in HOSTILE.items():
         _variant(solutions, folder, name, cells_before=cells, replace=repl)
@@ -103,10 +138,12 @@ def test_score_table_and_feedback_files(batch):
 
 
 def test_static_scan_follows_calls_between_functions():
-    cells = [(0, "from dlfund.activations import softmax as s"),
-             (1, "def helper(z):\n    return s(z)"),
-             (2, "def softmax(z):\n    return helper(z)"),
-             (3, "def relu(z):\n    return z * (z > 0)")]
+    cells = [
+        (0, "from dlfund.activations import softmax as s"),
+        (1, "def helper(z):\n    return s(z)"),
+        (2, "def softmax(z):\n    return helper(z)"),
+        (3, "def relu(z):\n    return z * (z > 0)"),
+    ]
     scan = static_scan(cells, chapter=2)
     assert scan["uses_flagged"] == {"helper": True, "softmax": True, "relu": False}
     assert static_scan(cells, chapter=3)["uses_flagged"]["softmax"] is False  # activations allowed in chapter 3

@@ -1,6 +1,7 @@
 """`python -m dlfund grade` checks every option before grading anything: a teacher's bad option
 ends with exit code 2 and one line naming the option, the expected and the received value, and
 never reaches a student's score."""
+
 import pytest
 
 from dlfund.cli import main as cli_main
@@ -26,7 +27,10 @@ BAD = [
     (["{nb}", "--out", "{out}", "--jobs", "-1"], ["--jobs", "expected an integer >= 1", "'-1'"]),
     (["{nb}", "--out", "{out}", "--jobs", "0"], ["--jobs", ">= 1", "'0'"]),
     (["{nb}", "--out", "{out}", "--jobs", "two"], ["--jobs", "expected an integer", "'two'"]),
-    (["{nb}", "--out", "{out}", "--chapter", "99"], ["--chapter", "unknown chapter '99'", "chapters with exercises: 2"]),
+    (
+        ["{nb}", "--out", "{out}", "--chapter", "99"],
+        ["--chapter", "unknown chapter '99'", "chapters with exercises: 2"],
+    ),
     (["{nb}", "--out", "{out}", "--chapter", "two"], ["--chapter", "unknown chapter 'two'"]),
     (["{nb}", "--out", "{out}", "--max-processes", "1"], ["--max-processes", ">= 4", "'1'"]),
     (["{nb}", "--out", "{out}", "--isolation", "docker"], ["--isolation", "invalid choice", "'docker'"]),

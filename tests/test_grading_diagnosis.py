@@ -3,6 +3,7 @@ names the mistake — by its catalogue code, or, for variants nobody catalogued,
 its behaviour (which gate, which bias correction, which time step). Also: every answer kind
 (scalars, tuples, dicts, caches, dtypes, aliasing, warnings) gets a report without internal errors,
 and reports have a plain-text rendering."""
+
 import numpy as np
 import pytest
 
@@ -24,12 +25,16 @@ def _sig(a):
 
 # -- scalars, dtypes, aliasing, warnings, caches ---------------------------------------------------
 
-@pytest.mark.parametrize("name, fn", [
-    ("mse_loss", lambda y_hat, y: float(np.mean(np.abs(y_hat - y)))),
-    ("binary_cross_entropy", lambda p, y: float(np.mean(y * np.log(p + 1e-12)))),
-    ("l2_penalty", lambda parameters, lam: lam * sum(float(np.sum(v ** 2)) for v in parameters.values())),
-    ("clip_grad_norm", lambda grads, max_norm: (grads, 1.0)),
-])
+
+@pytest.mark.parametrize(
+    "name, fn",
+    [
+        ("mse_loss", lambda y_hat, y: float(np.mean(np.abs(y_hat - y)))),
+        ("binary_cross_entropy", lambda p, y: float(np.mean(y * np.log(p + 1e-12)))),
+        ("l2_penalty", lambda parameters, lam: lam * sum(float(np.sum(v**2)) for v in parameters.values())),
+        ("clip_grad_norm", lambda grads, max_norm: (grads, 1.0)),
+    ],
+)
 def test_a_wrong_scalar_is_compared_not_crashed(name, fn):
     report = _check(name, fn).report()
     assert "expected" in report and "received" in report
@@ -44,11 +49,16 @@ def test_bool_and_int_derivatives_fail():
 
 
 def test_integer_state_and_float32_weights_fail():
-    result = _check("initialize_velocity", lambda parameters: {"d" + k: np.zeros(p.shape, dtype=int)
-                                                               for k, p in parameters.items()})
+    result = _check(
+        "initialize_velocity", lambda parameters: {"d" + k: np.zeros(p.shape, dtype=int) for k, p in parameters.items()}
+    )
     assert not result.ok and "INT_RESULT" in result.problem_codes
-    result = _check("xavier_uniform", lambda n_in, n_out, rng: rng.uniform(-1, 1, (n_in, n_out)).astype(np.float32)
-                    * np.float32(np.sqrt(3.0 / (n_in + n_out) * 2)))
+    result = _check(
+        "xavier_uniform",
+        lambda n_in, n_out, rng: (
+            rng.uniform(-1, 1, (n_in, n_out)).astype(np.float32) * np.float32(np.sqrt(3.0 / (n_in + n_out) * 2))
+        ),
+    )
     assert not result.ok and "INIT_DTYPE" in result.problem_codes
 
 
@@ -113,7 +123,7 @@ def test_warnings_in_a_passing_exercise_are_shown_as_a_caveat():
 
 def test_clip_grad_norm_dividing_by_a_zero_norm_fails():
     def clip_grad_norm(grads, max_norm):
-        norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+        norm = np.sqrt(sum(np.sum(g**2) for g in grads.values()))
         return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}, float(norm)
 
     result = _check("clip_grad_norm", clip_grad_norm)
@@ -150,6 +160,7 @@ def test_batchnorm_cache_with_the_std_instead_of_its_inverse_fails():
 
 # -- structure before values --------------------------------------------------------------------
 
+
 def test_swapped_return_order_is_named_not_blamed_on_broadcasting():
     def dense_backward(dZ, cache):
         A_prev, W = cache
@@ -185,9 +196,11 @@ def test_time_major_output_gets_an_axes_hint():
 
 # -- optimizers: catalogued and diagnosed ------------------------------------------------------------
 
+
 def _adam(corr_v, corr_s, old=False, sign=-1.0):
-    def update_parameters_with_adam(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999,
-                                    epsilon=1e-8):
+    def update_parameters_with_adam(
+        parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8
+    ):
         P, V, S = {}, {}, {}
         for k, W in parameters.items():
             d = "d" + k
@@ -197,28 +210,35 @@ def _adam(corr_v, corr_s, old=False, sign=-1.0):
             v_hat, s_hat = vv / corr_v(beta1, t), ss / corr_s(beta2, t)
             P[k] = W + sign * learning_rate * v_hat / (np.sqrt(s_hat) + epsilon)
         return P, V, S
+
     return update_parameters_with_adam
 
 
 def _pow(b, t):
-    return 1 - b ** t
+    return 1 - b**t
 
 
-@pytest.mark.parametrize("fn, code", [
-    (_adam(lambda b, t: 1 - b ** (t - 1), lambda b, t: 1 - b ** (t - 1)), "ADAM_BIAS_T_MINUS_1"),
-    (_adam(lambda b, t: (1 - b) * t, lambda b, t: (1 - b) * t), "ADAM_BIAS_LINEAR"),
-    (_adam(_pow, _pow, old=True), "ADAM_CORRECTS_OLD_MOMENTS"),
-    (_adam(_pow, _pow, sign=1.0), "ADAM_UPHILL"),
-])
+@pytest.mark.parametrize(
+    "fn, code",
+    [
+        (_adam(lambda b, t: 1 - b ** (t - 1), lambda b, t: 1 - b ** (t - 1)), "ADAM_BIAS_T_MINUS_1"),
+        (_adam(lambda b, t: (1 - b) * t, lambda b, t: (1 - b) * t), "ADAM_BIAS_LINEAR"),
+        (_adam(_pow, _pow, old=True), "ADAM_CORRECTS_OLD_MOMENTS"),
+        (_adam(_pow, _pow, sign=1.0), "ADAM_UPHILL"),
+    ],
+)
 def test_adam_bias_correction_mistakes_are_catalogued(fn, code):
     assert code in _check("adam", fn).mistake_codes
 
 
-@pytest.mark.parametrize("fn, words", [
-    (_adam(lambda b, t: 1 - b ** (t - 1), _pow), "beta1**(t - 1)"),  # only v's correction is off
-    (_adam(_pow, lambda b, t: (1 - b) * t), "(1 - beta2) * t"),  # only s's correction is off
-    (_adam(_pow, lambda b, t: 1.0, sign=1.0), "UP the gradient"),  # two slips at once
-])
+@pytest.mark.parametrize(
+    "fn, words",
+    [
+        (_adam(lambda b, t: 1 - b ** (t - 1), _pow), "beta1**(t - 1)"),  # only v's correction is off
+        (_adam(_pow, lambda b, t: (1 - b) * t), "(1 - beta2) * t"),  # only s's correction is off
+        (_adam(_pow, lambda b, t: 1.0, sign=1.0), "UP the gradient"),  # two slips at once
+    ],
+)
 def test_uncatalogued_adam_variants_are_diagnosed(fn, words):
     result = _check("adam", fn)
     assert not result.ok and not result.mistake_codes
@@ -245,8 +265,9 @@ def test_momentum_stepping_with_the_gradient_uphill_is_diagnosed():
 def test_rmsprop_without_the_square_is_named_although_it_gives_nan():
     def rmsprop(parameters, grads, s, learning_rate=0.01, beta=0.99, epsilon=1e-8):
         new_s = {dk: beta * s[dk] + (1 - beta) * grads[dk] for dk in s}
-        return {k: W - learning_rate * grads["d" + k] / (np.sqrt(new_s["d" + k]) + epsilon)
-                for k, W in parameters.items()}, new_s
+        return {
+            k: W - learning_rate * grads["d" + k] / (np.sqrt(new_s["d" + k]) + epsilon) for k, W in parameters.items()
+        }, new_s
 
     result = _check("rmsprop", rmsprop)
     assert "RMS_NO_SQUARE" in result.mistake_codes
@@ -272,13 +293,15 @@ def test_sigmoid_sign_slip_in_one_branch_is_diagnosed():
 
 # -- recurrent nets --------------------------------------------------------------------------------
 
+
 def _lstm(act_f=_sig, act_o=_sig, input_gate=True):
     def lstm_cell_forward(x_t, h_prev, c_prev, params):
         H = h_prev.shape[1]
         a = x_t @ params["Wx"] + h_prev @ params["Wh"] + params["b"]
-        i, f, g, o = _sig(a[:, :H]), act_f(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), act_o(a[:, 3 * H:])
+        i, f, g, o = _sig(a[:, :H]), act_f(a[:, H : 2 * H]), np.tanh(a[:, 2 * H : 3 * H]), act_o(a[:, 3 * H :])
         c_t = f * c_prev + (i * g if input_gate else g)
         return o * np.tanh(c_t), c_t
+
     return lstm_cell_forward
 
 
@@ -297,11 +320,25 @@ def _lstm_bwd(dc_t_in=True, f_deriv=True):
         i, f, g, o, c_t = cache["i"], cache["f"], cache["g"], cache["o"], cache["c_t"]
         p = cache["params"]
         tc = np.tanh(c_t)
-        dc = (dc_t if dc_t_in else 0) + dh_t * o * (1 - tc ** 2)
-        da = np.concatenate([dc * g * i * (1 - i), dc * cache["c_prev"] * (f * (1 - f) if f_deriv else 1),
-                             dc * i * (1 - g ** 2), dh_t * tc * o * (1 - o)], axis=1)
-        return {"dx": da @ p["Wx"].T, "dh_prev": da @ p["Wh"].T, "dc_prev": dc * f,
-                "dWx": cache["x_t"].T @ da, "dWh": cache["h_prev"].T @ da, "db": da.sum(axis=0)}
+        dc = (dc_t if dc_t_in else 0) + dh_t * o * (1 - tc**2)
+        da = np.concatenate(
+            [
+                dc * g * i * (1 - i),
+                dc * cache["c_prev"] * (f * (1 - f) if f_deriv else 1),
+                dc * i * (1 - g**2),
+                dh_t * tc * o * (1 - o),
+            ],
+            axis=1,
+        )
+        return {
+            "dx": da @ p["Wx"].T,
+            "dh_prev": da @ p["Wh"].T,
+            "dc_prev": dc * f,
+            "dWx": cache["x_t"].T @ da,
+            "dWh": cache["h_prev"].T @ da,
+            "db": da.sum(axis=0),
+        }
+
     return lstm_cell_backward
 
 
@@ -318,10 +355,14 @@ def test_lstm_backward_gate_is_named_by_columns_and_by_diagnosis():
 def _bptt(assign_keys=(), backwards=True, carry=True):
     def rnn_backward(dout, x, h0, params, out):
         T = x.shape[1]
-        g = {"dx": np.zeros_like(x), "dWx": np.zeros_like(params["Wx"]), "dWh": np.zeros_like(params["Wh"]),
-             "db": np.zeros_like(params["b"])}
+        g = {
+            "dx": np.zeros_like(x),
+            "dWx": np.zeros_like(params["Wx"]),
+            "dWh": np.zeros_like(params["Wh"]),
+            "db": np.zeros_like(params["b"]),
+        }
         dh_next = np.zeros_like(h0)
-        for t in (reversed(range(T)) if backwards else range(T)):
+        for t in reversed(range(T)) if backwards else range(T):
             h_prev = out[:, t - 1] if t > 0 else h0
             da = (dout[:, t] + (dh_next if carry else 0)) * (1 - out[:, t] ** 2)
             g["dx"][:, t] = da @ params["Wx"].T
@@ -331,6 +372,7 @@ def _bptt(assign_keys=(), backwards=True, carry=True):
             dh_next = da @ params["Wh"].T
         g["dh0"] = dh_next
         return g
+
     return rnn_backward
 
 
@@ -375,6 +417,7 @@ def test_wrong_time_steps_are_located():
 
 # -- presentation ----------------------------------------------------------------------------------
 
+
 def test_reports_have_a_plain_text_and_an_html_rendering():
     result = _check("relu", lambda z: np.minimum(z, 0))
     bundle = result._repr_mimebundle_()
@@ -412,6 +455,5 @@ def test_no_internal_error_for_a_wrong_answer_of_any_type(ex):
         result = check(ex.name, lambda *a, _v=answer, **k: _v, show=False, record=False, seeds=(0,))
         report = result.report()
         assert not result.ok
-        for phrase in ("could not read", "Traceback", "object does not support", "has no attribute",
-                       "internal error"):
+        for phrase in ("could not read", "Traceback", "object does not support", "has no attribute", "internal error"):
             assert phrase not in report, (ex.name, answer, report)

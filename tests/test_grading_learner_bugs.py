@@ -2,6 +2,7 @@
 realistic buggy implementations must fail `check` and unusual valid ones must pass. Here a fixed
 sample — the first bug of every exercise and every fourth one after that — and every valid
 implementation are re-run, so a change to cases or comparisons cannot silently let them through."""
+
 import sys
 from pathlib import Path
 

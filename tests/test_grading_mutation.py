@@ -1,6 +1,7 @@
 """Mutation testing keeps the grader honest: small corruptions of every model solution must fail
 `check`. The full run (`python tools/mutation_test.py`, a minute or two) writes
 benchmarks/results/mutation.json; here a fixed sample of mutants per exercise is re-run."""
+
 import importlib.util
 import json
 from pathlib import Path

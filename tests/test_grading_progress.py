@@ -1,4 +1,5 @@
 """Learner progress: the local record, the per-chapter summary, and `python -m dlfund progress`."""
+
 import json
 import multiprocessing as mp
 import os
@@ -70,7 +71,7 @@ def test_cli_progress(capsys, home):
 
 def test_a_corrupt_record_is_kept_aside_and_the_report_says_so_once(home):
     (home / "progress.json").write_text("{not json")
-    assert "damaged" in str(progress())                 # reading shows it and moves nothing
+    assert "damaged" in str(progress())  # reading shows it and moves nothing
     assert (home / "progress.json").read_text() == "{not json"
     result = check("relu", activations.relu, show=False)
     assert load_record()["exercises"]["relu"]["passed"]
@@ -90,7 +91,7 @@ def _unwritable(home):
 def test_an_unwritable_home_is_reported_in_the_check_report(home, monkeypatch):
     monkeypatch.setenv("DLFUND_HOME", str(_unwritable(home)))
     result = check("relu", activations.relu, show=False)
-    assert result.ok                                     # the grading itself is unaffected
+    assert result.ok  # the grading itself is unaffected
     text = result.report()
     assert text.count("NOT recorded") == 1 and "progress.json" in text
     assert "NOT recorded" in result._repr_html_()
@@ -120,7 +121,7 @@ def test_a_killed_writers_temporary_file_is_cleaned_up(home):
         f.write_text("{")
     os.utime(stale, (time.time() - 3600, time.time() - 3600))
     check("relu", activations.relu, show=False)
-    assert not stale.exists() and fresh.exists()         # a fresh one may belong to a live writer
+    assert not stale.exists() and fresh.exists()  # a fresh one may belong to a live writer
 
 
 def _record_many(home, n):

@@ -7,6 +7,7 @@ outside keeps its hash, no process outlives the run, and the offender gets a cle
 Without the sandbox (the "process" fallback, forced here) the grader says so everywhere, and a
 killed worker still costs only its own submission.
 """
+
 import csv
 import hashlib
 import json
@@ -32,34 +33,44 @@ MARKER = f"grading-test-sleeper-{uuid.uuid4().hex[:10]}"  # argv[0] of every pro
 
 
 def forks(n):
-    return (f"import os\nfor i in range({n}):\n    if os.fork() == 0:\n"
-            f"        os.execv('/bin/sleep', [{MARKER!r}, '300'])")
+    return (
+        f"import os\nfor i in range({n}):\n    if os.fork() == 0:\n        os.execv('/bin/sleep', [{MARKER!r}, '300'])"
+    )
 
 
-ESCAPES = (f"import os\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
-           f"        os.execv('/bin/sleep', [{MARKER!r}, '300'])\n    os._exit(0)")
+ESCAPES = (
+    f"import os\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+    f"        os.execv('/bin/sleep', [{MARKER!r}, '300'])\n    os._exit(0)"
+)
 KILLS_PARENT = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"
 
 
 def kills_grader(needle):
     """Find the grader with /proc (as `ps` would) and kill it."""
-    return ("import os, signal\nfor p in os.listdir('/proc'):\n"
-            "    if not p.isdigit() or int(p) == os.getpid():\n        continue\n"
-            "    try:\n        cmd = open(f'/proc/{p}/cmdline', 'rb').read()\n    except OSError:\n        continue\n"
-            f"    if {needle!r}.encode() in cmd or b'/grader/_child.py' in cmd:\n"
-            "        try:\n            os.kill(int(p), signal.SIGKILL)\n        except OSError:\n            pass")
+    return (
+        "import os, signal\nfor p in os.listdir('/proc'):\n"
+        "    if not p.isdigit() or int(p) == os.getpid():\n        continue\n"
+        "    try:\n        cmd = open(f'/proc/{p}/cmdline', 'rb').read()\n    except OSError:\n        continue\n"
+        f"    if {needle!r}.encode() in cmd or b'/grader/_child.py' in cmd:\n"
+        "        try:\n            os.kill(int(p), signal.SIGKILL)\n        except OSError:\n            pass"
+    )
 
 
 def appends(*paths, line="FORGED,8,8"):
     """Append `line` to each path in turn (each attempt whatever became of the previous one)."""
-    return "\n".join(f"try:\n    with open({str(p)!r}, 'a') as f:\n        f.write({line + chr(10)!r})\n"
-                     "except OSError:\n    pass" for p in paths)
+    return "\n".join(
+        f"try:\n    with open({str(p)!r}, 'a') as f:\n        f.write({line + chr(10)!r})\nexcept OSError:\n    pass"
+        for p in paths
+    )
 
 
 def snapshot(root, skip=()):
     """{relative path: sha256} of every file below `root`, except in the folders `skip`."""
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*"))
-            if p.is_file() and not set(p.relative_to(root).parts) & set(skip)}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not set(p.relative_to(root).parts) & set(skip)
+    }
 
 
 def processes_with(text, wait_s=3.0):
@@ -99,16 +110,42 @@ def test_sandbox_hostile_notebooks_beside_honest_ones(solutions, tmp_path):
     }
     for name, cells in hostile.items():
         variant(solutions, subs, name, cells_before=cells)
-    reader = variant(solutions, subs, "reads_other_submission", cells_before=[
-        f"leaked = True\ntry:\n    stolen = open({str(honest[0])!r}).read()\nexcept OSError:\n    leaked = False"],
-        cells_after=["if leaked:\n    relu = None  # what was read would lose a point"])
+    reader = variant(
+        solutions,
+        subs,
+        "reads_other_submission",
+        cells_before=[
+            f"leaked = True\ntry:\n    stolen = open({str(honest[0])!r}).read()\nexcept OSError:\n    leaked = False"
+        ],
+        cells_after=["if leaked:\n    relu = None  # what was read would lose a point"],
+    )
     before, numpy_before = snapshot(tmp_path, skip=("out", "work")), numpy_init.read_bytes()
 
-    cmd = [sys.executable, "-m", "dlfund", "grade", str(subs), "--out", str(out), "--jobs", "2", "--quiet",
-           "--isolation", "bubblewrap", "--max-processes", "12", "--cell-timeout", "4", "--call-timeout", "2",
-           "--time-limit", "40"]
-    done = subprocess.run(cmd, cwd=ROOT, env=dict(os.environ, TMPDIR=str(work)), capture_output=True, text=True,
-                          timeout=600)
+    cmd = [
+        sys.executable,
+        "-m",
+        "dlfund",
+        "grade",
+        str(subs),
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+        "--quiet",
+        "--isolation",
+        "bubblewrap",
+        "--max-processes",
+        "12",
+        "--cell-timeout",
+        "4",
+        "--call-timeout",
+        "2",
+        "--time-limit",
+        "40",
+    ]
+    done = subprocess.run(
+        cmd, cwd=ROOT, env=dict(os.environ, TMPDIR=str(work)), capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "graded in the bubblewrap sandbox" in done.stdout and "WARNING" not in done.stderr
 
@@ -161,11 +198,17 @@ def test_fallback_without_sandbox_is_announced_and_a_killed_worker_costs_one_sub
     assert processes_with(MARKER) == []
 
 
-@pytest.mark.parametrize("bwrap, reason", [
-    (None, "bubblewrap (bwrap) is not installed"),
-    ("echo 'bwrap: No permissions to create a new namespace' >&2; exit 1",  # user namespaces disabled
-     "the bubblewrap sandbox did not start: bwrap: No permissions to create a new namespace"),
-], ids=["missing", "namespaces-disabled"])
+@pytest.mark.parametrize(
+    "bwrap, reason",
+    [
+        (None, "bubblewrap (bwrap) is not installed"),
+        (
+            "echo 'bwrap: No permissions to create a new namespace' >&2; exit 1",  # user namespaces disabled
+            "the bubblewrap sandbox did not start: bwrap: No permissions to create a new namespace",
+        ),
+    ],
+    ids=["missing", "namespaces-disabled"],
+)
 def test_auto_falls_back_loudly_without_a_working_bwrap(bwrap, reason, solutions, tmp_path, monkeypatch, capsys):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -200,8 +243,9 @@ def _task(t):
 def test_supervisor_a_dead_or_hanging_worker_costs_only_its_own_task():
     lost = []
     tasks = ["a", "b", "killed", "c", "d", "hangs", "e", "f"]
-    results = supervisor.run(tasks, _task, jobs=2, guard_s=3, lost=lambda t, how: {"lost": t, "how": how},
-                             on_lost=lost.append)
+    results = supervisor.run(
+        tasks, _task, jobs=2, guard_s=3, lost=lambda t, how: {"lost": t, "how": how}, on_lost=lost.append
+    )
     assert [r.get("task") for r in results] == ["a", "b", None, "c", "d", None, "e", "f"]
     assert results[2] == {"lost": "killed", "how": "was killed by signal SIGKILL"}
     assert results[5]["lost"] == "hangs" and "stopped answering" in results[5]["how"]

@@ -1,5 +1,6 @@
 """No false fails: valid implementations written differently from the model solutions (loops,
 other operation orders, other NumPy functions) pass `check` with full marks and no failing note."""
+
 import numpy as np
 import pytest
 
@@ -105,8 +106,10 @@ def momentum_reordered(parameters, grads, v, beta=0.9, learning_rate=0.01):
 
 def rmsprop_inverse(parameters, grads, s, learning_rate=0.01, beta=0.99, epsilon=1e-8):
     new_s = {dk: beta * s[dk] + (1 - beta) * np.square(grads[dk]) for dk in s}
-    return {k: W - learning_rate * grads["d" + k] * (1.0 / (np.sqrt(new_s["d" + k]) + epsilon))
-            for k, W in parameters.items()}, new_s
+    return {
+        k: W - learning_rate * grads["d" + k] * (1.0 / (np.sqrt(new_s["d" + k]) + epsilon))
+        for k, W in parameters.items()
+    }, new_s
 
 
 def initialize_adam_zeros(parameters):
@@ -126,8 +129,8 @@ def adam_entrywise(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, b
             g = grads[dk][idx]
             V[idx] = beta1 * V[idx] + (1 - beta1) * g
             S[idx] = beta2 * S[idx] + (1 - beta2) * g * g
-            step = learning_rate * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)  # Kingma & Ba's reordering
-            P[idx] = W[idx] - step * V[idx] / (np.sqrt(S[idx]) + epsilon * np.sqrt(1 - beta2 ** t))
+            step = learning_rate * np.sqrt(1 - beta2**t) / (1 - beta1**t)  # Kingma & Ba's reordering
+            P[idx] = W[idx] - step * V[idx] / (np.sqrt(S[idx]) + epsilon * np.sqrt(1 - beta2**t))
         new_p[k], new_v[dk], new_s[dk] = P, V, S
     return new_p, new_v, new_s
 
@@ -165,7 +168,7 @@ def batchnorm_backward_graph(dout, cache):
     x_hat, inv_std, gamma = cache["x_hat"], cache["inv_std"], cache["gamma"]
     m = dout.shape[0]
     dx_hat = dout * gamma
-    dvar = np.sum(dx_hat * x_hat, axis=0) * (-0.5) * inv_std ** 2
+    dvar = np.sum(dx_hat * x_hat, axis=0) * (-0.5) * inv_std**2
     xc = x_hat / inv_std
     dmean = -np.sum(dx_hat * inv_std, axis=0) - 2 * dvar * xc.mean(axis=0)
     dX = dx_hat * inv_std + dvar * 2 * xc / m + dmean / m
@@ -208,8 +211,10 @@ def rnn_backward_list(dout, x, h0, params, out):
 def lstm_forward_split(x_t, h_prev, c_prev, params):
     H = h_prev.shape[1]
     Wx, Wh, b = params["Wx"], params["Wh"], params["b"]
-    gates = [x_t @ Wx[:, k * H:(k + 1) * H] + h_prev @ Wh[:, k * H:(k + 1) * H] + b[k * H:(k + 1) * H]
-             for k in range(4)]
+    gates = [
+        x_t @ Wx[:, k * H : (k + 1) * H] + h_prev @ Wh[:, k * H : (k + 1) * H] + b[k * H : (k + 1) * H]
+        for k in range(4)
+    ]
     i, f, g, o = _sig(gates[0]), _sig(gates[1]), np.tanh(gates[2]), _sig(gates[3])
     c_t = i * g + c_prev * f
     return np.tanh(c_t) * o, c_t
@@ -219,25 +224,49 @@ def lstm_backward_hstack(dh_t, dc_t, cache):
     i, f, g, o = cache["i"], cache["f"], cache["g"], cache["o"]
     tc = np.tanh(cache["c_t"])
     dc = dh_t * o * (1 - tc) * (1 + tc) + dc_t
-    da = np.hstack([dc * g * i * (1 - i), dc * cache["c_prev"] * f * (1 - f), dc * i * (1 - g) * (1 + g),
-                    dh_t * tc * o * (1 - o)])
+    da = np.hstack(
+        [dc * g * i * (1 - i), dc * cache["c_prev"] * f * (1 - f), dc * i * (1 - g) * (1 + g), dh_t * tc * o * (1 - o)]
+    )
     p = cache["params"]
-    return {"dWx": cache["x_t"].T @ da, "dWh": cache["h_prev"].T @ da, "db": da.sum(axis=0),
-            "dx": da @ p["Wx"].T, "dh_prev": da @ p["Wh"].T, "dc_prev": f * dc}
+    return {
+        "dWx": cache["x_t"].T @ da,
+        "dWh": cache["h_prev"].T @ da,
+        "db": da.sum(axis=0),
+        "dx": da @ p["Wx"].T,
+        "dh_prev": da @ p["Wh"].T,
+        "dc_prev": f * dc,
+    }
 
 
 VALID = [
-    ("sigmoid", sigmoid_logaddexp), ("sigmoid", sigmoid_masks), ("sigmoid", sigmoid_loop),
-    ("sigmoid_derivative", sigmoid_derivative_product), ("tanh_derivative", tanh_derivative_cosh),
-    ("relu", relu_product), ("relu_derivative", relu_derivative_where), ("leaky_relu", leaky_relu_where),
-    ("softmax", softmax_rows_loop), ("softmax", softmax_logsumexp), ("dense_forward", dense_forward_einsum),
-    ("dense_backward", dense_backward_loops), ("mse_loss", mse_loss_loop), ("binary_cross_entropy", bce_clip),
-    ("update_parameters_with_gd", gd_loop), ("momentum", momentum_reordered), ("rmsprop", rmsprop_inverse),
-    ("initialize_adam", initialize_adam_zeros), ("adam", adam_entrywise), ("l2_penalty", l2_penalty_loop),
-    ("dropout_forward", dropout_forward_where), ("batchnorm_forward", batchnorm_forward_manual),
-    ("batchnorm_backward", batchnorm_backward_graph), ("clip_grad_norm", clip_grad_norm_concat),
-    ("clip_grad_value", clip_grad_value_minmax), ("rnn_forward", rnn_forward_stack),
-    ("rnn_backward", rnn_backward_list), ("lstm_cell_forward", lstm_forward_split),
+    ("sigmoid", sigmoid_logaddexp),
+    ("sigmoid", sigmoid_masks),
+    ("sigmoid", sigmoid_loop),
+    ("sigmoid_derivative", sigmoid_derivative_product),
+    ("tanh_derivative", tanh_derivative_cosh),
+    ("relu", relu_product),
+    ("relu_derivative", relu_derivative_where),
+    ("leaky_relu", leaky_relu_where),
+    ("softmax", softmax_rows_loop),
+    ("softmax", softmax_logsumexp),
+    ("dense_forward", dense_forward_einsum),
+    ("dense_backward", dense_backward_loops),
+    ("mse_loss", mse_loss_loop),
+    ("binary_cross_entropy", bce_clip),
+    ("update_parameters_with_gd", gd_loop),
+    ("momentum", momentum_reordered),
+    ("rmsprop", rmsprop_inverse),
+    ("initialize_adam", initialize_adam_zeros),
+    ("adam", adam_entrywise),
+    ("l2_penalty", l2_penalty_loop),
+    ("dropout_forward", dropout_forward_where),
+    ("batchnorm_forward", batchnorm_forward_manual),
+    ("batchnorm_backward", batchnorm_backward_graph),
+    ("clip_grad_norm", clip_grad_norm_concat),
+    ("clip_grad_value", clip_grad_value_minmax),
+    ("rnn_forward", rnn_forward_stack),
+    ("rnn_backward", rnn_backward_list),
+    ("lstm_cell_forward", lstm_forward_split),
     ("lstm_cell_backward", lstm_backward_hstack),
 ]
 

@@ -1,4 +1,5 @@
 """Unit tests for dlfund.init: variances (statistically), bounds, seeding, shapes, errors."""
+
 import numpy as np
 import pytest
 
@@ -41,11 +42,12 @@ def test_xavier_variance_is_not_the_misquoted_one():
 
 def test_scaled_normal_std_is_scale():
     W = init.scaled_normal(N_IN, N_OUT, rng=2, scale=0.05)
-    _check_variance(W, 0.05 ** 2, 3.0)
+    _check_variance(W, 0.05**2, 3.0)
 
 
-@pytest.mark.parametrize("name, bound", [("xavier_uniform", np.sqrt(6.0 / (N_IN + N_OUT))),
-                                         ("he_uniform", np.sqrt(6.0 / N_IN))])
+@pytest.mark.parametrize(
+    "name, bound", [("xavier_uniform", np.sqrt(6.0 / (N_IN + N_OUT))), ("he_uniform", np.sqrt(6.0 / N_IN))]
+)
 def test_uniform_bounds(name, bound):
     W = init.INITIALIZERS[name](N_IN, N_OUT, rng=np.random.default_rng(3))
     assert np.abs(W).max() <= bound

@@ -1,4 +1,5 @@
 """The interview question bank: schema, links, and the code behind every stated number."""
+
 import builtins
 import copy
 import json
@@ -9,14 +10,7 @@ import pytest
 
 from dlfund.interview import bank as bank_module
 from dlfund.interview.bank import BankError, bank_counts, load_bank, read_bank_file
-from dlfund.interview.checks import (
-    compare,
-    needs_torch,
-    run_check,
-    stated_numbers,
-    unstated_expectations,
-    verify_bank,
-)
+from dlfund.interview.checks import compare, needs_torch, run_check, stated_numbers, unstated_expectations, verify_bank
 from dlfund.interview.fairness import (
     MAX_HEURISTIC_SCORE,
     heuristic_score,
@@ -43,19 +37,40 @@ CHECKED = [q for q in BANK if "check" in q or "exercise" in q]
 CODING = [q for q in BANK if "exercise" in q]
 CHOICE = [q for q in BANK if q["kind"] == "choice"]
 CHAPTER_TOPICS = ["intro", "foundations", "training", "optimizers", "regularization", "vanishing", "exploding", "rnn"]
-EXTRA_TOPICS = ["cnn", "gru", "normalization", "gan", "autoencoders", "vae", "embeddings", "attention",
-                "transformers", "debugging", "evaluation"]
+EXTRA_TOPICS = [
+    "cnn",
+    "gru",
+    "normalization",
+    "gan",
+    "autoencoders",
+    "vae",
+    "embeddings",
+    "attention",
+    "transformers",
+    "debugging",
+    "evaluation",
+]
 
 
 def good_question(**changes):
-    q = {"id": "demo-question", "topic": "cnn", "difficulty": "easy", "kind": "numeric",
-         "question": "How many?", "answer": "Twenty-eight positions.", "value": 28, "tolerance": 0,
-         "check": {"code": ["result = 32 - 5 + 1"]}, "beyond_course": True}
+    q = {
+        "id": "demo-question",
+        "topic": "cnn",
+        "difficulty": "easy",
+        "kind": "numeric",
+        "question": "How many?",
+        "answer": "Twenty-eight positions.",
+        "value": 28,
+        "tolerance": 0,
+        "check": {"code": ["result = 32 - 5 + 1"]},
+        "beyond_course": True,
+    }
     q.update(changes)
     return {k: v for k, v in q.items() if v is not None}
 
 
 # --- size and coverage --------------------------------------------------------------------
+
 
 def test_bank_is_large_and_covers_every_topic_and_difficulty():
     assert len(BANK) >= 250
@@ -71,10 +86,26 @@ def test_bank_is_large_and_covers_every_topic_and_difficulty():
 
 def test_the_standard_topics_an_interviewer_asks_are_covered():
     ids = {q["id"] for q in BANK}
-    for qid in ["eval-recall", "eval-f1", "eval-roc-vs-pr", "eval-calibration", "eval-imbalance",
-                "reg-bv-decomposition", "reg-learning-curve-gap", "dbg-nan-third-epoch", "van-zero-init",
-                "norm-why-bn-helps", "rnn-lstm-gates", "train-ce-vs-mse", "opt-lr-schedules", "cnn-transfer-learning",
-                "train-label-smoothing", "opt-random-vs-grid", "rnn-teacher-forcing", "code-two-layer-backward"]:
+    for qid in [
+        "eval-recall",
+        "eval-f1",
+        "eval-roc-vs-pr",
+        "eval-calibration",
+        "eval-imbalance",
+        "reg-bv-decomposition",
+        "reg-learning-curve-gap",
+        "dbg-nan-third-epoch",
+        "van-zero-init",
+        "norm-why-bn-helps",
+        "rnn-lstm-gates",
+        "train-ce-vs-mse",
+        "opt-lr-schedules",
+        "cnn-transfer-learning",
+        "train-label-smoothing",
+        "opt-random-vs-grid",
+        "rnn-teacher-forcing",
+        "code-two-layer-backward",
+    ]:
         assert qid in ids, qid
     assert sum(q["topic"] == "evaluation" for q in BANK) >= 15
     assert sum(q["topic"] == "debugging" for q in BANK) >= 15
@@ -124,6 +155,7 @@ def test_numbers_in_a_rubric_are_numbers_the_checked_answer_states():
 
 # --- fair multiple choice ----------------------------------------------------------------------------
 
+
 def test_multiple_choice_is_not_answered_by_the_longest_or_most_specific_option():
     assert len(CHOICE) >= 70
     assert longest_option_score(BANK) <= MAX_HEURISTIC_SCORE
@@ -140,13 +172,16 @@ def test_nor_by_the_opposite_heuristics():
         order = sorted(range(len(q["choices"])), key=lambda i: len(q["choices"][i]))
         kept = order[1:-1]
         return (q["correct"] in kept) / len(kept)
+
     assert sum(middle(q) for q in CHOICE) / len(CHOICE) <= MAX_HEURISTIC_SCORE
 
 
 def test_the_heuristics_would_catch_a_giveaway():
-    giveaway = dict(good_question(kind="choice", value=None, tolerance=None, check=None, answer="Words."),
-                    choices=["Short", "Also short", "The long, precise and qualified right answer, with 3 details",
-                             "Tiny"], correct=2)
+    giveaway = dict(
+        good_question(kind="choice", value=None, tolerance=None, check=None, answer="Words."),
+        choices=["Short", "Also short", "The long, precise and qualified right answer, with 3 details", "Tiny"],
+        correct=2,
+    )
     assert tells(giveaway) == ["longest", "most specific"]
     assert longest_option_score([giveaway]) == 1.0 and most_specific_option_score([giveaway]) == 1.0
     tie = dict(giveaway, choices=["aaaa", "bbbb", "cccc", "dd"], correct=0)
@@ -156,6 +191,7 @@ def test_the_heuristics_would_catch_a_giveaway():
 
 
 # --- coding questions --------------------------------------------------------------------------------
+
 
 def test_coding_questions_name_graded_exercises():
     assert len(CODING) >= 10
@@ -187,6 +223,7 @@ def test_right_choices_are_spread_over_the_positions():
 
 
 # --- the checks themselves -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("q", CHECKED, ids=[q["id"] for q in CHECKED])
 def test_answer_check_passes_and_states_its_numbers(q):
@@ -240,6 +277,7 @@ def test_verify_bank_skips_torch_checks_only_when_torch_is_missing(monkeypatch):
 
 # --- links -----------------------------------------------------------------------------------
 
+
 def test_links_resolve():
     """dlfund names import; chapter labels exist in every chapter notebook that exists."""
     assert validate_links(BANK, REPO) == []
@@ -258,14 +296,20 @@ def test_interview_chapter_defines_its_label():
 
 
 def _write_notebook(path, markdown):
-    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": markdown}], "metadata": {},
-          "nbformat": 4, "nbformat_minor": 5}
+    nb = {
+        "cells": [{"cell_type": "markdown", "metadata": {}, "source": markdown}],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(nb))
 
 
 def test_validate_links_detects_broken_links(tmp_path):
-    _write_notebook(tmp_path / "book" / "04_optimizers.ipynb", "(ch-optimizers)=\n# Optimizers\n\n(sec-adam)=\n## Adam\n")
+    _write_notebook(
+        tmp_path / "book" / "04_optimizers.ipynb", "(ch-optimizers)=\n# Optimizers\n\n(sec-adam)=\n## Adam\n"
+    )
     _write_notebook(tmp_path / "book" / "05_regularization.ipynb", "# Regularization without its label\n")
     ok = good_question(id="a", book="ch-optimizers", book_section="sec-adam", dlfund=["dlfund.activations.relu"])
     missing_section = good_question(id="b", book="ch-optimizers", book_section="sec-rmsprop")
@@ -274,8 +318,9 @@ def test_validate_links_detects_broken_links(tmp_path):
     missing_file_section = good_question(id="e", book="ch-rnn", book_section="sec-gru")
     bad_function = good_question(id="f", dlfund=["dlfund.activations.swish"])
     bad_module = good_question(id="g", dlfund=["dlfund.nonexistent.thing"])
-    problems = validate_links([ok, missing_section, missing_label, missing_file, missing_file_section, bad_function,
-                               bad_module], tmp_path)
+    problems = validate_links(
+        [ok, missing_section, missing_label, missing_file, missing_file_section, bad_function, bad_module], tmp_path
+    )
     text = "\n".join(problems)
     assert "'a'" not in text
     assert "'b'" in text and "(sec-rmsprop)" in text
@@ -290,67 +335,125 @@ def test_validate_links_detects_broken_links(tmp_path):
 
 # --- schema rules ----------------------------------------------------------------------------
 
+
 def test_good_question_is_valid():
     assert validate_question(good_question()) == []
 
 
-@pytest.mark.parametrize("changes, fragment", [
-    ({"answer": None}, "missing required field 'answer'"),
-    ({"question": "  "}, "non-empty string"),
-    ({"colour": "red"}, "unknown field"),
-    ({"id": "Bad ID"}, "id must be"),
-    ({"topic": "quantum"}, "unknown topic"),
-    ({"difficulty": "trivial"}, "difficulty must be"),
-    ({"kind": "essay"}, "kind must be"),
-    ({"tolerance": None}, "tolerance"),
-    ({"tolerance": -1}, "tolerance"),
-    ({"value": "28"}, "number 'value'"),
-    ({"value": True}, "number 'value'"),
-    ({"kind": "choice", "value": None, "tolerance": None, "choices": ["only one"], "correct": 0,
-      "check": {"code": ["result = 1"], "expect": 1}}, "2 to 6"),
-    ({"kind": "choice", "value": None, "tolerance": None, "choices": ["a", "a"], "correct": 0}, "distinct"),
-    ({"kind": "choice", "value": None, "tolerance": None, "choices": ["a", "b"], "correct": 2}, "index"),
-    ({"kind": "choice", "value": None, "tolerance": None, "choices": ["a", "b"], "correct": True}, "index"),
-    ({"kind": "open", "value": None, "tolerance": None, "check": None, "answer": "Words.", "choices": ["a", "b"]},
-     "only for kind 'choice'"),
-    ({"kind": "open", "check": None, "answer": "Words."}, "only for kind 'numeric'"),
-    ({"book": "ch-quantum"}, "unknown book chapter"),
-    ({"book_section": "sec-x"}, "needs 'book'"),
-    ({"book": "ch-rnn", "book_section": "Sec X"}, "book_section must be"),
-    ({"dlfund": ["numpy.exp"]}, "dotted names"),
-    ({"dlfund": []}, "dotted names"),
-    ({"errata": ["E99"]}, "E1..E41"),
-    ({"errata": ["21"]}, "E1..E41"),
-    ({"check": {"code": ["x = 1"]}}, "assign 'result'"),
-    ({"check": {"code": []}}, "non-empty"),
-    ({"check": {"code": "result = 1", "expected": 1}}, "unknown check field"),
-    ({"check": {"code": "result = 28", "rtol": -1}}, "rtol"),
-    ({"check": None}, "states a number"),
-    ({"no_check": "a reason long enough"}, "must not also claim"),
-    ({"kind": "open", "value": None, "tolerance": None, "check": None, "answer": "Words.",
-      "follow_up": "And then what?"}, "needs a 'rubric'"),
-    ({"kind": "open", "value": None, "tolerance": None, "check": None, "answer": "Words.",
-      "rubric": ["first point to hear", "second point to hear"]}, "needs a 'follow_up'"),
-    ({"rubric": ["only one point"]}, "'rubric' must be a list of 2 to 6"),
-    ({"rubric": ["ok point here", "x"]}, "'rubric' must be a list"),
-    ({"follow_up": "Not a question."}, "'follow_up' must be"),
-    ({"beyond_course": None}, "must say 'beyond_course'"),
-    ({"beyond_course": "yes"}, "either true or absent"),
-    ({"book": "ch-rnn"}, "must say 'beyond_course': true (and one with a chapter must not)"),
-    ({"exercise": "softmax", "solution": ["def softmax(Z):", "    return Z"]}, "coding questions of kind 'open'"),
-    ({"kind": "open", "value": None, "tolerance": None, "check": None, "answer": "Words.", "exercise": "softmax",
-      "rubric": ["first point to hear", "second point to hear"], "follow_up": "And then what?"},
-     "needs 'solution'"),
-])
+@pytest.mark.parametrize(
+    "changes, fragment",
+    [
+        ({"answer": None}, "missing required field 'answer'"),
+        ({"question": "  "}, "non-empty string"),
+        ({"colour": "red"}, "unknown field"),
+        ({"id": "Bad ID"}, "id must be"),
+        ({"topic": "quantum"}, "unknown topic"),
+        ({"difficulty": "trivial"}, "difficulty must be"),
+        ({"kind": "essay"}, "kind must be"),
+        ({"tolerance": None}, "tolerance"),
+        ({"tolerance": -1}, "tolerance"),
+        ({"value": "28"}, "number 'value'"),
+        ({"value": True}, "number 'value'"),
+        (
+            {
+                "kind": "choice",
+                "value": None,
+                "tolerance": None,
+                "choices": ["only one"],
+                "correct": 0,
+                "check": {"code": ["result = 1"], "expect": 1},
+            },
+            "2 to 6",
+        ),
+        ({"kind": "choice", "value": None, "tolerance": None, "choices": ["a", "a"], "correct": 0}, "distinct"),
+        ({"kind": "choice", "value": None, "tolerance": None, "choices": ["a", "b"], "correct": 2}, "index"),
+        ({"kind": "choice", "value": None, "tolerance": None, "choices": ["a", "b"], "correct": True}, "index"),
+        (
+            {
+                "kind": "open",
+                "value": None,
+                "tolerance": None,
+                "check": None,
+                "answer": "Words.",
+                "choices": ["a", "b"],
+            },
+            "only for kind 'choice'",
+        ),
+        ({"kind": "open", "check": None, "answer": "Words."}, "only for kind 'numeric'"),
+        ({"book": "ch-quantum"}, "unknown book chapter"),
+        ({"book_section": "sec-x"}, "needs 'book'"),
+        ({"book": "ch-rnn", "book_section": "Sec X"}, "book_section must be"),
+        ({"dlfund": ["numpy.exp"]}, "dotted names"),
+        ({"dlfund": []}, "dotted names"),
+        ({"errata": ["E99"]}, "E1..E41"),
+        ({"errata": ["21"]}, "E1..E41"),
+        ({"check": {"code": ["x = 1"]}}, "assign 'result'"),
+        ({"check": {"code": []}}, "non-empty"),
+        ({"check": {"code": "result = 1", "expected": 1}}, "unknown check field"),
+        ({"check": {"code": "result = 28", "rtol": -1}}, "rtol"),
+        ({"check": None}, "states a number"),
+        ({"no_check": "a reason long enough"}, "must not also claim"),
+        (
+            {
+                "kind": "open",
+                "value": None,
+                "tolerance": None,
+                "check": None,
+                "answer": "Words.",
+                "follow_up": "And then what?",
+            },
+            "needs a 'rubric'",
+        ),
+        (
+            {
+                "kind": "open",
+                "value": None,
+                "tolerance": None,
+                "check": None,
+                "answer": "Words.",
+                "rubric": ["first point to hear", "second point to hear"],
+            },
+            "needs a 'follow_up'",
+        ),
+        ({"rubric": ["only one point"]}, "'rubric' must be a list of 2 to 6"),
+        ({"rubric": ["ok point here", "x"]}, "'rubric' must be a list"),
+        ({"follow_up": "Not a question."}, "'follow_up' must be"),
+        ({"beyond_course": None}, "must say 'beyond_course'"),
+        ({"beyond_course": "yes"}, "either true or absent"),
+        ({"book": "ch-rnn"}, "must say 'beyond_course': true (and one with a chapter must not)"),
+        ({"exercise": "softmax", "solution": ["def softmax(Z):", "    return Z"]}, "coding questions of kind 'open'"),
+        (
+            {
+                "kind": "open",
+                "value": None,
+                "tolerance": None,
+                "check": None,
+                "answer": "Words.",
+                "exercise": "softmax",
+                "rubric": ["first point to hear", "second point to hear"],
+                "follow_up": "And then what?",
+            },
+            "needs 'solution'",
+        ),
+    ],
+)
 def test_schema_rejects(changes, fragment):
     problems = validate_question(good_question(**changes))
     assert any(fragment in p for p in problems), problems
 
 
 def test_coding_question_problems_are_named():
-    q = good_question(kind="open", value=None, tolerance=None, check=None, answer="Words.", exercise="no_such_ex",
-                      solution=["def f(x):", "    return x"], rubric=["first point", "second point"],
-                      follow_up="What next, then?")
+    q = good_question(
+        kind="open",
+        value=None,
+        tolerance=None,
+        check=None,
+        answer="Words.",
+        exercise="no_such_ex",
+        solution=["def f(x):", "    return x"],
+        rubric=["first point", "second point"],
+        follow_up="What next, then?",
+    )
     assert validate_question(q) == []
     assert "unknown exercise 'no_such_ex'" in exercise_problems(q)[0]
     wrong_name = dict(q, exercise="softmax")
@@ -358,14 +461,22 @@ def test_coding_question_problems_are_named():
 
 
 def test_choice_needs_expect_in_check():
-    q = good_question(kind="choice", value=None, tolerance=None, choices=["28", "30"], correct=0,
-                      check={"code": ["result = 28"]})
+    q = good_question(
+        kind="choice", value=None, tolerance=None, choices=["28", "30"], correct=0, check={"code": ["result = 28"]}
+    )
     assert any("check.expect is required" in p for p in validate_question(q))
 
 
 def test_open_answer_with_digits_or_formula_needs_check_or_reason():
-    q = good_question(kind="open", value=None, tolerance=None, check=None, answer="It has 3 gates.",
-                      rubric=["names the three gates", "says what each does"], follow_up="Which gate matters most?")
+    q = good_question(
+        kind="open",
+        value=None,
+        tolerance=None,
+        check=None,
+        answer="It has 3 gates.",
+        rubric=["names the three gates", "says what each does"],
+        follow_up="Which gate matters most?",
+    )
     assert states_checkable_content(q)
     assert any("states a number" in p for p in validate_question(q))
     formula = dict(q, answer="It computes $h = o \\odot c$.")
@@ -391,6 +502,7 @@ def test_non_object_question_is_reported():
 
 
 # --- loading -----------------------------------------------------------------------------------
+
 
 def _write_bank(directory, topic, questions):
     directory.mkdir(parents=True, exist_ok=True)
@@ -422,12 +534,15 @@ def test_load_bank_rejects_invalid_questions(tmp_path):
         load_bank(path=tmp_path)
 
 
-@pytest.mark.parametrize("content, fragment", [
-    ("{not json", "not valid JSON"),
-    ('{"questions": []}', "expected"),
-    ('{"topic": "quantum", "questions": []}', "unknown topic"),
-    ('{"topic": "gan", "questions": [{"id": "x", "topic": "cnn"}]}', "has topic 'cnn'"),
-])
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        ("{not json", "not valid JSON"),
+        ('{"questions": []}', "expected"),
+        ('{"topic": "quantum", "questions": []}', "unknown topic"),
+        ('{"topic": "gan", "questions": [{"id": "x", "topic": "cnn"}]}', "has topic 'cnn'"),
+    ],
+)
 def test_bad_bank_files(tmp_path, content, fragment):
     f = tmp_path / "broken.json"
     f.write_text(content)
@@ -448,6 +563,7 @@ def test_bank_files_are_package_data():
 
 
 # --- comparison and number parsing ---------------------------------------------------------------
+
 
 def test_compare_rules():
     assert compare(0.25 + 1e-12, 0.25) == ""
@@ -489,11 +605,21 @@ def test_numeric_check_with_explicit_expect_must_agree_with_value():
     assert not outcome.ok and "vs value" in outcome.message
 
 
-@pytest.mark.parametrize("text, number", [
-    ("about 0.25 here", 0.25), ("a loss of -18.4", -18.4), ("1,024 pieces", 1024), ("$16{,}448$", 16448),
-    ("7.9e-31", 7.9e-31), (r"$7.9 \times 10^{-31}$", 7.9e-31), (r"$10^{-3}$", 1e-3), ("2.2 × 10^{-7}", 2.2e-7),
-    ("x − 3", 3), ("(2, 7, 5)", 7),
-])
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("about 0.25 here", 0.25),
+        ("a loss of -18.4", -18.4),
+        ("1,024 pieces", 1024),
+        ("$16{,}448$", 16448),
+        ("7.9e-31", 7.9e-31),
+        (r"$7.9 \times 10^{-31}$", 7.9e-31),
+        (r"$10^{-3}$", 1e-3),
+        ("2.2 × 10^{-7}", 2.2e-7),
+        ("x − 3", 3),
+        ("(2, 7, 5)", 7),
+    ],
+)
 def test_stated_numbers(text, number):
     assert any(abs(x - number) <= 1e-12 * max(1, abs(number)) for x in stated_numbers(text)), stated_numbers(text)
 

@@ -1,6 +1,7 @@
 """Flash cards: FSRS scheduling by date over simulated days (injected clock), typed answers graded by the
 tool, sampling across topics, statistics, reset, and the safety of the learner's record; then the real
 command line in a subprocess."""
+
 import datetime as dt
 import io
 import json
@@ -42,8 +43,17 @@ class Clock:
 
 
 def _args(**kw):
-    base = dict(topic=None, difficulty=None, progress_file=None, stats=False, reset=False, yes=False, seed=0,
-                max_cards=20, new=10)
+    base = dict(
+        topic=None,
+        difficulty=None,
+        progress_file=None,
+        stats=False,
+        reset=False,
+        yes=False,
+        seed=0,
+        max_cards=20,
+        new=10,
+    )
     base.update(kw)
     return Namespace(**base)
 
@@ -72,9 +82,14 @@ def wrong_reply(q):
 
 def answer_all(path, clock, know, **kw):
     """Run one session answering every card; `know(question) -> bool`. Returns (code, output, shown ids)."""
-    plan = fc.plan_session(load_bank(topics=kw.get("topic"), difficulties=kw.get("difficulty")),
-                           fc.load_cards(path, clock())[0], clock(), kw.get("max_cards", 20), kw.get("new", 10),
-                           random.Random(kw.get("seed", 0)))
+    plan = fc.plan_session(
+        load_bank(topics=kw.get("topic"), difficulties=kw.get("difficulty")),
+        fc.load_cards(path, clock())[0],
+        clock(),
+        kw.get("max_cards", 20),
+        kw.get("new", 10),
+        random.Random(kw.get("seed", 0)),
+    )
     lines = []
     for q in plan:
         ok = know(q)
@@ -92,6 +107,7 @@ def stored(path):
 
 
 # --- scheduling -------------------------------------------------------------------------------------
+
 
 def test_a_known_card_comes_back_days_later_a_missed_one_the_next_day():
     card = fc.new_card("x", START)
@@ -122,8 +138,12 @@ def test_card_entries_round_trip_and_old_leitner_entries_are_migrated():
     assert back["fsrs"].due == card["fsrs"].due and back["seen"] == 1 and back["last"] == "known"
     old = fc.read_card({"box": 4, "due": 9, "seen": 3, "known": 2, "missed": 1, "last": "known"}, START)
     assert old["fsrs"].due == START and (old["seen"], old["known"], old["missed"]) == (3, 2, 1)
-    for bad in [None, {"seen": -1, "known": 0, "missed": 0, "box": 1}, {"seen": 1, "known": 1, "missed": 0},
-                {"seen": 1, "known": 1, "missed": 0, "fsrs": {"due": "soon"}}]:
+    for bad in [
+        None,
+        {"seen": -1, "known": 0, "missed": 0, "box": 1},
+        {"seen": 1, "known": 1, "missed": 0},
+        {"seen": 1, "known": 1, "missed": 0, "fsrs": {"due": "soon"}},
+    ]:
         assert fc.read_card(bad, START) is None
 
 
@@ -143,8 +163,8 @@ def test_a_session_reviews_due_cards_first_then_a_limited_number_of_new_ones():
     ids = [q["id"] for q in qs]
     cards = _cards(**{ids[0]: (-1, 2, 0), ids[1]: (0, 1, 1), ids[2]: (3, 1, 0)})
     plan = [q["id"] for q in fc.plan_session(qs, cards, START, 20, 2, random.Random(0))]
-    assert sorted(plan[:2]) == sorted(ids[:2])           # due (and overdue) cards first
-    assert ids[2] not in plan                            # not yet due
+    assert sorted(plan[:2]) == sorted(ids[:2])  # due (and overdue) cards first
+    assert ids[2] not in plan  # not yet due
     assert len(plan) == 4 and set(plan[2:]) <= set(ids[3:])  # at most 2 new cards
     assert [q["id"] for q in fc.plan_session(qs, cards, START, 1, 2, random.Random(0))][0] in ids[:2]
 
@@ -180,6 +200,7 @@ def test_new_cards_lean_towards_topics_with_misses():
 
 # --- sessions over simulated days (in process, injected clock) ------------------------------------------
 
+
 def test_sessions_over_simulated_days(tmp_path):
     path, clock = tmp_path / "cards.json", Clock()
     topic = ["gru"]
@@ -192,9 +213,9 @@ def test_sessions_over_simulated_days(tmp_path):
     assert len(saved) == n and saved[missed_id]["last"] == "missed"
 
     before = path.read_bytes()
-    code, text = run(path, "", clock, topic=topic)                    # same day again: nothing is due
+    code, text = run(path, "", clock, topic=topic)  # same day again: nothing is due
     assert code == 0 and "Nothing is due now. The next card is due on 2027-03-02 (in 1 day(s))." in text
-    assert path.read_bytes() == before                                # and nothing was written
+    assert path.read_bytes() == before  # and nothing was written
 
     clock.advance(days=1)
     code, text, shown = answer_all(path, clock, lambda q: True, topic=topic, seed=1)
@@ -225,8 +246,10 @@ def test_typed_letters_and_numbers_are_graded_by_the_tool(tmp_path):
     choice = next(q for q in BANK if q["kind"] == "choice" and q["topic"] == "gru")
     numeric = next(q for q in BANK if q["kind"] == "numeric" and q["topic"] == "gru")
     plan = [q["id"] for q in fc.plan_session([choice, numeric], {}, START, 20, 10, random.Random(0))]
-    replies = {choice["id"]: ["maybe", "ABCD"[choice["correct"]].lower()],   # unreadable, then a lower-case letter
-               numeric["id"]: ["lots", str(numeric["value"] + 1)]}             # unreadable, then a wrong number
+    replies = {
+        choice["id"]: ["maybe", "ABCD"[choice["correct"]].lower()],  # unreadable, then a lower-case letter
+        numeric["id"]: ["lots", str(numeric["value"] + 1)],
+    }  # unreadable, then a wrong number
     stdin = "\n".join(r for i in plan for r in replies[i]) + f"\n{numeric['value']}\n"  # the repeat at the end
     (known, missed), text, cards = session_of([choice, numeric], path, stdin)
     assert (known, missed) == (1, 1)
@@ -289,8 +312,9 @@ def test_stats_per_topic(tmp_path):
     gan = next(line for line in text.splitlines() if line.startswith("Generative adversarial"))
     assert gan.split()[-3:] == ["-", "0", "-"]
     clock.advance(days=1)
-    row = next(line for line in run(path, "", clock, topic=["gru"], stats=True)[1].splitlines()
-               if line.startswith("Gated"))
+    row = next(
+        line for line in run(path, "", clock, topic=["gru"], stats=True)[1].splitlines() if line.startswith("Gated")
+    )
     assert row.split()[5] == str(missed)  # the missed cards are due now
 
 
@@ -310,6 +334,7 @@ def test_reset_asks_first_and_can_be_limited_to_topics(tmp_path):
 
 
 # --- the learner's record is never lost or clobbered ----------------------------------------------------
+
 
 def test_a_directory_as_progress_file_is_refused_and_left_alone(tmp_path, capsys):
     folder = tmp_path / "mydata"
@@ -358,14 +383,21 @@ def test_unreadable_entries_are_reported_and_left_in_the_file(tmp_path, capsys):
     code, _ = run(path, "", stats=True, topic=["gru"])
     assert code == 0 and "1 card entry" in capsys.readouterr().err
     clock = Clock(START + dt.timedelta(days=30))
-    answer_all(path, clock, lambda q: True, topic=["gru"], new=0)   # reviews gru-params only
-    assert stored(path)["gru-gates"] == {"box": "two"}               # untouched
+    answer_all(path, clock, lambda q: True, topic=["gru"], new=0)  # reviews gru-params only
+    assert stored(path)["gru-gates"] == {"box": "two"}  # untouched
 
 
 def test_a_version_one_record_keeps_its_counts(tmp_path):
     path = tmp_path / "cards.json"
-    path.write_text(json.dumps({"version": 1, "session": 7, "cards": {
-        "gru-params": {"box": 3, "due": 9, "seen": 4, "known": 3, "missed": 1, "last": "known"}}}))
+    path.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "session": 7,
+                "cards": {"gru-params": {"box": 3, "due": 9, "seen": 4, "known": 3, "missed": 1, "last": "known"}},
+            }
+        )
+    )
     _, text = run(path, "", stats=True, topic=["gru"])
     row = next(line for line in text.splitlines() if line.startswith("Gated"))
     assert row.split()[4:8] == ["1", "1", str(sum(q["topic"] == "gru" for q in BANK) - 1), "75%"]
@@ -383,6 +415,7 @@ def test_an_unwritable_location_is_reported_without_a_traceback(tmp_path, capsys
 
 # --- the real command line ------------------------------------------------------------------------------
 
+
 def _env(tmp_path, **extra):
     env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1", HOME=str(tmp_path / "home"))
     env.pop("DLFUND_HOME", None)
@@ -391,15 +424,31 @@ def _env(tmp_path, **extra):
 
 
 def cli(tmp_path, *args, stdin="", env=None, timeout=60):
-    return subprocess.run([sys.executable, "-m", "dlfund", "quiz", *args], input=stdin, capture_output=True,
-                          text=True, cwd=tmp_path, env=env or _env(tmp_path), timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "dlfund", "quiz", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env or _env(tmp_path),
+        timeout=timeout,
+    )
 
 
 def test_cli_help_lists_options(tmp_path):
     proc = cli(tmp_path, "--help")
     assert proc.returncode == 0
-    for option in ("--topic", "--difficulty", "--progress-file", "--stats", "--reset", "--yes", "--seed",
-                   "--max-cards", "--new"):
+    for option in (
+        "--topic",
+        "--difficulty",
+        "--progress-file",
+        "--stats",
+        "--reset",
+        "--yes",
+        "--seed",
+        "--max-cards",
+        "--new",
+    ):
         assert option in proc.stdout
 
 
@@ -413,14 +462,17 @@ def test_cli_session_in_the_default_location(tmp_path):
     assert proc.returncode == 0 and (home / "flashcards.json").exists()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--topic", "astrology"], "invalid choice"),
-    (["--difficulty", "extreme"], "invalid choice"),
-    (["--max-cards", "0"], "must be at least 1"),
-    (["--new", "-1"], "must be at least 0"),
-    (["--max-cards", "two"], "expected a whole number"),
-    (["--seed", "abc"], "invalid int value"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--topic", "astrology"], "invalid choice"),
+        (["--difficulty", "extreme"], "invalid choice"),
+        (["--max-cards", "0"], "must be at least 1"),
+        (["--new", "-1"], "must be at least 0"),
+        (["--max-cards", "two"], "expected a whole number"),
+        (["--seed", "abc"], "invalid int value"),
+    ],
+)
 def test_cli_bad_arguments(tmp_path, args, message):
     proc = cli(tmp_path, *args, "--progress-file", str(tmp_path / "p.json"))
     assert proc.returncode == 2 and message in proc.stderr
@@ -448,10 +500,28 @@ class _Reader(threading.Thread):
 def test_cli_ctrl_c_keeps_the_answers_and_exits_130(tmp_path):
     path = tmp_path / "cards.json"
     # A suite started in the background of a non-interactive shell inherits SIGINT as ignored: restore it.
-    proc = subprocess.Popen([sys.executable, "-m", "dlfund", "quiz", "--topic", "attention", "--difficulty", "hard",
-                             "--seed", "2", "--progress-file", str(path)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(tmp_path),
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dlfund",
+            "quiz",
+            "--topic",
+            "attention",
+            "--difficulty",
+            "hard",
+            "--seed",
+            "2",
+            "--progress-file",
+            str(path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(tmp_path),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     reader = _Reader(proc.stdout)
     reader.start()
     try:

@@ -1,9 +1,19 @@
 """Quiz grading (no widgets needed) and the ipywidgets front end driven by simulated clicks."""
+
 import pytest
 
 from dlfund.interview.bank import load_bank
-from dlfund.interview.quiz import (GRADABLE, QuizSession, correct_response, grade, parse_choice, parse_number,
-                                   quiz_widget, render_quiz_markdown, select_questions)
+from dlfund.interview.quiz import (
+    GRADABLE,
+    QuizSession,
+    correct_response,
+    grade,
+    parse_choice,
+    parse_number,
+    quiz_widget,
+    render_quiz_markdown,
+    select_questions,
+)
 from dlfund.interview.schema import TOPICS
 
 BANK = load_bank()
@@ -17,10 +27,21 @@ def wrong_response(q):
     return q["value"] + 10 * q["tolerance"] + 1
 
 
-@pytest.mark.parametrize("text, value", [
-    ("0.25", 0.25), (" -3 ", -3.0), ("1,024", 1024.0), ("2.5e-3", 2.5e-3), ("4.5 × 10^-5", 4.5e-5),
-    ("4.5x10^(-5)", 4.5e-5), ("1/4", 0.25), ("−0.303", -0.303), (7, 7.0), (0.5, 0.5),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("0.25", 0.25),
+        (" -3 ", -3.0),
+        ("1,024", 1024.0),
+        ("2.5e-3", 2.5e-3),
+        ("4.5 × 10^-5", 4.5e-5),
+        ("4.5x10^(-5)", 4.5e-5),
+        ("1/4", 0.25),
+        ("−0.303", -0.303),
+        (7, 7.0),
+        (0.5, 0.5),
+    ],
+)
 def test_parse_number(text, value):
     assert parse_number(text) == pytest.approx(value, rel=1e-12)
 
@@ -115,8 +136,10 @@ def test_session_scores_first_attempts_by_topic():
     retry = session.answer("cnn-pooling", correct_response(BY_ID["cnn-pooling"]))
     assert retry.correct and not retry.counted and "first answer counts" in retry.feedback
     assert session.score() == (1, 2, 3)
-    assert session.score_by_topic() == {"cnn": {"correct": 1, "answered": 2, "total": 2},
-                                        "vae": {"correct": 0, "answered": 0, "total": 1}}
+    assert session.score_by_topic() == {
+        "cnn": {"correct": 1, "answered": 2, "total": 2},
+        "vae": {"correct": 0, "answered": 0, "total": 1},
+    }
     table = session.summary_markdown()
     assert "| Convolutional networks | 1 | 2 | 2 |" in table and "| **Total** | **1** | **2** | **3** |" in table
     assert "<td>1 / 2</td>" in session.summary_html()
@@ -142,6 +165,7 @@ def test_static_quiz_markdown_folds_answers():
 
 
 # --- the widget ----------------------------------------------------------------------------------
+
 
 def _item(app, qid):
     return next(item for item in app.items if item["question"]["id"] == qid)

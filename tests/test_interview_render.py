@@ -1,4 +1,5 @@
 """Chapter 9 rendering: Markdown structure, links, the notebooks, and a real Jupyter Book build."""
+
 import json
 import os
 import re
@@ -11,8 +12,15 @@ import pytest
 from markdown_it import MarkdownIt
 
 from dlfund.interview.bank import bank_counts, load_bank
-from dlfund.interview.render import (STYLE, badge, book_docs, chapter_link, render_overview, render_question,
-                                     render_topic)
+from dlfund.interview.render import (
+    STYLE,
+    badge,
+    book_docs,
+    chapter_link,
+    render_overview,
+    render_question,
+    render_topic,
+)
 from dlfund.interview.schema import CHAPTERS, DIFFICULTIES, TOPICS, notebook_labels
 from dlfund.interview.text import format_number, latex_to_unicode, to_html, to_plain
 
@@ -36,8 +44,10 @@ def test_chapter_links_are_relative_to_the_rendering_document():
 
 
 def test_chapters_missing_from_the_book_are_named_without_a_link(tmp_path):
-    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nparts:\n  - chapters:\n"
-                                       "      - file: book/04_optimizers.ipynb\n      - file: 'book/09_interview'\n")
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: book/intro\nparts:\n  - chapters:\n"
+        "      - file: book/04_optimizers.ipynb\n      - file: 'book/09_interview'\n"
+    )
     docs = book_docs(tmp_path)
     assert docs == {"book/intro", "book/04_optimizers", "book/09_interview"}
     assert chapter_link("ch-optimizers", docs=docs) == "[Chapter 4: Optimization algorithms](04_optimizers.ipynb)"
@@ -125,18 +135,23 @@ def test_overview_table_matches_the_bank():
 
 # --- text conversions --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("tex, plain", [
-    (r"\sigma(z)(1 - \sigma(z))", "σ(z)(1 - σ(z))"),
-    (r"x^2 + 10^{-31}", "x² + 10⁻³¹"),
-    (r"\frac{1}{2}\lVert W\rVert^2", "½‖W‖²"),
-    (r"\frac{a + b}{c}", "(a + b)/c"),
-    (r"\sqrt{d_k}", "√dₖ"), (r"\sqrt{v + \varepsilon}", "√(v + ε)"),
-    (r"n_\text{in} + n_\text{out}", "nᵢₙ + nₒᵤₜ"),
-    (r"h_{t-1} W^\top", "hₜ₋₁ Wᵀ"),
-    (r"\ln\sigma^2", "ln σ²"),
-    (r"\mathcal{N}(\mu, \sigma^2)", "N(μ, σ²)"),
-    ("a\\", "a\\"),
-])
+
+@pytest.mark.parametrize(
+    "tex, plain",
+    [
+        (r"\sigma(z)(1 - \sigma(z))", "σ(z)(1 - σ(z))"),
+        (r"x^2 + 10^{-31}", "x² + 10⁻³¹"),
+        (r"\frac{1}{2}\lVert W\rVert^2", "½‖W‖²"),
+        (r"\frac{a + b}{c}", "(a + b)/c"),
+        (r"\sqrt{d_k}", "√dₖ"),
+        (r"\sqrt{v + \varepsilon}", "√(v + ε)"),
+        (r"n_\text{in} + n_\text{out}", "nᵢₙ + nₒᵤₜ"),
+        (r"h_{t-1} W^\top", "hₜ₋₁ Wᵀ"),
+        (r"\ln\sigma^2", "ln σ²"),
+        (r"\mathcal{N}(\mu, \sigma^2)", "N(μ, σ²)"),
+        ("a\\", "a\\"),
+    ],
+)
 def test_latex_to_unicode(tex, plain):
     assert latex_to_unicode(tex) == plain
 
@@ -167,6 +182,7 @@ def test_format_number():
 
 # --- the notebooks --------------------------------------------------------------------------------
 
+
 def _cells(name):
     return json.loads((REPO / "book" / name).read_text())["cells"]
 
@@ -184,7 +200,7 @@ def test_interview_notebook_renders_every_topic_under_its_own_heading():
     cells = _cells("09_interview.ipynb")
     source = lambda c: "".join(c["source"])
     assert source(cells[0]).startswith("(ch-interview)=\n# Interview preparation")
-    assert "```{admonition} What you will learn" in source(cells[0])      # as in chapters 1-8
+    assert "```{admonition} What you will learn" in source(cells[0])  # as in chapters 1-8
     assert "## Summary" in source(cells[-1])
     for key, topic in TOPICS.items():
         i = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and f"(interview-{key})=" in source(c))
@@ -210,56 +226,79 @@ def test_quiz_notebook_shows_the_web_quiz_only():
 
 # --- a real book build (Sphinx, no kernel: outputs are pre-rendered here) --------------------------
 
+
 def _with_outputs(nb_path, questions):
     """Copy of the chapter with each render cell's output filled in, as the kernel would produce it."""
     nb = json.loads(nb_path.read_text())
     for cell in nb["cells"]:
         src = "".join(cell["source"])
         m = re.fullmatch(r'show_topic\("(\w+)", bank\)', src)
-        text = (render_topic(m.group(1), questions, docs=None) if m
-                else render_overview(questions) if src == "show_overview(bank)" else None)
+        text = (
+            render_topic(m.group(1), questions, docs=None)
+            if m
+            else render_overview(questions)
+            if src == "show_overview(bank)"
+            else None
+        )
         if text is not None:
-            cell["outputs"] = [{"output_type": "display_data", "metadata": {},
-                                "data": {"text/markdown": text, "text/plain": "<Markdown>"}}]
+            cell["outputs"] = [
+                {
+                    "output_type": "display_data",
+                    "metadata": {},
+                    "data": {"text/markdown": text, "text/plain": "<Markdown>"},
+                }
+            ]
     return nb
 
 
 def _stub_notebook(path, markdown):
-    path.write_text(json.dumps({"cells": [{"cell_type": "markdown", "metadata": {}, "source": markdown}],
-                                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                            "language": "python"}},
-                                "nbformat": 4, "nbformat_minor": 5}))
+    path.write_text(
+        json.dumps(
+            {
+                "cells": [{"cell_type": "markdown", "metadata": {}, "source": markdown}],
+                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        )
+    )
 
 
 def test_chapter_builds_with_jupyter_book_and_folds_answers(tmp_path):
     book = tmp_path / "book"
     book.mkdir()
-    (tmp_path / "_config.yml").write_text("title: t\nauthor: t\nexecute:\n  execute_notebooks: 'off'\n"
-                                          "only_build_toc_files: true\n")
+    (tmp_path / "_config.yml").write_text(
+        "title: t\nauthor: t\nexecute:\n  execute_notebooks: 'off'\nonly_build_toc_files: true\n"
+    )
     (tmp_path / "intro.md").write_text("# Intro\n")
     docs = ["intro"]
     for label, (doc, title) in CHAPTERS.items():
         if label in ("ch-interview", "ch-quiz"):
             continue
-        sections = sorted(notebook_labels(REPO / f"{doc}.ipynb") - {label})   # the real section labels
-        _stub_notebook(tmp_path / f"{doc}.ipynb",
-                       f"({label})=\n# {title}\n" + "".join(f"\n({s})=\n## {s}\n" for s in sections))
+        sections = sorted(notebook_labels(REPO / f"{doc}.ipynb") - {label})  # the real section labels
+        _stub_notebook(
+            tmp_path / f"{doc}.ipynb", f"({label})=\n# {title}\n" + "".join(f"\n({s})=\n## {s}\n" for s in sections)
+        )
         docs.append(doc)
     pitfalls = sorted(x for x in notebook_labels(REPO / "book" / "appendix_pitfalls.ipynb") if x.startswith("pitfall-"))
-    _stub_notebook(book / "appendix_pitfalls.ipynb",
-                   "(app-pitfalls)=\n# Common pitfalls\n" + "".join(f"\n({x})=\n## {x}\n" for x in pitfalls))
+    _stub_notebook(
+        book / "appendix_pitfalls.ipynb",
+        "(app-pitfalls)=\n# Common pitfalls\n" + "".join(f"\n({x})=\n## {x}\n" for x in pitfalls),
+    )
     docs.append("book/appendix_pitfalls")
     _stub_notebook(book / "09b_quiz.ipynb", "(ch-quiz)=\n# Quiz\n")
     (book / "09_interview.ipynb").write_text(json.dumps(_with_outputs(REPO / "book" / "09_interview.ipynb", BANK)))
     toc = "format: jb-book\nroot: intro\nchapters:\n" + "".join(
-        f"- file: {d}\n" for d in docs[1:] + ["book/09_interview", "book/09b_quiz"])
+        f"- file: {d}\n" for d in docs[1:] + ["book/09_interview", "book/09b_quiz"]
+    )
     (tmp_path / "_toc.yml").write_text(toc)
     jb = shutil.which("jupyter-book", path=os.path.dirname(sys.executable)) or "jupyter-book"
-    proc = subprocess.run([jb, "build", str(tmp_path), "-W", "--keep-going"], capture_output=True, text=True,
-                          timeout=600)
+    proc = subprocess.run(
+        [jb, "build", str(tmp_path), "-W", "--keep-going"], capture_output=True, text=True, timeout=600
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     html = (tmp_path / "_build" / "html" / "book" / "09_interview.html").read_text()
-    body = html[html.index("<article"):html.index("</article>")]
+    body = html[html.index("<article") : html.index("</article>")]
     assert body.count('<details class="dlfund-answer">') == len(BANK)
     assert body.count("<summary>Show the answer to question") == len(BANK)
     assert body.count("dlfund-badge-") >= len(BANK)

@@ -1,4 +1,5 @@
 """The web quiz (dlfund.interview.webquiz): the bank's gradable questions as an HTML form."""
+
 import html
 import re
 
@@ -40,9 +41,17 @@ def test_keys_come_from_the_bank():
 
 
 def test_choice_options_are_labelled_radio_buttons_and_math_uses_mathjax_delimiters():
-    q = {"id": "t-1", "topic": "optimizers", "difficulty": "easy", "kind": "choice",
-         "question": "Which is $\\eta$?", "answer": "The rate $\\eta$.", "choices": ["$\\eta$", "`lr`"], "correct": 0,
-         "rubric": ["a field the quiz does not read"]}
+    q = {
+        "id": "t-1",
+        "topic": "optimizers",
+        "difficulty": "easy",
+        "kind": "choice",
+        "question": "Which is $\\eta$?",
+        "answer": "The rate $\\eta$.",
+        "choices": ["$\\eta$", "`lr`"],
+        "correct": 0,
+        "rubric": ["a field the quiz does not read"],
+    }
     text = quiz_html([q])
     assert text.count('type="radio" name="q-t-1"') == 2
     assert "<span>A. \\(\\eta\\)</span>" in text and "<span>B. <code>lr</code></span>" in text
@@ -57,11 +66,14 @@ def test_the_script_is_inlined_so_the_quiz_works_in_jupyter_and_the_book():
     assert '"perRound": 2' in text
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"questions": [q for q in BANK if q["kind"] == "open"][:2]}, "at least one"),
-    ({"per_round": 0}, "per_round"),
-    ({"per_round": True}, "per_round"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"questions": [q for q in BANK if q["kind"] == "open"][:2]}, "at least one"),
+        ({"per_round": 0}, "per_round"),
+        ({"per_round": True}, "per_round"),
+    ],
+)
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         quiz_html(**kwargs)

@@ -1,4 +1,5 @@
 """Unit tests for dlfund.layers: dense and activation forward/backward pairs."""
+
 import numpy as np
 import pytest
 
@@ -58,7 +59,9 @@ def test_dense_inputs_not_modified_and_float32_kept():
 
 def test_dense_errors_name_argument_and_shapes():
     A, W, b = np.zeros((5, 3)), np.zeros((3, 4)), np.zeros(4)
-    with pytest.raises(ValueError, match=r"A_prev has 3 features \(shape \(5, 3\)\) but W has shape \(4, 3\).*did you mean W.T"):
+    with pytest.raises(
+        ValueError, match=r"A_prev has 3 features \(shape \(5, 3\)\) but W has shape \(4, 3\).*did you mean W.T"
+    ):
         dense_forward(A, W.T, b)
     with pytest.raises(ValueError, match=r"A_prev has 3 features \(shape \(5, 3\)\) but W has shape \(2, 4\)"):
         dense_forward(A, np.zeros((2, 4)), b)
@@ -73,8 +76,10 @@ def test_dense_errors_name_argument_and_shapes():
         dense_backward(np.zeros((4, 5)), cache)
 
 
-@pytest.mark.parametrize("name, kw", [("linear", {}), ("sigmoid", {}), ("tanh", {}), ("relu", {}),
-                                      ("leaky_relu", {"alpha": 0.1}), ("softmax", {})])
+@pytest.mark.parametrize(
+    "name, kw",
+    [("linear", {}), ("sigmoid", {}), ("tanh", {}), ("relu", {}), ("leaky_relu", {"alpha": 0.1}), ("softmax", {})],
+)
 def test_activation_pair_numerical_gradient(name, kw):
     rng = np.random.default_rng(2)
     Z = rng.normal(0, 2, size=(4, 3))
@@ -88,8 +93,9 @@ def test_activation_pair_numerical_gradient(name, kw):
     for idx in np.ndindex(Z.shape):
         E = np.zeros_like(Z)
         E[idx] = h
-        num[idx] = (np.sum(G * activation_forward(Z + E, name, **kw)[0])
-                    - np.sum(G * activation_forward(Z - E, name, **kw)[0])) / (2 * h)
+        num[idx] = (
+            np.sum(G * activation_forward(Z + E, name, **kw)[0]) - np.sum(G * activation_forward(Z - E, name, **kw)[0])
+        ) / (2 * h)
     np.testing.assert_allclose(dZ, num, rtol=1e-6, atol=1e-9)
 
 

@@ -1,4 +1,5 @@
 """Unit tests for dlfund.losses: hand-computed values, gradients, targets, dtypes and errors."""
+
 import math
 
 import numpy as np
@@ -65,9 +66,11 @@ def test_bce_with_logits_by_hand_and_at_extremes():
     z, y = np.array([0.0, 2.0]), np.array([1.0, 0.0])
     # ln 2 and ln(1 + e^2)
     assert L.binary_cross_entropy_with_logits(z, y) == pytest.approx(
-        (math.log(2.0) + math.log(1.0 + math.e ** 2)) / 2, rel=1e-14)
-    np.testing.assert_allclose(L.binary_cross_entropy_with_logits_grad(z, y),
-                               [(0.5 - 1.0) / 2, 1.0 / (1.0 + math.exp(-2.0)) / 2], rtol=1e-14)
+        (math.log(2.0) + math.log(1.0 + math.e**2)) / 2, rel=1e-14
+    )
+    np.testing.assert_allclose(
+        L.binary_cross_entropy_with_logits_grad(z, y), [(0.5 - 1.0) / 2, 1.0 / (1.0 + math.exp(-2.0)) / 2], rtol=1e-14
+    )
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         big = L.binary_cross_entropy_with_logits(np.array([1000.0, -1000.0]), np.array([0.0, 1.0]))
     assert big == pytest.approx(1000.0, rel=1e-15)
@@ -96,8 +99,9 @@ def test_softmax_cross_entropy_labels_and_one_hot_agree():
     labels = rng.integers(0, 4, size=7)
     onehot = np.eye(4)[labels]
     assert L.softmax_cross_entropy(logits, labels) == L.softmax_cross_entropy(logits, onehot)
-    np.testing.assert_array_equal(L.softmax_cross_entropy_grad(logits, labels),
-                                  L.softmax_cross_entropy_grad(logits, onehot))
+    np.testing.assert_array_equal(
+        L.softmax_cross_entropy_grad(logits, labels), L.softmax_cross_entropy_grad(logits, onehot)
+    )
     # whole-number float labels are accepted as labels
     assert L.softmax_cross_entropy(logits, labels.astype(float)) == L.softmax_cross_entropy(logits, labels)
 
@@ -186,8 +190,12 @@ def test_bce_rejects_targets_outside_0_1():
     # ERRATA E5: a price is not a BCE target; torch refuses it as well
     p = np.array([0.9, 0.99])
     y = np.array([3.0, 3.0])
-    for f in (L.binary_cross_entropy, L.binary_cross_entropy_grad,
-              L.binary_cross_entropy_with_logits, L.binary_cross_entropy_with_logits_grad):
+    for f in (
+        L.binary_cross_entropy,
+        L.binary_cross_entropy_grad,
+        L.binary_cross_entropy_with_logits,
+        L.binary_cross_entropy_with_logits_grad,
+    ):
         with pytest.raises(ValueError, match=r"targets y in \[0, 1\], got values in \[3, 3\].*mse_loss"):
             f(p, y)
 
@@ -229,7 +237,9 @@ def test_cross_entropy_label_errors(f):
         f(z, np.array([0, 4, 1]))
     with pytest.raises(ValueError, match="integer class labels"):
         f(z, np.array([0.5, 1.0, 2.0]))
-    with pytest.raises(ValueError, match=r"y has shape \(3, 3\); expected labels of shape \(3,\) or one-hot of shape \(3, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"y has shape \(3, 3\); expected labels of shape \(3,\) or one-hot of shape \(3, 4\)"
+    ):
         f(z, np.zeros((3, 3)))
     with pytest.raises(ValueError, match=r"logits must be a 2-D array, got shape \(4,\)"):
         f(np.zeros(4), np.array([1]))

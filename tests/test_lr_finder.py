@@ -1,4 +1,5 @@
 """Learning-rate range test: exponential sweep, bias-corrected smoothing, divergence, no side effects."""
+
 import numpy as np
 import pytest
 
@@ -33,29 +34,31 @@ def test_sweep_is_exponential_and_smoothing_bias_corrected(house):
     X, y = house
     r = lr_range_test(MLP([5, 16, 1], rng=0), X, y, min_lr=1e-5, max_lr=1e-1, n_steps=50, smoothing=0.8, rng=0)
     assert isinstance(r, LRRangeResult)
-    assert len(r.rates) == len(r.losses) == len(r.smoothed) == 50       # lr 0.1 with GD does not diverge here
+    assert len(r.rates) == len(r.losses) == len(r.smoothed) == 50  # lr 0.1 with GD does not diverge here
     assert np.isnan(r.divergence_lr)
     assert r.rates[0] == pytest.approx(1e-5) and r.rates[-1] == pytest.approx(1e-1)
     np.testing.assert_allclose(np.diff(np.log(r.rates)), np.log(1e4) / 49, rtol=1e-10)  # constant ratio
     # s_i = EMA / (1 - beta^i): the first smoothed value is the first loss, then a weighted mean
     assert r.smoothed[0] == pytest.approx(r.losses[0], rel=1e-12)
-    assert r.smoothed[1] == pytest.approx((0.8 * 0.2 * r.losses[0] + 0.2 * r.losses[1]) / (1 - 0.8 ** 2), rel=1e-12)
-    assert r.losses[-1] < 0.5 * r.losses[0]                                # the loss did fall
+    assert r.smoothed[1] == pytest.approx((0.8 * 0.2 * r.losses[0] + 0.2 * r.losses[1]) / (1 - 0.8**2), rel=1e-12)
+    assert r.losses[-1] < 0.5 * r.losses[0]  # the loss did fall
 
 
 def test_divergence_found_and_suggestion_well_below_it(house):
     X, y = house
     for suggestion in ("min/10", "steepest"):
-        r = lr_range_test(MLP([5, 16, 16, 1], rng=1), X, y, optimizer=GD(1e-6), n_steps=100, rng=1,
-                          suggestion=suggestion)
+        r = lr_range_test(
+            MLP([5, 16, 16, 1], rng=1), X, y, optimizer=GD(1e-6), n_steps=100, rng=1, suggestion=suggestion
+        )
         assert np.isfinite(r.divergence_lr) and r.divergence_lr < 10
-        assert len(r.rates) < 100 and r.rates[-1] == r.divergence_lr             # stopped early
+        assert len(r.rates) < 100 and r.rates[-1] == r.divergence_lr  # stopped early
         assert r.smoothed[-1] > 4 * np.min(r.smoothed[:-1]) or not np.isfinite(r.smoothed[-1])
         assert r.suggested_lr < r.divergence_lr / 5
         assert r.min_loss_lr == r.rates[np.nanargmin(r.smoothed)]
         assert r.suggestion == suggestion
     assert lr_range_test(MLP([5, 16, 16, 1], rng=1), X, y, n_steps=100, rng=1).suggested_lr == pytest.approx(
-        r.min_loss_lr / 10)
+        r.min_loss_lr / 10
+    )
 
 
 def test_suggested_rate_trains(house):
@@ -75,6 +78,7 @@ def test_seeded(house):
 
 def test_plot(house):
     import matplotlib
+
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
@@ -86,15 +90,18 @@ def test_plot(house):
     plt.close(ax.figure)
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"min_lr": 1.0, "max_lr": 0.1}, ValueError, "min_lr must be smaller than max_lr"),
-    ({"min_lr": 0.0}, ValueError, "min_lr must be > 0"),
-    ({"n_steps": 2}, ValueError, "n_steps must be an integer >= 3"),
-    ({"smoothing": 1.0}, ValueError, "smoothing must be in"),
-    ({"diverge_factor": 1.0}, ValueError, "diverge_factor must be > 1"),
-    ({"suggestion": "half"}, ValueError, "suggestion must be one of"),
-    ({"optimizer": lambda p, g, lr: p}, TypeError, "lr attribute"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"min_lr": 1.0, "max_lr": 0.1}, ValueError, "min_lr must be smaller than max_lr"),
+        ({"min_lr": 0.0}, ValueError, "min_lr must be > 0"),
+        ({"n_steps": 2}, ValueError, "n_steps must be an integer >= 3"),
+        ({"smoothing": 1.0}, ValueError, "smoothing must be in"),
+        ({"diverge_factor": 1.0}, ValueError, "diverge_factor must be > 1"),
+        ({"suggestion": "half"}, ValueError, "suggestion must be one of"),
+        ({"optimizer": lambda p, g, lr: p}, TypeError, "lr attribute"),
+    ],
+)
 def test_bad_input(house, kwargs, error, match):
     X, y = house
     with pytest.raises(error, match=match):

@@ -1,4 +1,5 @@
 """MLP with dropout / batch norm / L1-L2 / residual: vs an equivalent torch model, gradient checks, API."""
+
 import numpy as np
 import pytest
 import torch
@@ -24,8 +25,16 @@ class TorchTwin:
         self.rv = {l: torch.ones(model.layer_sizes[l], dtype=torch.float64) for l in model.bn}
 
     def _bn(self, l, H, training):
-        return F.batch_norm(H, self.rm[l], self.rv[l], self.p[f"gamma{l}"], self.p[f"beta{l}"],
-                            training=training, momentum=self.m.bn[l].momentum, eps=self.m.bn[l].eps)
+        return F.batch_norm(
+            H,
+            self.rm[l],
+            self.rv[l],
+            self.p[f"gamma{l}"],
+            self.p[f"beta{l}"],
+            training=training,
+            momentum=self.m.bn[l].momentum,
+            eps=self.m.bn[l].eps,
+        )
 
     def loss(self, X, Y, masks, training=True):
         m, L = self.m, self.m.n_layers
@@ -39,15 +48,14 @@ class TorchTwin:
             H = _ACT[m.activations[l - 1]](Z)
             if m.batchnorm and m.bn_position == "after":
                 H = self._bn(l, H, training)
-            if training and m.dropout[l - 1] > 0:           # torch's dropout with OUR mask
+            if training and m.dropout[l - 1] > 0:  # torch's dropout with OUR mask
                 H = H * torch.tensor(masks[l]) / (1 - m.dropout[l - 1])
             A = A + H if (m.residual and l >= 2) else H
         if m.output == "softmax":
             data = F.cross_entropy(Z, torch.tensor(Y))
         else:
             data = F.mse_loss(Z, torch.tensor(Y).reshape(Z.shape))
-        pen = sum(m.l1 * self.p[k].abs().sum() + m.l2 / 2 * (self.p[k] ** 2).sum()
-                  for k in self.p if k.startswith("W"))
+        pen = sum(m.l1 * self.p[k].abs().sum() + m.l2 / 2 * (self.p[k] ** 2).sum() for k in self.p if k.startswith("W"))
         return data + pen
 
 
@@ -79,8 +87,7 @@ CONFIGS = [
 def test_training_steps_match_torch(cfg, n_out):
     cfg = dict(cfg)
     act = cfg.pop("hidden_activation", "relu")
-    model = MLP([5, 6, 6, 6, n_out], hidden_activation=act, output="softmax" if n_out > 1 else "linear",
-                rng=1, **cfg)
+    model = MLP([5, 6, 6, 6, n_out], hidden_activation=act, output="softmax" if n_out > 1 else "linear", rng=1, **cfg)
     twin = TorchTwin(model)
     X, Y = _data(n_out)
     lr = 0.05
@@ -92,7 +99,13 @@ def test_training_steps_match_torch(cfg, n_out):
         loss_t.backward()
         assert abs(loss - loss_t.item()) < 1e-12 * max(1.0, abs(loss))
         for k, t in twin.p.items():
-            if model.batchnorm and model.bn_position == "before" and k[0] == "b" and k[1:].isdigit() and int(k[1:]) in model.bn:
+            if (
+                model.batchnorm
+                and model.bn_position == "before"
+                and k[0] == "b"
+                and k[1:].isdigit()
+                and int(k[1:]) in model.bn
+            ):
                 # E25: the bias in front of batch norm cancels; both gradients are rounding noise around 0
                 assert np.abs(grads["d" + k]).max() < 1e-14 and t.grad.abs().max().item() < 1e-14
                 continue
@@ -121,7 +134,7 @@ def test_gradient_check(cfg):
     X, Y = _data(2, n_in=4, seed=3)
 
     def loss(p):
-        model.rng = np.random.default_rng(9)        # the same dropout masks at every call
+        model.rng = np.random.default_rng(9)  # the same dropout masks at every call
         return model.loss_and_grads(X, Y, p)[0]
 
     model.rng = np.random.default_rng(9)
@@ -139,7 +152,7 @@ def test_gradient_check(cfg):
 def test_batchnorm_eval_gradient_check():
     model = MLP([3, 4, 4, 1], hidden_activation="tanh", batchnorm=True, rng=0)
     X, Y = _data(1, n_in=3)
-    model.loss_and_grads(X, Y)          # one training batch for running statistics
+    model.loss_and_grads(X, Y)  # one training batch for running statistics
     model.eval()
     _, grads = model.loss_and_grads(X, Y)
     res = gradient_check(lambda p: model.loss_and_grads(X, Y, p)[0], model.params, grads)
@@ -179,11 +192,11 @@ def test_predict_uses_eval_mode_and_restores_training():
     model = MLP([5, 16, 1], dropout=0.5, rng=0)
     X, _ = _data(1)
     p1, p2 = model.predict(X), model.predict(X)
-    np.testing.assert_array_equal(p1, p2)              # no dropout noise at inference
+    np.testing.assert_array_equal(p1, p2)  # no dropout noise at inference
     assert model.training
     a, _ = model.forward(X)
     b, _ = model.forward(X)
-    assert np.any(a != b)                              # training mode draws new masks
+    assert np.any(a != b)  # training mode draws new masks
 
 
 def test_train_eval_switch():
@@ -197,7 +210,7 @@ def test_classic_dropout_eval_scales():
     X, _ = _data(1)
     model.eval()
     _, caches = model.forward(X)
-    drop_cache = caches[0][2]                           # layer 1: (dense, activation, dropout) caches
+    drop_cache = caches[0][2]  # layer 1: (dense, activation, dropout) caches
     assert type(drop_cache).__name__ == "DropoutCache"
     assert drop_cache.mask is None and drop_cache.factor == pytest.approx(0.6)
 
@@ -214,14 +227,16 @@ def test_fit_trains_in_train_mode_restores_mode_and_uses_eval_for_validation():
     model.bn[1].num_batches_tracked = 0
     hist = model.fit(X, Y, epochs=3, batch_size=10, lr=0.05, rng=0, validation_data=(X, Y), progress=False)
     assert not model.training
-    assert model.bn[1].num_batches_tracked == 12        # 3 epochs x 4 batches, validation adds none
+    assert model.bn[1].num_batches_tracked == 12  # 3 epochs x 4 batches, validation adds none
     assert len(hist["val_loss"]) == 3
 
 
 def test_fit_is_reproducible_with_dropout():
     X, Y = _data(1, m=30)
-    h = [MLP([5, 8, 1], dropout=0.3, rng=5).fit(X, Y, epochs=5, batch_size=8, rng=1, progress=False)["loss"]
-         for _ in range(2)]
+    h = [
+        MLP([5, 8, 1], dropout=0.3, rng=5).fit(X, Y, epochs=5, batch_size=8, rng=1, progress=False)["loss"]
+        for _ in range(2)
+    ]
     assert h[0] == h[1]
 
 
@@ -232,17 +247,16 @@ def test_fit_clip_norm_records_pre_clip_norm_and_clips():
     start = {k: v.copy() for k, v in model.params.items()}
     _, g0 = model.loss_and_grads(X, Y)
     hist = model.fit(X, Y, epochs=1, lr=0.01, clip_norm=1.0, progress=False)
-    norm0 = np.sqrt(sum(np.sum(g ** 2) for g in g0.values()))
+    norm0 = np.sqrt(sum(np.sum(g**2) for g in g0.values()))
     assert hist["grad_norm"] == [pytest.approx(norm0, rel=1e-12)]
     step = np.sqrt(sum(np.sum((model.params[k] - start[k]) ** 2) for k in start))
-    assert norm0 > 10 and step == pytest.approx(0.01, rel=1e-5)     # lr * clipped norm
+    assert norm0 > 10 and step == pytest.approx(0.01, rel=1e-5)  # lr * clipped norm
 
 
 def test_fit_track_grad_norm_without_clipping():
     X, Y = _data(1, m=20)
     hist = MLP([5, 4, 1], rng=0).fit(X, Y, epochs=2, batch_size=10, track_grad_norm=True, progress=False)
-    assert len(hist["grad_norm"]) == 4 and "grad_norm" not in MLP([5, 4, 1], rng=0).fit(
-        X, Y, epochs=1, progress=False)
+    assert len(hist["grad_norm"]) == 4 and "grad_norm" not in MLP([5, 4, 1], rng=0).fit(X, Y, epochs=1, progress=False)
 
 
 def test_penalty_in_loss_biases_excluded_by_default():
@@ -258,11 +272,18 @@ def test_penalty_in_loss_biases_excluded_by_default():
 
 
 # -------------------------------------------------------------------- bad input
-@pytest.mark.parametrize("kwargs,match", [
-    (dict(dropout=1.0), "dropout"), (dict(dropout=-0.2), "dropout"), (dict(dropout=[0.1]), "hidden layers"),
-    (dict(dropout_kind="gauss"), "dropout_kind"), (dict(bn_position="middle"), "bn_position"),
-    (dict(l2=-1.0), "l2"), (dict(l1=-1.0), "l1"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(dropout=1.0), "dropout"),
+        (dict(dropout=-0.2), "dropout"),
+        (dict(dropout=[0.1]), "hidden layers"),
+        (dict(dropout_kind="gauss"), "dropout_kind"),
+        (dict(bn_position="middle"), "bn_position"),
+        (dict(l2=-1.0), "l2"),
+        (dict(l1=-1.0), "l1"),
+    ],
+)
 def test_bad_options(kwargs, match):
     with pytest.raises(ValueError, match=match):
         MLP([3, 4, 4, 1], **kwargs)

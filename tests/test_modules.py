@@ -3,6 +3,7 @@
 The table LAYER_CASES is checked against the registry `modules.LAYERS`: a new layer kind fails
 `test_every_layer_kind_has_a_reference_case` until it has a case here.
 """
+
 import numpy as np
 import pytest
 import torch
@@ -22,15 +23,17 @@ def _dense_params(l, n_in, n_out, rng):
 
 # kind -> (make(rng) -> (layer, params), torch forward(tp, x, cache) -> out)
 LAYER_CASES = {
-    "dense": (lambda rng: (Dense(1), _dense_params(1, N, 3, rng)),
-              lambda tp, x, cache: x @ tp["W1"] + tp["b1"]),
+    "dense": (lambda rng: (Dense(1), _dense_params(1, N, 3, rng)), lambda tp, x, cache: x @ tp["W1"] + tp["b1"]),
     "activation": (lambda rng: (Activation("tanh"), {}), lambda tp, x, cache: torch.tanh(x)),
-    "batchnorm": (lambda rng: (BatchNorm(1, N), {"gamma1": rng.uniform(0.5, 2, N), "beta1": rng.standard_normal(N)}),
-                  lambda tp, x, cache: F.batch_norm(x, None, None, tp["gamma1"], tp["beta1"], training=True, eps=1e-5)),
-    "dropout": (lambda rng: (Dropout(0.3), {}),
-                lambda tp, x, cache: x * t64(cache.mask) / 0.7),
-    "residual": (lambda rng: (Residual([Dense(2), Activation("tanh")]), _dense_params(2, N, N, rng)),
-                 lambda tp, x, cache: x + torch.tanh(x @ tp["W2"] + tp["b2"])),
+    "batchnorm": (
+        lambda rng: (BatchNorm(1, N), {"gamma1": rng.uniform(0.5, 2, N), "beta1": rng.standard_normal(N)}),
+        lambda tp, x, cache: F.batch_norm(x, None, None, tp["gamma1"], tp["beta1"], training=True, eps=1e-5),
+    ),
+    "dropout": (lambda rng: (Dropout(0.3), {}), lambda tp, x, cache: x * t64(cache.mask) / 0.7),
+    "residual": (
+        lambda rng: (Residual([Dense(2), Activation("tanh")]), _dense_params(2, N, N, rng)),
+        lambda tp, x, cache: x + torch.tanh(x @ tp["W2"] + tp["b2"]),
+    ),
 }
 
 

@@ -1,4 +1,5 @@
 """Unit tests for dlfund.network.MLP: shapes, semantics, training, errors."""
+
 import numpy as np
 import pytest
 
@@ -72,7 +73,7 @@ def test_backward_keys_shapes_and_batch_mean():
     _, grads = model.loss_and_grads(X, y)
     assert list(grads) == ["dW1", "db1", "dW2", "db2", "dW3", "db3"]
     assert all(grads["d" + k].shape == v.shape for k, v in model.params.items())
-    per_example = [model.loss_and_grads(X[i:i + 1], y[i:i + 1])[1] for i in range(6)]
+    per_example = [model.loss_and_grads(X[i : i + 1], y[i : i + 1])[1] for i in range(6)]
     for key in grads:
         np.testing.assert_allclose(grads[key], np.mean([g[key] for g in per_example], axis=0), rtol=1e-12, atol=1e-15)
 
@@ -88,8 +89,12 @@ def test_fused_output_gradient_is_prediction_minus_target():
     labels = rng.integers(0, 3, size=5)
     model = MLP([4, 3, 3], output="softmax", rng=7)
     y_hat, caches = model.forward(X)
-    np.testing.assert_allclose(model.backward(y_hat, labels, caches)["db2"],
-                               (y_hat - np.eye(3)[labels]).sum(axis=0) / 5, rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(
+        model.backward(y_hat, labels, caches)["db2"],
+        (y_hat - np.eye(3)[labels]).sum(axis=0) / 5,
+        rtol=1e-13,
+        atol=1e-16,
+    )
 
 
 def test_softmax_head_loss_is_cross_entropy_of_its_probabilities():
@@ -138,8 +143,16 @@ def test_fit_reduces_loss_and_beats_linear_regression(house_split):
     Xtr, Xte, ytr, yte = house_split
     mu, sd = ytr.mean(), ytr.std()
     model = MLP([5, 32, 32, 1], rng=0)
-    hist = model.fit(Xtr, (ytr - mu) / sd, epochs=60, batch_size=32, optimizer=GD(0.05), rng=0, progress=False,
-                     validation_data=(Xte, (yte - mu) / sd))
+    hist = model.fit(
+        Xtr,
+        (ytr - mu) / sd,
+        epochs=60,
+        batch_size=32,
+        optimizer=GD(0.05),
+        rng=0,
+        progress=False,
+        validation_data=(Xte, (yte - mu) / sd),
+    )
     assert len(hist["loss"]) == 60 and len(hist["val_loss"]) == 60
     assert hist["loss"][-1] < 0.1 * hist["loss"][0]
     r2_net = _r2(yte, model.predict(Xte) * sd + mu)
@@ -235,7 +248,9 @@ def test_constructor_errors():
         MLP([5, 4, 1], output="relu")
     with pytest.raises(ValueError, match="unknown loss 'l2'"):
         MLP([5, 4, 1], loss="l2")
-    with pytest.raises(ValueError, match="loss 'softmax_ce' takes logits but output='softmax' already applies softmax; use loss='ce'"):
+    with pytest.raises(
+        ValueError, match="loss 'softmax_ce' takes logits but output='softmax' already applies softmax; use loss='ce'"
+    ):
         MLP([5, 4, 3], output="softmax", loss="softmax_ce")
     with pytest.raises(ValueError, match="loss 'bce_logits' takes logits but output='sigmoid'.*use loss='bce'"):
         MLP([5, 4, 1], output="sigmoid", loss="bce_logits")
@@ -273,5 +288,7 @@ def test_params_dict_errors():
     with pytest.raises(ValueError, match=r"params does not match parameters: missing params keys \['b2'\]"):
         model.loss_and_grads(X, np.zeros(9), params=bad)
     bad = dict(model.params, W1=model.params["W1"].T)
-    with pytest.raises(ValueError, match=r"params\['W1'\] has shape \(3, 4\) but parameters\['W1'\] has shape \(4, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"params\['W1'\] has shape \(3, 4\) but parameters\['W1'\] has shape \(4, 3\)"
+    ):
         model.loss_and_grads(X, np.zeros(9), params=bad)

@@ -4,6 +4,7 @@ Expected values here are derived by hand (first steps, fixed points, closed form
 from the numeric checks in ERRATA.md; the step-for-step comparison with torch.optim is in
 test_optim_torch.py.
 """
+
 import copy
 
 import numpy as np
@@ -24,6 +25,7 @@ def make_params(seed=0, dtype=np.float64):
 
 # ----- random_mini_batches -------------------------------------------------------------------
 
+
 def test_mini_batches_sizes_last_batch_smaller():
     X, Y = np.zeros((130, 3)), np.zeros(130)
     sizes = [len(xb) for xb, _ in O.random_mini_batches(X, Y, 32, rng=0)]
@@ -37,10 +39,10 @@ def test_mini_batches_shuffled_each_row_once_and_pairs_kept():
     X_before = X.copy()
     batches = O.random_mini_batches(X, Y, 16, rng=1)
     order = np.concatenate([xb[:, 0] for xb, _ in batches])
-    assert not np.array_equal(order, ids)               # shuffled
-    assert np.array_equal(np.sort(order), ids)          # every row exactly once
+    assert not np.array_equal(order, ids)  # shuffled
+    assert np.array_equal(np.sort(order), ids)  # every row exactly once
     for xb, yb in batches:
-        assert np.array_equal(yb, 10.0 * xb[:, 0])      # rows stay paired
+        assert np.array_equal(yb, 10.0 * xb[:, 0])  # rows stay paired
         assert np.array_equal(xb[:, 1], -xb[:, 0])
     assert np.array_equal(X, X_before)
 
@@ -71,6 +73,7 @@ def test_mini_batches_row_mismatch():
 
 
 # ----- the dictionary API: pure functions ----------------------------------------------------
+
 
 def _dict_calls():
     """(name, call(params, grads) -> tuple of returned dicts, state dicts passed in)."""
@@ -113,8 +116,12 @@ def test_dict_api_returns_new_dicts_and_leaves_inputs_alone(name, call, states):
 
 def test_initializers_are_zeros_keyed_like_grads():
     params, _ = make_params()
-    for state in (O.initialize_velocity(params), O.initialize_rmsprop(params), *O.initialize_adam(params),
-                  *O.initialize_adadelta(params)):
+    for state in (
+        O.initialize_velocity(params),
+        O.initialize_rmsprop(params),
+        *O.initialize_adam(params),
+        *O.initialize_adadelta(params),
+    ):
         assert set(state) == {"dW1", "db1", "dW2", "db2"}
         assert all(state["d" + k].shape == params[k].shape and not state["d" + k].any() for k in params)
     assert np.all(O.initialize_adagrad(params, 0.25)["dW1"] == 0.25)
@@ -124,6 +131,7 @@ def test_initializers_are_zeros_keyed_like_grads():
 # Both forms call the same plain rule (`optim.rules`) with the same element-wise NumPy operations,
 # so they agree bit for bit on every CPU (no BLAS call is involved; the BLAS-based fast path is
 # compared with tolerances in test_optim_fast.py).
+
 
 def _run_dict(update, init, n=15):
     params, _ = make_params(1)
@@ -145,18 +153,42 @@ def _run_object(opt, n=15):
 
 PAIRS = [
     ("gd", lambda p, g, t: (O.update_parameters_with_gd(p, g, 0.1),), lambda p: (), O.GD(0.1)),
-    ("sgd", lambda p, g, t: (O.update_parameters_with_sgd(p, g, 0.1, 0.01),), lambda p: (),
-     O.SGD(0.1, weight_decay=0.01)),
-    ("adagrad", lambda p, g, s, t: O.update_parameters_with_adagrad(p, g, s, 0.1, 1e-9),
-     lambda p: (O.initialize_adagrad(p),), O.Adagrad(0.1, eps=1e-9)),
-    ("adadelta", lambda p, g, s, d, t: O.update_parameters_with_adadelta(p, g, s, d, 0.8, 0.7, 1e-5),
-     O.initialize_adadelta, O.Adadelta(0.8, rho=0.7, eps=1e-5)),
-    ("rmsprop", lambda p, g, s, t: O.update_parameters_with_rmsprop(p, g, s, 0.01, 0.95, 1e-7),
-     lambda p: (O.initialize_rmsprop(p),), O.RMSprop(0.01, alpha=0.95, eps=1e-7)),
-    ("adam", lambda p, g, m, v, t: O.update_parameters_with_adam(p, g, m, v, t, 0.01, 0.8, 0.99, 1e-7),
-     O.initialize_adam, O.Adam(0.01, betas=(0.8, 0.99), eps=1e-7)),
-    ("adamw", lambda p, g, m, v, t: O.update_parameters_with_adamw(p, g, m, v, t, 0.01, weight_decay=0.3),
-     O.initialize_adam, O.AdamW(0.01, weight_decay=0.3)),
+    (
+        "sgd",
+        lambda p, g, t: (O.update_parameters_with_sgd(p, g, 0.1, 0.01),),
+        lambda p: (),
+        O.SGD(0.1, weight_decay=0.01),
+    ),
+    (
+        "adagrad",
+        lambda p, g, s, t: O.update_parameters_with_adagrad(p, g, s, 0.1, 1e-9),
+        lambda p: (O.initialize_adagrad(p),),
+        O.Adagrad(0.1, eps=1e-9),
+    ),
+    (
+        "adadelta",
+        lambda p, g, s, d, t: O.update_parameters_with_adadelta(p, g, s, d, 0.8, 0.7, 1e-5),
+        O.initialize_adadelta,
+        O.Adadelta(0.8, rho=0.7, eps=1e-5),
+    ),
+    (
+        "rmsprop",
+        lambda p, g, s, t: O.update_parameters_with_rmsprop(p, g, s, 0.01, 0.95, 1e-7),
+        lambda p: (O.initialize_rmsprop(p),),
+        O.RMSprop(0.01, alpha=0.95, eps=1e-7),
+    ),
+    (
+        "adam",
+        lambda p, g, m, v, t: O.update_parameters_with_adam(p, g, m, v, t, 0.01, 0.8, 0.99, 1e-7),
+        O.initialize_adam,
+        O.Adam(0.01, betas=(0.8, 0.99), eps=1e-7),
+    ),
+    (
+        "adamw",
+        lambda p, g, m, v, t: O.update_parameters_with_adamw(p, g, m, v, t, 0.01, weight_decay=0.3),
+        O.initialize_adam,
+        O.AdamW(0.01, weight_decay=0.3),
+    ),
 ]
 
 
@@ -168,6 +200,7 @@ def test_dict_api_and_object_take_identical_steps(name, update, init, opt):
 
 
 # ----- values derived by hand ----------------------------------------------------------------
+
 
 def test_gd_and_sgd_step():
     params, grads = make_params()
@@ -187,9 +220,9 @@ def test_momentum_first_steps_both_conventions():
     nes, _ = O.update_parameters_with_nesterov(params, grads, v0, 0.9, 0.1, convention="classical")
     for k in params:
         g = grads["d" + k]
-        np.testing.assert_allclose(v_ema["d" + k], 0.1 * g, rtol=1e-14)         # (1 - beta) g
+        np.testing.assert_allclose(v_ema["d" + k], 0.1 * g, rtol=1e-14)  # (1 - beta) g
         np.testing.assert_allclose(ema[k], params[k] - 0.1 * 0.1 * g, rtol=1e-14)
-        np.testing.assert_allclose(v_cls["d" + k], 0.1 * g, rtol=1e-14)         # lr g
+        np.testing.assert_allclose(v_cls["d" + k], 0.1 * g, rtol=1e-14)  # lr g
         np.testing.assert_allclose(cls[k], params[k] - 0.1 * g, rtol=1e-14)
         np.testing.assert_allclose(nes[k], params[k] - 0.1 * (1 + 0.9) * g, rtol=1e-14)
 
@@ -223,27 +256,29 @@ def test_momentum_steady_state_amplification(gamma, amplification):
 def test_adagrad_and_adam_first_step_is_about_lr_times_sign():
     params, grads = make_params()
     ada, s = O.update_parameters_with_adagrad(params, grads, O.initialize_adagrad(params), 0.1, 1e-10)
-    adam, m, v = O.update_parameters_with_adam(params, grads, *O.initialize_adam(params), t=1,
-                                               learning_rate=0.1, epsilon=1e-8)
+    adam, m, v = O.update_parameters_with_adam(
+        params, grads, *O.initialize_adam(params), t=1, learning_rate=0.1, epsilon=1e-8
+    )
     for k in params:
         g = grads["d" + k]
-        np.testing.assert_allclose(s["d" + k], g ** 2, rtol=1e-15)
+        np.testing.assert_allclose(s["d" + k], g**2, rtol=1e-15)
         np.testing.assert_allclose(ada[k], params[k] - 0.1 * g / (np.abs(g) + 1e-10), rtol=1e-14)
         # bias correction at t = 1: m_hat = g, v_hat = g**2
         np.testing.assert_allclose(m["d" + k], 0.1 * g, rtol=1e-14)
-        np.testing.assert_allclose(v["d" + k], 0.001 * g ** 2, rtol=1e-12)
+        np.testing.assert_allclose(v["d" + k], 0.001 * g**2, rtol=1e-12)
         np.testing.assert_allclose(adam[k], params[k] - 0.1 * g / (np.abs(g) + 1e-8), rtol=1e-12)
 
 
 def test_adadelta_first_step():
     params, grads = make_params()
-    new, s, u = O.update_parameters_with_adadelta(params, grads, *O.initialize_adadelta(params),
-                                                  learning_rate=1.0, rho=0.9, epsilon=1e-6)
+    new, s, u = O.update_parameters_with_adadelta(
+        params, grads, *O.initialize_adadelta(params), learning_rate=1.0, rho=0.9, epsilon=1e-6
+    )
     for k in params:
         g = grads["d" + k]
-        delta = np.sqrt(1e-6) / np.sqrt(0.1 * g ** 2 + 1e-6) * g
-        np.testing.assert_allclose(s["d" + k], 0.1 * g ** 2, rtol=1e-14)
-        np.testing.assert_allclose(u["d" + k], 0.1 * delta ** 2, rtol=1e-12)
+        delta = np.sqrt(1e-6) / np.sqrt(0.1 * g**2 + 1e-6) * g
+        np.testing.assert_allclose(s["d" + k], 0.1 * g**2, rtol=1e-14)
+        np.testing.assert_allclose(u["d" + k], 0.1 * delta**2, rtol=1e-12)
         np.testing.assert_allclose(new[k], params[k] - delta, rtol=1e-12)
 
 
@@ -286,19 +321,22 @@ def test_adamw_decays_current_weights_not_biases():
     np.testing.assert_allclose(p["W"], (1 - 0.01 * 0.1) ** 2000, rtol=1e-10)
     assert 0.13 < p["W"][0, 0] < 0.14
     np.testing.assert_array_equal(p["b"], 1.0)
-    p2, _, _ = O.update_parameters_with_adamw(params, zero, *O.initialize_adam(params), 1,
-                                              learning_rate=0.5, weight_decay=0.1, include_biases=True)
-    np.testing.assert_allclose(p2["b"], 0.95, rtol=1e-15)   # E20: 1 - lr * wd
+    p2, _, _ = O.update_parameters_with_adamw(
+        params, zero, *O.initialize_adam(params), 1, learning_rate=0.5, weight_decay=0.1, include_biases=True
+    )
+    np.testing.assert_allclose(p2["b"], 0.95, rtol=1e-15)  # E20: 1 - lr * wd
     np.testing.assert_allclose(p2["W"], 0.95, rtol=1e-15)
 
 
 def test_adam_l2_is_not_adamw_decay():
     """ERRATA E20: Adam(weight_decay) puts wd*W through the adaptive scaling; AdamW does not."""
+
     def run(opt):
         p = {"w": np.array([1.0, 1.0])}
         for _ in range(100):
             opt.step(p, {"dw": np.array([0.1, 10.0])})
         return p["w"]
+
     a, w = run(O.Adam(0.01, weight_decay=0.1)), run(O.AdamW(0.01, weight_decay=0.1))
     assert np.max(np.abs(a - w)) > 0.05
 
@@ -306,9 +344,15 @@ def test_adam_l2_is_not_adamw_decay():
 # ----- optimizer objects ----------------------------------------------------------------------
 
 #: one example object per registered class (a new optimizer must be added: test below)
-EXAMPLES = {"GD": O.GD(0.1), "SGD": O.SGD(0.1, momentum=0.9, nesterov=True), "Adagrad": O.Adagrad(0.1),
-            "Adadelta": O.Adadelta(), "RMSprop": O.RMSprop(0.01, momentum=0.5, centered=True),
-            "Adam": O.Adam(0.01), "AdamW": O.AdamW(0.01)}
+EXAMPLES = {
+    "GD": O.GD(0.1),
+    "SGD": O.SGD(0.1, momentum=0.9, nesterov=True),
+    "Adagrad": O.Adagrad(0.1),
+    "Adadelta": O.Adadelta(),
+    "RMSprop": O.RMSprop(0.01, momentum=0.5, centered=True),
+    "Adam": O.Adam(0.01),
+    "AdamW": O.AdamW(0.01),
+}
 ALL_OBJECTS = [EXAMPLES[name] for name in sorted(O.OPTIMIZERS)]
 
 
@@ -353,14 +397,24 @@ def test_reset_and_repr():
 def test_adagrad_lr_decay_shrinks_later_steps():
     opt = O.Adagrad(1.0, lr_decay=1.0, eps=0.0)
     p = {"w": np.zeros(1)}
-    opt.step(p, {"dw": np.ones(1)})                 # step 1: 1 * 1 / sqrt(1)
-    opt.step(p, {"dw": np.ones(1)})                 # step 2: 1/(1 + 1) * 1 / sqrt(2)
+    opt.step(p, {"dw": np.ones(1)})  # step 1: 1 * 1 / sqrt(1)
+    opt.step(p, {"dw": np.ones(1)})  # step 2: 1/(1 + 1) * 1 / sqrt(2)
     np.testing.assert_allclose(p["w"], -(1.0 + 0.5 / np.sqrt(2)), rtol=1e-15)
 
 
-@pytest.mark.parametrize("opt", [O.SGD(0.05, momentum=0.9), O.Adagrad(0.1), O.Adadelta(), O.RMSprop(0.003),
-                                 O.Adam(0.01), O.AdamW(0.01), O.fast.Adam(0.01)],
-                         ids=lambda o: type(o).__module__.split(".")[-1] + "." + type(o).__name__)
+@pytest.mark.parametrize(
+    "opt",
+    [
+        O.SGD(0.05, momentum=0.9),
+        O.Adagrad(0.1),
+        O.Adadelta(),
+        O.RMSprop(0.003),
+        O.Adam(0.01),
+        O.AdamW(0.01),
+        O.fast.Adam(0.01),
+    ],
+    ids=lambda o: type(o).__module__.split(".")[-1] + "." + type(o).__name__,
+)
 def test_mlp_fit_trains_with_every_optimizer(opt):
     X, y = make_house_prices(n_samples=300, seed=4)
     X, _ = standardize(X)
@@ -371,6 +425,7 @@ def test_mlp_fit_trains_with_every_optimizer(opt):
 
 
 # ----- bad input ------------------------------------------------------------------------------
+
 
 def test_mismatched_keys_name_the_key():
     params, grads = make_params()
@@ -431,30 +486,34 @@ def test_non_numeric_learning_rate():
         O.SGD("fast")
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    ({"beta1": 1.0}, "beta1"), ({"beta1": -0.1}, "beta1"), ({"beta2": 1.5}, "beta2"), ({"beta2": 1.0}, "beta2"),
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [({"beta1": 1.0}, "beta1"), ({"beta1": -0.1}, "beta1"), ({"beta2": 1.5}, "beta2"), ({"beta2": 1.0}, "beta2")],
+)
 def test_adam_betas_outside_unit_interval(kwargs, name):
     params, grads = make_params()
     with pytest.raises(ValueError, match=f"{name} must be in \\[0, 1\\)"):
         O.update_parameters_with_adam(params, grads, *O.initialize_adam(params), 1, **kwargs)
 
 
-@pytest.mark.parametrize("make, match", [
-    (lambda: O.Adam(betas=(0.9, 1.0)), "betas\\[1\\] must be in \\[0, 1\\)"),
-    (lambda: O.AdamW(betas=(-0.5, 0.9)), "betas\\[0\\] must be in \\[0, 1\\)"),
-    (lambda: O.RMSprop(alpha=1.0), "alpha must be in"),
-    (lambda: O.Adadelta(rho=1.2), "rho must be in"),
-    (lambda: O.SGD(0.1, momentum=1.0), "momentum must be in"),
-    (lambda: O.SGD(0.1, momentum=0.9, dampening=-0.1), "dampening must be in"),
-    (lambda: O.SGD(0.1, nesterov=True), "nesterov=True needs momentum > 0"),
-    (lambda: O.SGD(0.1, momentum=0.9, dampening=0.1, nesterov=True), "dampening = 0"),
-    (lambda: O.Adam(eps=-1e-8), "eps must be >= 0"),
-    (lambda: O.Adagrad(eps=-1.0), "eps must be >= 0"),
-    (lambda: O.Adagrad(lr_decay=-1.0), "lr_decay must be >= 0"),
-    (lambda: O.SGD(0.1, weight_decay=-0.01), "weight_decay must be >= 0"),
-    (lambda: O.AdamW(weight_decay=-0.01), "weight_decay must be >= 0"),
-])
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: O.Adam(betas=(0.9, 1.0)), "betas\\[1\\] must be in \\[0, 1\\)"),
+        (lambda: O.AdamW(betas=(-0.5, 0.9)), "betas\\[0\\] must be in \\[0, 1\\)"),
+        (lambda: O.RMSprop(alpha=1.0), "alpha must be in"),
+        (lambda: O.Adadelta(rho=1.2), "rho must be in"),
+        (lambda: O.SGD(0.1, momentum=1.0), "momentum must be in"),
+        (lambda: O.SGD(0.1, momentum=0.9, dampening=-0.1), "dampening must be in"),
+        (lambda: O.SGD(0.1, nesterov=True), "nesterov=True needs momentum > 0"),
+        (lambda: O.SGD(0.1, momentum=0.9, dampening=0.1, nesterov=True), "dampening = 0"),
+        (lambda: O.Adam(eps=-1e-8), "eps must be >= 0"),
+        (lambda: O.Adagrad(eps=-1.0), "eps must be >= 0"),
+        (lambda: O.Adagrad(lr_decay=-1.0), "lr_decay must be >= 0"),
+        (lambda: O.SGD(0.1, weight_decay=-0.01), "weight_decay must be >= 0"),
+        (lambda: O.AdamW(weight_decay=-0.01), "weight_decay must be >= 0"),
+    ],
+)
 def test_object_hyperparameter_errors(make, match):
     with pytest.raises(ValueError, match=match):
         make()
@@ -465,22 +524,34 @@ def test_object_betas_must_be_a_pair():
         O.Adam(betas=0.9)
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda p, g: O.update_parameters_with_adam(p, g, *O.initialize_adam(p), 1, epsilon=-1e-8), "epsilon must be >= 0"),
-    (lambda p, g: O.update_parameters_with_rmsprop(p, g, O.initialize_rmsprop(p), epsilon=-1.0), "epsilon"),
-    (lambda p, g: O.update_parameters_with_rmsprop(p, g, O.initialize_rmsprop(p), beta=1.0), "beta must be in"),
-    (lambda p, g: O.update_parameters_with_adagrad(p, g, O.initialize_adagrad(p), epsilon=-1.0), "epsilon"),
-    (lambda p, g: O.update_parameters_with_adadelta(p, g, *O.initialize_adadelta(p), rho=1.0), "rho must be in"),
-    (lambda p, g: O.update_parameters_with_momentum(p, g, O.initialize_velocity(p), beta=1.0), "beta must be in"),
-    (lambda p, g: O.update_parameters_with_momentum(p, g, O.initialize_velocity(p), convention="torch"),
-     "convention must be 'ema' or 'classical'"),
-    (lambda p, g: O.update_parameters_with_nesterov(p, g, O.initialize_velocity(p), learning_rate=0),
-     "learning_rate must be > 0"),
-    (lambda p, g: O.update_parameters_with_adamw(p, g, *O.initialize_adam(p), 1, weight_decay=-1),
-     "weight_decay must be >= 0"),
-    (lambda p, g: O.update_parameters_with_sgd(p, g, 0.1, weight_decay=-1), "weight_decay must be >= 0"),
-    (lambda p, g: O.initialize_adagrad(p, -0.1), "initial_accumulator_value must be >= 0"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (
+            lambda p, g: O.update_parameters_with_adam(p, g, *O.initialize_adam(p), 1, epsilon=-1e-8),
+            "epsilon must be >= 0",
+        ),
+        (lambda p, g: O.update_parameters_with_rmsprop(p, g, O.initialize_rmsprop(p), epsilon=-1.0), "epsilon"),
+        (lambda p, g: O.update_parameters_with_rmsprop(p, g, O.initialize_rmsprop(p), beta=1.0), "beta must be in"),
+        (lambda p, g: O.update_parameters_with_adagrad(p, g, O.initialize_adagrad(p), epsilon=-1.0), "epsilon"),
+        (lambda p, g: O.update_parameters_with_adadelta(p, g, *O.initialize_adadelta(p), rho=1.0), "rho must be in"),
+        (lambda p, g: O.update_parameters_with_momentum(p, g, O.initialize_velocity(p), beta=1.0), "beta must be in"),
+        (
+            lambda p, g: O.update_parameters_with_momentum(p, g, O.initialize_velocity(p), convention="torch"),
+            "convention must be 'ema' or 'classical'",
+        ),
+        (
+            lambda p, g: O.update_parameters_with_nesterov(p, g, O.initialize_velocity(p), learning_rate=0),
+            "learning_rate must be > 0",
+        ),
+        (
+            lambda p, g: O.update_parameters_with_adamw(p, g, *O.initialize_adam(p), 1, weight_decay=-1),
+            "weight_decay must be >= 0",
+        ),
+        (lambda p, g: O.update_parameters_with_sgd(p, g, 0.1, weight_decay=-1), "weight_decay must be >= 0"),
+        (lambda p, g: O.initialize_adagrad(p, -0.1), "initial_accumulator_value must be >= 0"),
+    ],
+)
 def test_dict_api_hyperparameter_errors(call, match):
     params, grads = make_params()
     with pytest.raises(ValueError, match=match):

@@ -1,4 +1,5 @@
 """The core optimizer API the MLP relies on (the optimizers issue tests the rest in test_optim.py)."""
+
 import numpy as np
 import pytest
 
@@ -7,8 +8,10 @@ from dlfund.optim import GD, random_mini_batches, update_parameters_with_gd
 
 def _params():
     rng = np.random.default_rng(0)
-    return {"W1": rng.normal(size=(3, 2)), "b1": rng.normal(size=2)}, {"dW1": rng.normal(size=(3, 2)),
-                                                                        "db1": rng.normal(size=2)}
+    return {"W1": rng.normal(size=(3, 2)), "b1": rng.normal(size=2)}, {
+        "dW1": rng.normal(size=(3, 2)),
+        "db1": rng.normal(size=2),
+    }
 
 
 def test_gd_function_returns_new_dict_and_leaves_inputs_alone():
@@ -38,7 +41,9 @@ def test_gd_mismatched_dicts():
         update_parameters_with_gd(params, {"dW1": grads["dW1"]}, 0.1)
     with pytest.raises(ValueError, match=r"unexpected gradient keys \['W1'\]"):
         update_parameters_with_gd(params, dict(grads, W1=grads["dW1"]), 0.1)
-    with pytest.raises(ValueError, match=r"grads\['dW1'\] has shape \(2, 3\) but parameters\['W1'\] has shape \(3, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"grads\['dW1'\] has shape \(2, 3\) but parameters\['W1'\] has shape \(3, 2\)"
+    ):
         GD(0.1).step(params, dict(grads, dW1=grads["dW1"].T))
     with pytest.raises(ValueError, match="learning_rate must be > 0"):
         update_parameters_with_gd(params, grads, -0.1)

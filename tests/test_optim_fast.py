@@ -7,6 +7,7 @@ grouped update may differ from the plain formula in the last bits. Every compari
 tolerance derived from the dtype's machine epsilon and the values' scale (`close`), and the
 number of steps taken.
 """
+
 import copy
 
 import numpy as np
@@ -31,12 +32,15 @@ def close(ours, ref, dtype, steps=1, ulps=32):
 def _problem(seed=0, dtype=np.float64, n=5, shapes=SHAPES):
     rng = np.random.default_rng(seed)
     params = {k: rng.standard_normal(s).astype(dtype) for k, s in shapes.items()}
-    grads = [{"d" + k: (10.0 ** rng.integers(-3, 2) * rng.standard_normal(s)).astype(dtype)
-              for k, s in shapes.items()} for _ in range(n)]
+    grads = [
+        {"d" + k: (10.0 ** rng.integers(-3, 2) * rng.standard_normal(s)).astype(dtype) for k, s in shapes.items()}
+        for _ in range(n)
+    ]
     return params, grads
 
 
 # ----- the in-place rules against the plain rules -------------------------------------------------
+
 
 def _state(shape, n, dtype, rng):
     return [np.abs(rng.standard_normal(shape)).astype(dtype) for _ in range(n)]
@@ -45,26 +49,47 @@ def _state(shape, n, dtype, rng):
 # name -> (fast in-place call(p, g, states), plain call(p, g, states) -> (p, *states), number of states)
 RULES = {
     "sgd": (lambda p, g, s: fast.sgd_step_inplace(p, g, 0.1), lambda p, g, s: (rules.sgd_step(p, g, 0.1),), 0),
-    "momentum": (lambda p, g, s: fast.sgd_step_inplace(p, g, 0.1, s[0], 0.9),
-                 lambda p, g, s: rules.momentum_step(p, g, s[0], 0.1, 0.9), 1),
-    "nesterov": (lambda p, g, s: fast.sgd_step_inplace(p, g, 0.1, s[0], 0.9, 0.5, nesterov=True),
-                 lambda p, g, s: rules.momentum_step(p, g, s[0], 0.1, 0.9, 0.5, nesterov=True), 1),
-    "adagrad": (lambda p, g, s: fast.adagrad_step_inplace(p, g, s[0], 0.1),
-                lambda p, g, s: rules.adagrad_step(p, g, s[0], 0.1), 1),
-    "rmsprop": (lambda p, g, s: fast.rmsprop_step_inplace(p, g, s[0], 0.01, 0.9),
-                lambda p, g, s: rules.rmsprop_step(p, g, s[0], 0.01, 0.9), 1),
-    "adadelta": (lambda p, g, s: fast.adadelta_step_inplace(p, g, s[0], s[1]),
-                 lambda p, g, s: rules.adadelta_step(p, g, s[0], s[1]), 2),
-    "adam": (lambda p, g, s: fast.adam_step_inplace(p, g, s[0], s[1], 3, 1e-2),
-             lambda p, g, s: rules.adam_step(p, g, s[0], s[1], 3, 1e-2), 2),
-    "adamw": (lambda p, g, s: fast.adam_step_inplace(p, g, s[0], s[1], 3, 1e-2, weight_decay=0.1),
-              lambda p, g, s: rules.adamw_step(p, g, s[0], s[1], 3, 1e-2, weight_decay=0.1), 2),
+    "momentum": (
+        lambda p, g, s: fast.sgd_step_inplace(p, g, 0.1, s[0], 0.9),
+        lambda p, g, s: rules.momentum_step(p, g, s[0], 0.1, 0.9),
+        1,
+    ),
+    "nesterov": (
+        lambda p, g, s: fast.sgd_step_inplace(p, g, 0.1, s[0], 0.9, 0.5, nesterov=True),
+        lambda p, g, s: rules.momentum_step(p, g, s[0], 0.1, 0.9, 0.5, nesterov=True),
+        1,
+    ),
+    "adagrad": (
+        lambda p, g, s: fast.adagrad_step_inplace(p, g, s[0], 0.1),
+        lambda p, g, s: rules.adagrad_step(p, g, s[0], 0.1),
+        1,
+    ),
+    "rmsprop": (
+        lambda p, g, s: fast.rmsprop_step_inplace(p, g, s[0], 0.01, 0.9),
+        lambda p, g, s: rules.rmsprop_step(p, g, s[0], 0.01, 0.9),
+        1,
+    ),
+    "adadelta": (
+        lambda p, g, s: fast.adadelta_step_inplace(p, g, s[0], s[1]),
+        lambda p, g, s: rules.adadelta_step(p, g, s[0], s[1]),
+        2,
+    ),
+    "adam": (
+        lambda p, g, s: fast.adam_step_inplace(p, g, s[0], s[1], 3, 1e-2),
+        lambda p, g, s: rules.adam_step(p, g, s[0], s[1], 3, 1e-2),
+        2,
+    ),
+    "adamw": (
+        lambda p, g, s: fast.adam_step_inplace(p, g, s[0], s[1], 3, 1e-2, weight_decay=0.1),
+        lambda p, g, s: rules.adamw_step(p, g, s[0], s[1], 3, 1e-2, weight_decay=0.1),
+        2,
+    ),
 }
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("name", sorted(RULES))
-@pytest.mark.parametrize("block_bytes", [10 ** 9, 100], ids=["one-call", "blocked"])
+@pytest.mark.parametrize("block_bytes", [10**9, 100], ids=["one-call", "blocked"])
 def test_inplace_rule_equals_plain_rule(name, dtype, block_bytes, monkeypatch):
     """Three steps on a (37, 29) array, whole or in blocks of 100 bytes (the last block shorter)."""
     monkeypatch.setattr(fast, "BLOCK_BYTES", block_bytes * np.dtype(dtype).itemsize // 8)
@@ -81,14 +106,14 @@ def test_inplace_rule_equals_plain_rule(name, dtype, block_bytes, monkeypatch):
         for a, b in zip(s, ref_s):
             close(a, b, dtype, steps=step)
     assert p.dtype == dtype and not np.array_equal(p, p0)
-    np.testing.assert_array_equal(g, g_before)            # the gradient is never modified
+    np.testing.assert_array_equal(g, g_before)  # the gradient is never modified
 
 
 def test_blocked_update_reaches_every_entry(monkeypatch):
     monkeypatch.setattr(fast, "BLOCK_BYTES", 64 * 8)
     p = np.zeros((50, 21))
     fast.sgd_step_inplace(p, np.ones_like(p), lr=0.5)
-    np.testing.assert_array_equal(p, -0.5)                 # exact: 0 - 0.5 * 1 in any order
+    np.testing.assert_array_equal(p, -0.5)  # exact: 0 - 0.5 * 1 in any order
 
 
 def test_non_contiguous_parameter_is_updated_in_place(monkeypatch):
@@ -100,7 +125,7 @@ def test_non_contiguous_parameter_is_updated_in_place(monkeypatch):
     m, v = np.zeros((20, 30)), np.zeros((20, 30))
     ref, _, _ = rules.adam_step(base.T.copy(), g, m, v, 1, 0.01)
     fast.adam_step_inplace(base.T, g, m, v, 1, 0.01)
-    close(base.T, ref, np.float64)                         # the caller's array itself changed
+    close(base.T, ref, np.float64)  # the caller's array itself changed
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -119,12 +144,12 @@ def test_add_scaled_matches_numpy(dtype):
 def test_add_scaled_falls_back_for_views_and_other_dtypes():
     rng = np.random.default_rng(4)
     base = rng.standard_normal((6, 8))
-    p = base[:, ::2]                                       # strided view: must still change in place
+    p = base[:, ::2]  # strided view: must still change in place
     x = rng.standard_normal((6, 4))
     expected = p - 2.0 * x
     fast._add_scaled(p, -2.0, x)
     close(base[:, ::2], expected, np.float64, ulps=4)
-    p16 = np.ones(5, dtype=np.float16)                     # no BLAS routine for float16
+    p16 = np.ones(5, dtype=np.float16)  # no BLAS routine for float16
     fast._add_scaled(p16, -0.5, np.ones(5, dtype=np.float16))
     np.testing.assert_array_equal(p16, np.full(5, 0.5, dtype=np.float16))
 
@@ -182,7 +207,7 @@ def test_fast_class_equals_plain_class(name, layout, dtype, monkeypatch):
         close(params[k], plain[k], dtype, steps=len(grads))
         assert params[k].dtype == dtype
         if layout == "packed":
-            assert np.shares_memory(params[k], buffer)      # updated in the buffer itself
+            assert np.shares_memory(params[k], buffer)  # updated in the buffer itself
     grouped = [len(g.keys) for g in opt._groups]
     assert max(grouped) == (1 if layout == "single" else 2 if name == "AdamW" else 4)
 
@@ -214,7 +239,7 @@ def test_replaced_parameter_array_is_the_one_updated():
     opt = fast.Adam(0.01)
     opt.step(packed, grads[0])
     buffer = packed["W1"].base
-    old_w2_slot = buffer[35:50].copy()                     # W1 has 30 entries, b1 5, W2 15
+    old_w2_slot = buffer[35:50].copy()  # W1 has 30 entries, b1 5, W2 15
     packed["W2"] = packed["W2"].copy()
     w2_before = packed["W2"].copy()
     opt.step(packed, grads[1])
@@ -239,7 +264,7 @@ def test_pack_parameters_makes_consecutive_views():
 
 def test_models_are_plain_by_default_and_the_fast_path_is_opt_in():
     model = MLP([4, 8, 2], output="softmax", rng=0)
-    assert model.params["W1"].base is None                 # not packed unless asked
+    assert model.params["W1"].base is None  # not packed unless asked
     model.params = pack_parameters(model.params)
     base = model.params["W1"].base
     X = np.random.default_rng(1).standard_normal((40, 4))
@@ -248,7 +273,7 @@ def test_models_are_plain_by_default_and_the_fast_path_is_opt_in():
     opt = fast.Adam(0.01)
     model.fit(X, y, epochs=3, batch_size=8, optimizer=opt, rng=0, progress=False)
     assert not np.array_equal(base, before)
-    assert len(opt._groups) == 1 and opt._groups[0].arrays is not None   # the in-place path was taken
+    assert len(opt._groups) == 1 and opt._groups[0].arrays is not None  # the in-place path was taken
 
 
 def test_fast_version_copies_hyperparameters():

@@ -9,6 +9,7 @@ Where our convention differs from PyTorch's, the test maps it explicitly (EMA mo
 lr -> lr * (1 - beta); AdamW without decay of biases: two torch parameter groups).
 Run with `-s` to see the largest deviation per case.
 """
+
 import numpy as np
 import pytest
 import torch
@@ -44,8 +45,10 @@ def all_params(tp):
 
 def weights_decayed_only(tp, weight_decay):
     """Our AdamW decays weights, not biases (keys starting with "b"): two torch groups."""
-    return [{"params": [p for k, p in tp.items() if not k.startswith("b")], "weight_decay": weight_decay},
-            {"params": [p for k, p in tp.items() if k.startswith("b")], "weight_decay": 0.0}]
+    return [
+        {"params": [p for k, p in tp.items() if not k.startswith("b")], "weight_decay": weight_decay},
+        {"params": [p for k, p in tp.items() if k.startswith("b")], "weight_decay": 0.0},
+    ]
 
 
 def torch_step(topt, tp, grads):
@@ -69,33 +72,59 @@ def assert_same(ours, tp, name):
 OBJECT_CASES = [
     ("GD", lambda: O.GD(lr=0.05), lambda tp: T.SGD(all_params(tp), lr=0.05)),
     ("SGD", lambda: O.SGD(0.05), lambda tp: T.SGD(all_params(tp), lr=0.05)),
-    ("SGD-momentum", lambda: O.SGD(0.02, momentum=0.9),
-     lambda tp: T.SGD(all_params(tp), lr=0.02, momentum=0.9)),
-    ("SGD-momentum-dampening-wd", lambda: O.SGD(0.03, momentum=0.8, dampening=0.3, weight_decay=0.01),
-     lambda tp: T.SGD(all_params(tp), lr=0.03, momentum=0.8, dampening=0.3, weight_decay=0.01)),
-    ("SGD-nesterov-wd", lambda: O.SGD(0.02, momentum=0.95, nesterov=True, weight_decay=1e-3),
-     lambda tp: T.SGD(all_params(tp), lr=0.02, momentum=0.95, nesterov=True, weight_decay=1e-3)),
+    ("SGD-momentum", lambda: O.SGD(0.02, momentum=0.9), lambda tp: T.SGD(all_params(tp), lr=0.02, momentum=0.9)),
+    (
+        "SGD-momentum-dampening-wd",
+        lambda: O.SGD(0.03, momentum=0.8, dampening=0.3, weight_decay=0.01),
+        lambda tp: T.SGD(all_params(tp), lr=0.03, momentum=0.8, dampening=0.3, weight_decay=0.01),
+    ),
+    (
+        "SGD-nesterov-wd",
+        lambda: O.SGD(0.02, momentum=0.95, nesterov=True, weight_decay=1e-3),
+        lambda tp: T.SGD(all_params(tp), lr=0.02, momentum=0.95, nesterov=True, weight_decay=1e-3),
+    ),
     ("Adagrad", lambda: O.Adagrad(), lambda tp: T.Adagrad(all_params(tp))),
-    ("Adagrad-custom", lambda: O.Adagrad(0.1, lr_decay=0.01, weight_decay=0.02,
-                                         initial_accumulator_value=0.1, eps=1e-6),
-     lambda tp: T.Adagrad(all_params(tp), lr=0.1, lr_decay=0.01, weight_decay=0.02,
-                          initial_accumulator_value=0.1, eps=1e-6)),
+    (
+        "Adagrad-custom",
+        lambda: O.Adagrad(0.1, lr_decay=0.01, weight_decay=0.02, initial_accumulator_value=0.1, eps=1e-6),
+        lambda tp: T.Adagrad(
+            all_params(tp), lr=0.1, lr_decay=0.01, weight_decay=0.02, initial_accumulator_value=0.1, eps=1e-6
+        ),
+    ),
     ("Adadelta", lambda: O.Adadelta(), lambda tp: T.Adadelta(all_params(tp))),
-    ("Adadelta-custom", lambda: O.Adadelta(0.5, rho=0.8, eps=1e-4, weight_decay=0.01),
-     lambda tp: T.Adadelta(all_params(tp), lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.01)),
+    (
+        "Adadelta-custom",
+        lambda: O.Adadelta(0.5, rho=0.8, eps=1e-4, weight_decay=0.01),
+        lambda tp: T.Adadelta(all_params(tp), lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.01),
+    ),
     ("RMSprop", lambda: O.RMSprop(), lambda tp: T.RMSprop(all_params(tp))),
-    ("RMSprop-momentum-wd", lambda: O.RMSprop(0.003, alpha=0.9, eps=1e-6, weight_decay=0.01, momentum=0.9),
-     lambda tp: T.RMSprop(all_params(tp), lr=0.003, alpha=0.9, eps=1e-6, weight_decay=0.01, momentum=0.9)),
-    ("RMSprop-centered", lambda: O.RMSprop(0.002, alpha=0.95, momentum=0.5, centered=True),
-     lambda tp: T.RMSprop(all_params(tp), lr=0.002, alpha=0.95, momentum=0.5, centered=True)),
+    (
+        "RMSprop-momentum-wd",
+        lambda: O.RMSprop(0.003, alpha=0.9, eps=1e-6, weight_decay=0.01, momentum=0.9),
+        lambda tp: T.RMSprop(all_params(tp), lr=0.003, alpha=0.9, eps=1e-6, weight_decay=0.01, momentum=0.9),
+    ),
+    (
+        "RMSprop-centered",
+        lambda: O.RMSprop(0.002, alpha=0.95, momentum=0.5, centered=True),
+        lambda tp: T.RMSprop(all_params(tp), lr=0.002, alpha=0.95, momentum=0.5, centered=True),
+    ),
     ("Adam", lambda: O.Adam(), lambda tp: T.Adam(all_params(tp))),
-    ("Adam-custom", lambda: O.Adam(0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01),
-     lambda tp: T.Adam(all_params(tp), lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01)),
+    (
+        "Adam-custom",
+        lambda: O.Adam(0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01),
+        lambda tp: T.Adam(all_params(tp), lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01),
+    ),
     ("AdamW", lambda: O.AdamW(), lambda tp: T.AdamW(weights_decayed_only(tp, 0.01))),
-    ("AdamW-custom", lambda: O.AdamW(0.01, betas=(0.85, 0.995), eps=1e-7, weight_decay=0.1),
-     lambda tp: T.AdamW(weights_decayed_only(tp, 0.1), lr=0.01, betas=(0.85, 0.995), eps=1e-7)),
-    ("AdamW-include-biases", lambda: O.AdamW(0.005, weight_decay=0.2, include_biases=True),
-     lambda tp: T.AdamW(all_params(tp), lr=0.005, weight_decay=0.2)),
+    (
+        "AdamW-custom",
+        lambda: O.AdamW(0.01, betas=(0.85, 0.995), eps=1e-7, weight_decay=0.1),
+        lambda tp: T.AdamW(weights_decayed_only(tp, 0.1), lr=0.01, betas=(0.85, 0.995), eps=1e-7),
+    ),
+    (
+        "AdamW-include-biases",
+        lambda: O.AdamW(0.005, weight_decay=0.2, include_biases=True),
+        lambda tp: T.AdamW(all_params(tp), lr=0.005, weight_decay=0.2),
+    ),
 ]
 
 
@@ -126,47 +155,116 @@ def _with_state(init, update):
     def step(p, g, s, t):
         new_p, *new_s = update(p, g, *s, t)
         return new_p, tuple(new_s)
+
     return start, step
 
 
 DICT_CASES = [
-    ("gd", *_stateless(lambda p, g: O.update_parameters_with_gd(p, g, 0.05)),
-     lambda tp: T.SGD(all_params(tp), lr=0.05)),
-    ("sgd-weight-decay", *_stateless(lambda p, g: O.update_parameters_with_sgd(p, g, 0.05, weight_decay=0.01)),
-     lambda tp: T.SGD(all_params(tp), lr=0.05, weight_decay=0.01)),
+    (
+        "gd",
+        *_stateless(lambda p, g: O.update_parameters_with_gd(p, g, 0.05)),
+        lambda tp: T.SGD(all_params(tp), lr=0.05),
+    ),
+    (
+        "sgd-weight-decay",
+        *_stateless(lambda p, g: O.update_parameters_with_sgd(p, g, 0.05, weight_decay=0.01)),
+        lambda tp: T.SGD(all_params(tp), lr=0.05, weight_decay=0.01),
+    ),
     # classical v = beta v + lr g, W -= v  <->  torch with the same lr
-    ("momentum-classical", *_with_state(O.initialize_velocity, lambda p, g, v, t: O.update_parameters_with_momentum(
-        p, g, v, beta=0.9, learning_rate=0.02, convention="classical")),
-     lambda tp: T.SGD(all_params(tp), lr=0.02, momentum=0.9)),
+    (
+        "momentum-classical",
+        *_with_state(
+            O.initialize_velocity,
+            lambda p, g, v, t: O.update_parameters_with_momentum(
+                p, g, v, beta=0.9, learning_rate=0.02, convention="classical"
+            ),
+        ),
+        lambda tp: T.SGD(all_params(tp), lr=0.02, momentum=0.9),
+    ),
     # EMA v = beta v + (1 - beta) g, W -= lr v  <->  torch with lr * (1 - beta)   (ERRATA E14)
-    ("momentum-ema", *_with_state(O.initialize_velocity, lambda p, g, v, t: O.update_parameters_with_momentum(
-        p, g, v, beta=0.9, learning_rate=0.02)),
-     lambda tp: T.SGD(all_params(tp), lr=0.02 * (1 - 0.9), momentum=0.9)),
-    ("nesterov-classical", *_with_state(O.initialize_velocity, lambda p, g, v, t: O.update_parameters_with_nesterov(
-        p, g, v, beta=0.8, learning_rate=0.03, convention="classical")),
-     lambda tp: T.SGD(all_params(tp), lr=0.03, momentum=0.8, nesterov=True)),
-    ("nesterov-ema", *_with_state(O.initialize_velocity, lambda p, g, v, t: O.update_parameters_with_nesterov(
-        p, g, v, beta=0.8, learning_rate=0.03)),
-     lambda tp: T.SGD(all_params(tp), lr=0.03 * (1 - 0.8), momentum=0.8, nesterov=True)),
-    ("adagrad", *_with_state(O.initialize_adagrad, lambda p, g, s, t: O.update_parameters_with_adagrad(
-        p, g, s, learning_rate=0.1, epsilon=1e-8)),
-     lambda tp: T.Adagrad(all_params(tp), lr=0.1, eps=1e-8)),
-    ("adadelta", *_with_state(O.initialize_adadelta, lambda p, g, s, d, t: O.update_parameters_with_adadelta(
-        p, g, s, d, learning_rate=0.7, rho=0.85, epsilon=1e-5)),
-     lambda tp: T.Adadelta(all_params(tp), lr=0.7, rho=0.85, eps=1e-5)),
+    (
+        "momentum-ema",
+        *_with_state(
+            O.initialize_velocity,
+            lambda p, g, v, t: O.update_parameters_with_momentum(p, g, v, beta=0.9, learning_rate=0.02),
+        ),
+        lambda tp: T.SGD(all_params(tp), lr=0.02 * (1 - 0.9), momentum=0.9),
+    ),
+    (
+        "nesterov-classical",
+        *_with_state(
+            O.initialize_velocity,
+            lambda p, g, v, t: O.update_parameters_with_nesterov(
+                p, g, v, beta=0.8, learning_rate=0.03, convention="classical"
+            ),
+        ),
+        lambda tp: T.SGD(all_params(tp), lr=0.03, momentum=0.8, nesterov=True),
+    ),
+    (
+        "nesterov-ema",
+        *_with_state(
+            O.initialize_velocity,
+            lambda p, g, v, t: O.update_parameters_with_nesterov(p, g, v, beta=0.8, learning_rate=0.03),
+        ),
+        lambda tp: T.SGD(all_params(tp), lr=0.03 * (1 - 0.8), momentum=0.8, nesterov=True),
+    ),
+    (
+        "adagrad",
+        *_with_state(
+            O.initialize_adagrad,
+            lambda p, g, s, t: O.update_parameters_with_adagrad(p, g, s, learning_rate=0.1, epsilon=1e-8),
+        ),
+        lambda tp: T.Adagrad(all_params(tp), lr=0.1, eps=1e-8),
+    ),
+    (
+        "adadelta",
+        *_with_state(
+            O.initialize_adadelta,
+            lambda p, g, s, d, t: O.update_parameters_with_adadelta(
+                p, g, s, d, learning_rate=0.7, rho=0.85, epsilon=1e-5
+            ),
+        ),
+        lambda tp: T.Adadelta(all_params(tp), lr=0.7, rho=0.85, eps=1e-5),
+    ),
     # the tutorials' beta is torch's alpha
-    ("rmsprop", *_with_state(O.initialize_rmsprop, lambda p, g, s, t: O.update_parameters_with_rmsprop(
-        p, g, s, learning_rate=0.01, beta=0.9, epsilon=1e-6)),
-     lambda tp: T.RMSprop(all_params(tp), lr=0.01, alpha=0.9, eps=1e-6)),
-    ("adam", *_with_state(O.initialize_adam, lambda p, g, m, v, t: O.update_parameters_with_adam(
-        p, g, m, v, t, learning_rate=0.01, beta1=0.8, beta2=0.99, epsilon=1e-7)),
-     lambda tp: T.Adam(all_params(tp), lr=0.01, betas=(0.8, 0.99), eps=1e-7)),
-    ("adamw", *_with_state(O.initialize_adam, lambda p, g, m, v, t: O.update_parameters_with_adamw(
-        p, g, m, v, t, learning_rate=0.01, beta1=0.85, weight_decay=0.1)),
-     lambda tp: T.AdamW(weights_decayed_only(tp, 0.1), lr=0.01, betas=(0.85, 0.999))),
-    ("adamw-include-biases", *_with_state(O.initialize_adam, lambda p, g, m, v, t: O.update_parameters_with_adamw(
-        p, g, m, v, t, learning_rate=0.005, weight_decay=0.2, include_biases=True)),
-     lambda tp: T.AdamW(all_params(tp), lr=0.005, weight_decay=0.2)),
+    (
+        "rmsprop",
+        *_with_state(
+            O.initialize_rmsprop,
+            lambda p, g, s, t: O.update_parameters_with_rmsprop(p, g, s, learning_rate=0.01, beta=0.9, epsilon=1e-6),
+        ),
+        lambda tp: T.RMSprop(all_params(tp), lr=0.01, alpha=0.9, eps=1e-6),
+    ),
+    (
+        "adam",
+        *_with_state(
+            O.initialize_adam,
+            lambda p, g, m, v, t: O.update_parameters_with_adam(
+                p, g, m, v, t, learning_rate=0.01, beta1=0.8, beta2=0.99, epsilon=1e-7
+            ),
+        ),
+        lambda tp: T.Adam(all_params(tp), lr=0.01, betas=(0.8, 0.99), eps=1e-7),
+    ),
+    (
+        "adamw",
+        *_with_state(
+            O.initialize_adam,
+            lambda p, g, m, v, t: O.update_parameters_with_adamw(
+                p, g, m, v, t, learning_rate=0.01, beta1=0.85, weight_decay=0.1
+            ),
+        ),
+        lambda tp: T.AdamW(weights_decayed_only(tp, 0.1), lr=0.01, betas=(0.85, 0.999)),
+    ),
+    (
+        "adamw-include-biases",
+        *_with_state(
+            O.initialize_adam,
+            lambda p, g, m, v, t: O.update_parameters_with_adamw(
+                p, g, m, v, t, learning_rate=0.005, weight_decay=0.2, include_biases=True
+            ),
+        ),
+        lambda tp: T.AdamW(all_params(tp), lr=0.005, weight_decay=0.2),
+    ),
 ]
 
 
@@ -198,10 +296,20 @@ def test_fast_object_matches_torch_on_random_steps(case, ours_factory, torch_fac
 
 
 #: the dict-API function behind each DICT_CASES entry (a new update function must be added)
-DICT_FUNCTIONS = {"gd": "gd", "sgd-weight-decay": "sgd", "momentum-classical": "momentum", "momentum-ema": "momentum",
-                  "nesterov-classical": "nesterov", "nesterov-ema": "nesterov", "adagrad": "adagrad",
-                  "adadelta": "adadelta", "rmsprop": "rmsprop", "adam": "adam", "adamw": "adamw",
-                  "adamw-include-biases": "adamw"}
+DICT_FUNCTIONS = {
+    "gd": "gd",
+    "sgd-weight-decay": "sgd",
+    "momentum-classical": "momentum",
+    "momentum-ema": "momentum",
+    "nesterov-classical": "nesterov",
+    "nesterov-ema": "nesterov",
+    "adagrad": "adagrad",
+    "adadelta": "adadelta",
+    "rmsprop": "rmsprop",
+    "adam": "adam",
+    "adamw": "adamw",
+    "adamw-include-biases": "adamw",
+}
 
 
 def test_reference_tables_cover_every_optimizer():
@@ -210,7 +318,8 @@ def test_reference_tables_cover_every_optimizer():
     assert {type(make()).__name__ for _, make, _ in OBJECT_CASES} == set(O.OPTIMIZERS)
     assert set(DICT_FUNCTIONS) == {c[0] for c in DICT_CASES}
     assert {"update_parameters_with_" + f for f in DICT_FUNCTIONS.values()} == {
-        name for name in vars(O.dict_api) if name.startswith("update_parameters_with_")}
+        name for name in vars(O.dict_api) if name.startswith("update_parameters_with_")
+    }
 
 
 def test_adam_state_matches_torch_moments():
@@ -276,9 +385,17 @@ def test_mlp_training_run_matches_torch(house, case, ours_factory, torch_factory
     print(f"\n[MLP run] max |ours - torch| {case}: {max_deviation(model.params, tp):.1e}")
 
 
-@pytest.mark.parametrize("make", [lambda: O.RMSprop(0.01, momentum=0.5, centered=True), O.Adam, O.Adadelta,
-                                  O.Adagrad, lambda: O.SGD(0.1, momentum=0.9),
-                                  lambda: O.fast.RMSprop(0.01, momentum=0.5, centered=True)])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: O.RMSprop(0.01, momentum=0.5, centered=True),
+        O.Adam,
+        O.Adadelta,
+        O.Adagrad,
+        lambda: O.SGD(0.1, momentum=0.9),
+        lambda: O.fast.RMSprop(0.01, momentum=0.5, centered=True),
+    ],
+)
 def test_state_answers_to_torch_names(make):
     """Our state names are the book's; torch.optim's names are aliases for the same arrays."""
     params, grads = random_problem(seed=3)

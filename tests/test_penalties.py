@@ -1,4 +1,5 @@
 """L1 / L2 / elastic-net penalties vs autograd, weight-decay equivalence, proximal L1 (E23)."""
+
 import numpy as np
 import pytest
 import torch
@@ -6,14 +7,28 @@ import torch
 from _torchref import assert_close_torch
 
 from dlfund.gradcheck import gradient_check
-from dlfund.regularization import (elastic_net_penalty, elastic_net_penalty_grad, l1_penalty, l1_penalty_grad,
-                                   l2_penalty, l2_penalty_grad, proximal_l1_step, soft_threshold)
+from dlfund.regularization import (
+    elastic_net_penalty,
+    elastic_net_penalty_grad,
+    l1_penalty,
+    l1_penalty_grad,
+    l2_penalty,
+    l2_penalty_grad,
+    proximal_l1_step,
+    soft_threshold,
+)
 
 
 def _params(seed=0):
     rng = np.random.default_rng(seed)
-    return {"W1": rng.normal(size=(4, 3)), "b1": rng.normal(size=3), "gamma1": rng.normal(size=3),
-            "beta1": rng.normal(size=3), "W2": rng.normal(size=(3, 2)), "b2": rng.normal(size=2)}
+    return {
+        "W1": rng.normal(size=(4, 3)),
+        "b1": rng.normal(size=3),
+        "gamma1": rng.normal(size=3),
+        "beta1": rng.normal(size=3),
+        "W2": rng.normal(size=(3, 2)),
+        "b2": rng.normal(size=2),
+    }
 
 
 @pytest.mark.parametrize("l1,l2", [(0.0, 0.3), (0.2, 0.0), (0.05, 0.7)])
@@ -28,9 +43,9 @@ def test_penalty_and_gradient_match_autograd(l1, l2, include_biases):
     grads = elastic_net_penalty_grad(params, l1, l2, include_biases)
     assert list(grads) == ["d" + k for k in params]
     for k, t in tp.items():
-        if t.grad is None:                        # not in the penalty: no gradient at all
+        if t.grad is None:  # not in the penalty: no gradient at all
             assert not include_biases and k not in ("W1", "W2")
-            assert np.all(grads["d" + k] == 0)   # biases and batch-norm parameters excluded
+            assert np.all(grads["d" + k] == 0)  # biases and batch-norm parameters excluded
         else:
             assert_close_torch(grads["d" + k], t.grad, "penalty gradient", rtol=1e-14, atol=1e-15)
 
@@ -51,8 +66,9 @@ def test_l1_gradient_at_zero_is_zero_like_autograd():
 
 def test_gradient_check_elastic_net():
     p = _params(3)
-    res = gradient_check(lambda q: elastic_net_penalty(q, 0.1, 0.3, True), p,
-                         elastic_net_penalty_grad(p, 0.1, 0.3, True))
+    res = gradient_check(
+        lambda q: elastic_net_penalty(q, 0.1, 0.3, True), p, elastic_net_penalty_grad(p, 0.1, 0.3, True)
+    )
     assert res.max_relative_error < 1e-8, str(res)
 
 
@@ -89,7 +105,7 @@ def test_e23_proximal_reaches_zero_subgradient_oscillates():
             tail.append(w_sub["W1"][0])
     assert w_prox["W1"][0] == 0.0
     assert all(v != 0.0 for v in tail) and max(abs(v) for v in tail) < 2e-3
-    assert min(tail) < 0 < max(tail)          # it keeps jumping across 0
+    assert min(tail) < 0 < max(tail)  # it keeps jumping across 0
 
 
 def test_proximal_step_leaves_biases_to_plain_gd_and_inputs_alone():

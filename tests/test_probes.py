@@ -1,4 +1,5 @@
 """Per-layer gradient-norm probe vs the norms of a torch twin's gradients."""
+
 import numpy as np
 import pytest
 import torch
@@ -26,7 +27,7 @@ def test_layer_norms_match_torch_for_a_deep_net():
     expected = np.array([W.grad.norm().item() for W in Ws])
     assert norms.shape == (12,)
     assert_close_torch(norms, expected, "per-layer gradient norms")
-    assert norms[0] < norms[-1] / 1e3          # sigmoid: gradients vanish toward the input
+    assert norms[0] < norms[-1] / 1e3  # sigmoid: gradients vanish toward the input
 
 
 def test_order_is_numeric_not_alphabetical():

@@ -1,4 +1,5 @@
 """Residual block y = x + F(x): values and gradients vs autograd, gradient check, E28."""
+
 import numpy as np
 import pytest
 import torch
@@ -38,8 +39,13 @@ def test_matches_autograd(acts):
 
 def test_gradient_check():
     rng = np.random.default_rng(3)
-    params = {"X": rng.normal(size=(5, 3)), "W1": rng.normal(size=(3, 4)), "b1": rng.normal(size=4),
-              "W2": rng.normal(size=(4, 3)), "b2": rng.normal(size=3)}
+    params = {
+        "X": rng.normal(size=(5, 3)),
+        "W1": rng.normal(size=(3, 4)),
+        "b1": rng.normal(size=4),
+        "W2": rng.normal(size=(4, 3)),
+        "b2": rng.normal(size=3),
+    }
     R = rng.normal(size=(5, 3))
 
     def forward(p):
@@ -47,8 +53,9 @@ def test_gradient_check():
 
     Y, cache = forward(params)
     dX, ((dW1, db1), (dW2, db2)) = residual_backward(R, cache)
-    res = gradient_check(lambda p: float(np.sum(forward(p)[0] * R)), params,
-                         {"dX": dX, "dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2})
+    res = gradient_check(
+        lambda p: float(np.sum(forward(p)[0] * R)), params, {"dX": dX, "dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+    )
     assert res.max_relative_error < 1e-8, str(res)
 
 
@@ -63,7 +70,7 @@ def test_e28_identity_path_in_the_gradient():
     ((xt + torch.tanh(1.3 * xt)) ** 2).backward()
     assert abs(dx[0, 0] - xt.grad.item()) < 1e-12
     assert abs(dx[0, 0] - 4.61572) < 1e-5
-    assert abs(float(dE_dy[0, 0] * F_prime) - 1.77346) < 1e-5   # the formula without the identity
+    assert abs(float(dE_dy[0, 0] * F_prime) - 1.77346) < 1e-5  # the formula without the identity
 
 
 def test_bad_input():

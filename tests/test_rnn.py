@@ -1,4 +1,5 @@
 """Unit tests of dlfund.rnn and dlfund.sequence_model: behaviour, shapes, dtypes and bad input."""
+
 import numpy as np
 import pytest
 
@@ -30,6 +31,7 @@ def rnn_inputs(cell, B=3, T=5, n_in=4, H=6, L=2, seed=0, dtype=np.float64):
 # ---------------------------------------------------------------------------------------------
 # behaviour
 # ---------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("cell", CELLS)
 def test_shapes(cell):
@@ -93,12 +95,15 @@ def test_lstm_cell_formula_by_hand():
     """E36: h_t = o * tanh(c_t) with c_t = f * c_prev + i * g, gate blocks in the order [i | f | g | o]."""
     rng = np.random.default_rng(0)
     H, n_in = 3, 2
-    p = {"Wx": rng.standard_normal((n_in, 4 * H)), "Wh": rng.standard_normal((H, 4 * H)),
-         "b": rng.standard_normal(4 * H)}
+    p = {
+        "Wx": rng.standard_normal((n_in, 4 * H)),
+        "Wh": rng.standard_normal((H, 4 * H)),
+        "b": rng.standard_normal(4 * H),
+    }
     x, h, c = rng.standard_normal((1, n_in)), rng.standard_normal((1, H)), rng.standard_normal((1, H))
     a = x @ p["Wx"] + h @ p["Wh"] + p["b"]
     sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
-    i, f, g, o = sig(a[:, :H]), sig(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), sig(a[:, 3 * H:])
+    i, f, g, o = sig(a[:, :H]), sig(a[:, H : 2 * H]), np.tanh(a[:, 2 * H : 3 * H]), sig(a[:, 3 * H :])
     h1, c1, _ = lstm_cell_forward(x, h, c, p)
     np.testing.assert_allclose(c1, f * c + i * g, rtol=1e-14)
     np.testing.assert_allclose(h1, o * np.tanh(f * c + i * g), rtol=1e-14)
@@ -112,7 +117,7 @@ def test_lstm_cell_backward_keys_and_forget_path():
     g = lstm_cell_backward(np.zeros((2, 3)), np.ones((2, 3)), cache)
     assert set(g) == {"dx", "dh_prev", "dc_prev", "dWx", "dWh", "db"}
     f = cache[2][1]
-    np.testing.assert_allclose(g["dc_prev"], f)    # dc_{t-1} = dc_t * f when only c_t is used
+    np.testing.assert_allclose(g["dc_prev"], f)  # dc_{t-1} = dc_t * f when only c_t is used
 
 
 @pytest.mark.parametrize("cell", CELLS)
@@ -143,7 +148,7 @@ def test_backward_without_dout_uses_only_final_state():
     S = np.random.default_rng(0).standard_normal(hn.shape)
     g1 = recurrent_backward(None, cache, dh_n=S)
     dout = np.zeros_like(out)
-    dout[:, -1] = S[0]          # with one layer, h_n is the last output
+    dout[:, -1] = S[0]  # with one layer, h_n is the last output
     g2 = recurrent_backward(dout, cache)
     for k in g1:
         np.testing.assert_allclose(g1[k], g2[k], rtol=1e-13, atol=1e-15)
@@ -159,8 +164,9 @@ def test_gate_activations_are_consistent():
     np.testing.assert_allclose(gates["hidden"], gates["output"] * np.tanh(gates["cell"]), rtol=1e-14)
     np.testing.assert_allclose(gates["cell"][:, -1], cn[1], rtol=0, atol=0)
     c_prev = np.concatenate([np.zeros((3, 1, 6)), gates["cell"][:, :-1]], axis=1)
-    np.testing.assert_allclose(gates["cell"], gates["forget"] * c_prev + gates["input"] * gates["candidate"],
-                               rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(
+        gates["cell"], gates["forget"] * c_prev + gates["input"] * gates["candidate"], rtol=1e-13, atol=1e-15
+    )
     for k in ("input", "forget", "output"):
         assert gates[k].min() > 0 and gates[k].max() < 1
     with pytest.raises(ValueError, match="layer"):
@@ -177,7 +183,7 @@ def test_initialisation():
     assert p["b1"][4:8].min() >= 1 - k and np.abs(np.delete(p["b1"], range(4, 8))).max() <= k
     g = initialize_recurrent_parameters("gru", 3, 4, rng=0, forget_bias=2.0)
     assert g["bhn1"].shape == (4,)
-    assert g["b1"][4:8].min() >= 2 - k and np.abs(np.delete(g["b1"], range(4, 8))).max() <= k   # update gate z
+    assert g["b1"][4:8].min() >= 2 - k and np.abs(np.delete(g["b1"], range(4, 8))).max() <= k  # update gate z
     r0 = initialize_recurrent_parameters("rnn", 3, 4, rng=0)
     r1 = initialize_recurrent_parameters("rnn", 3, 4, rng=0, forget_bias=2.0)
     assert np.array_equal(r0["b1"], r1["b1"])
@@ -200,7 +206,7 @@ def test_from_torch_layout_accepts_missing_biases_and_rejects_bidirectional():
     p = from_torch_layout(sd)
     assert np.array_equal(p["b1"], np.zeros(8)) and np.array_equal(p["Wx1"], sd["weight_ih_l0"].T)
     p["Wx1"][0, 0] = 99.0
-    assert sd["weight_ih_l0"][0, 0] != 99.0       # new arrays, no shared memory
+    assert sd["weight_ih_l0"][0, 0] != 99.0  # new arrays, no shared memory
     with pytest.raises(ValueError, match="bidirectional"):
         from_torch_layout({**sd, "weight_ih_l0_reverse": sd["weight_ih_l0"]})
     with pytest.raises(ValueError, match="G = 1, 3 or 4"):
@@ -212,6 +218,7 @@ def test_from_torch_layout_accepts_missing_biases_and_rejects_bidirectional():
 # ---------------------------------------------------------------------------------------------
 # bad input: clear errors that name the problem
 # ---------------------------------------------------------------------------------------------
+
 
 def test_wrong_input_rank():
     params, x = rnn_inputs("lstm")
@@ -272,7 +279,7 @@ def test_dtype_mismatch_is_a_type_error():
     params, x = rnn_inputs("lstm")
     with pytest.raises(TypeError, match="x is float32 but the parameters are float64"):
         recurrent_forward(x.astype(np.float32), params, "lstm")
-    out, _, _ = recurrent_forward(x.tolist(), params, "lstm")   # lists become the parameters' dtype
+    out, _, _ = recurrent_forward(x.tolist(), params, "lstm")  # lists become the parameters' dtype
     assert out.dtype == np.float64
 
 
@@ -309,6 +316,7 @@ def test_cell_bad_input():
 # SequenceModel
 # ---------------------------------------------------------------------------------------------
 
+
 def test_sequence_model_shapes_and_counts():
     m = SequenceModel("gru", 3, 5, 2, num_layers=2, rng=0)
     x = np.zeros((4, 6, 3))
@@ -330,8 +338,9 @@ def test_sequence_model_learns_a_mean(cell):
     x = rng.uniform(-1, 1, (256, 5, 1))
     y = x.mean(axis=(1, 2))
     m = SequenceModel(cell, 1, 8, 1, rng=0)
-    h = m.fit(x, y, epochs=60, batch_size=32, optimizer=GD(0.5), rng=0, validation_data=(x[:50], y[:50]),
-              track_grad_norm=True)
+    h = m.fit(
+        x, y, epochs=60, batch_size=32, optimizer=GD(0.5), rng=0, validation_data=(x[:50], y[:50]), track_grad_norm=True
+    )
     assert len(h["loss"]) == len(h["val_loss"]) == 60 and len(h["grad_norm"]) == 60 * 8
     assert h["loss"][-1] < 0.1 * y.var()
     assert np.mean((m.predict(x) - y) ** 2) < 0.1 * y.var()
@@ -353,7 +362,7 @@ def test_fit_clipping_matches_a_manual_clipped_step():
     v = SequenceModel("gru", 2, 3, 1, rng=0)
     v.fit(x, y, epochs=1, batch_size=None, optimizer=GD(0.1), clip_value=1e-3, rng=0)
     step = {k: np.abs(v.params[k] - manual.params[k]).max() for k in v.params}
-    assert max(step.values()) <= 0.1 * 1e-3 * (1 + 1e-9)     # every entry moved by at most lr * clip_value
+    assert max(step.values()) <= 0.1 * 1e-3 * (1 + 1e-9)  # every entry moved by at most lr * clip_value
     assert "grad_norm" not in v.fit(x, y, epochs=1, optimizer=GD(0.1))
 
 

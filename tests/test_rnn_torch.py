@@ -6,6 +6,7 @@ is not folded into b. Hence torch's bias_ih and bias_hh gradients both equal our
 bias_hh n block equals dbhn). Every test feeds random upstream gradients into out, h_n and c_n
 so that every path of the backward pass is exercised.
 """
+
 import numpy as np
 import pytest
 import torch
@@ -46,7 +47,7 @@ def torch_module(cell, nonlinearity, n_in, H, L, seed, dtype=torch.float64):
     else:
         m = torch.nn.GRU(n_in, H, L, batch_first=True)
     m = m.to(dtype)
-    with torch.no_grad():   # larger than the default init, so ReLU units and gates move away from 0
+    with torch.no_grad():  # larger than the default init, so ReLU units and gates move away from 0
         for p in m.parameters():
             p.uniform_(-0.8, 0.8)
     return m
@@ -64,7 +65,7 @@ def run_both(cell, nonlinearity, B, T, n_in, H, L, seed, with_state=True):
     x = rng.standard_normal((B, T, n_in))
     h0 = rng.standard_normal((L, B, H)) if with_state else None
     c0 = rng.standard_normal((L, B, H)) if with_state and cell == "lstm" else None
-    R = rng.standard_normal((B, T, H))          # upstream gradients
+    R = rng.standard_normal((B, T, H))  # upstream gradients
     S = rng.standard_normal((L, B, H))
     U = rng.standard_normal((L, B, H))
 
@@ -98,8 +99,8 @@ def run_both(cell, nonlinearity, B, T, n_in, H, L, seed, with_state=True):
         pairs[f"db{k + 1} vs bias_ih"] = (g[f"db{k + 1}"], named[f"bias_ih_l{k}"].grad)
         bias_hh = named[f"bias_hh_l{k}"].grad
         if cell == "gru":
-            pairs[f"db{k + 1}[r,z] vs bias_hh"] = (g[f"db{k + 1}"][:2 * H], bias_hh[:2 * H])
-            pairs[f"dbhn{k + 1}"] = (g[f"dbhn{k + 1}"], bias_hh[2 * H:])
+            pairs[f"db{k + 1}[r,z] vs bias_hh"] = (g[f"db{k + 1}"][: 2 * H], bias_hh[: 2 * H])
+            pairs[f"dbhn{k + 1}"] = (g[f"dbhn{k + 1}"], bias_hh[2 * H :])
         else:
             pairs[f"db{k + 1} vs bias_hh"] = (g[f"db{k + 1}"], bias_hh)
     return {name: (ours, theirs.detach().numpy()) for name, (ours, theirs) in pairs.items()}
@@ -116,7 +117,7 @@ def test_sequence_matches_torch(cell, nonlinearity, size):
     kind = cell + (f"_{nonlinearity}" if nonlinearity else "")
     for name, (ours, theirs) in pairs.items():
         assert_close_torch(ours, theirs, f"{kind} {name.split()[0].rstrip('0123456789')}")
-    if cell == "rnn" and nonlinearity == "relu":   # the ReLU branch really had both signs
+    if cell == "rnn" and nonlinearity == "relu":  # the ReLU branch really had both signs
         out = pairs["out"][0]
         assert (out > 0).any() and (out == 0).any() or out.size < 4
 
@@ -135,8 +136,10 @@ def test_largest_deviation_per_cell_type():
     for cell, nl in KINDS:
         name = cell + (f"_{nl}" if nl else "")
         worst[name] = max(max_deviation(run_both(cell, nl, *s, seed=sum(s))) for s in SIZES)
-    print("\nlargest |dlfund - torch| over outputs, states and all gradients:",
-          ", ".join(f"{k} {v:.1e}" for k, v in worst.items()))
+    print(
+        "\nlargest |dlfund - torch| over outputs, states and all gradients:",
+        ", ".join(f"{k} {v:.1e}" for k, v in worst.items()),
+    )
     assert all(v < 1e-12 for v in worst.values()), worst
 
 
@@ -152,7 +155,7 @@ def test_to_torch_layout_loads_into_torch(cell, nonlinearity):
     np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=RTOL, atol=ATOL)
     hn, hn_t = (state[0], state_t[0]) if cell == "lstm" else (state, state_t)
     np.testing.assert_allclose(hn, hn_t.detach().numpy(), rtol=RTOL, atol=ATOL)
-    back = from_torch_layout(m.state_dict())    # round trip gives the same parameters
+    back = from_torch_layout(m.state_dict())  # round trip gives the same parameters
     assert set(back) == set(params)
     for k in params:
         np.testing.assert_allclose(back[k], params[k], rtol=0, atol=1e-15)
@@ -173,7 +176,7 @@ def test_single_cell_matches_torch_cell(cell, nonlinearity):
         for p in m.parameters():
             p.uniform_(-0.8, 0.8)
     layer = from_torch_layout({k + "_l0": v for k, v in m.state_dict().items()})
-    params = {k[:-1]: v for k, v in layer.items()}        # "Wx1" -> "Wx"
+    params = {k[:-1]: v for k, v in layer.items()}  # "Wx1" -> "Wx"
     x, h, c = (rng.standard_normal(s) for s in ((B, n_in), (B, H), (B, H)))
     dh, dc = rng.standard_normal((B, H)), rng.standard_normal((B, H))
     xt, ht, ct = t(x, True), t(h, True), t(c, True)
@@ -200,7 +203,7 @@ def test_single_cell_matches_torch_cell(cell, nonlinearity):
     np.testing.assert_allclose(g["dWh"], m.weight_hh.grad.numpy().T, rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(g["db"], m.bias_ih.grad.numpy(), rtol=RTOL, atol=ATOL)
     if cell == "gru":
-        np.testing.assert_allclose(g["dbhn"], m.bias_hh.grad.numpy()[2 * H:], rtol=RTOL, atol=ATOL)
+        np.testing.assert_allclose(g["dbhn"], m.bias_hh.grad.numpy()[2 * H :], rtol=RTOL, atol=ATOL)
 
 
 @pytest.mark.parametrize("cell,nonlinearity", KINDS, ids=[c + (f"_{n}" if n else "") for c, n in KINDS])
@@ -230,7 +233,9 @@ def test_parameter_count_equals_torch(cell, nonlinearity, n_in, H, L):
     assert count_recurrent_parameters(cell, n_in, H, L) == sum(v.size for v in ours.values())
     # the difference is exactly the redundant bias_hh entries torch keeps (GRU: all but the n block)
     G = {"rnn": 1, "lstm": 4, "gru": 3}[cell]
-    diff = count_recurrent_parameters(cell, n_in, H, L, torch_layout=True) - count_recurrent_parameters(cell, n_in, H, L)
+    diff = count_recurrent_parameters(cell, n_in, H, L, torch_layout=True) - count_recurrent_parameters(
+        cell, n_in, H, L
+    )
     assert diff == L * (G * H - (H if cell == "gru" else 0))
 
 
@@ -254,6 +259,7 @@ def test_stacked_torch_shapes_and_output_is_last_hidden():
 # ---------------------------------------------------------------------------------------------
 # Gradient checks (centred differences) of every parameter, the input and the initial states
 # ---------------------------------------------------------------------------------------------
+
 
 def _weighted_loss(cell, x, params, h0, c0, R, S, U, nonlinearity):
     out, state, _ = recurrent_forward(x, params, cell, h0, c0, nonlinearity)
@@ -287,8 +293,10 @@ def test_gradient_check_all_inputs(cell, nonlinearity):
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
-@pytest.mark.parametrize("many_to_many,task", [(False, "classification"), (True, "regression"),
-                                               (False, "regression"), (True, "classification")])
+@pytest.mark.parametrize(
+    "many_to_many,task",
+    [(False, "classification"), (True, "regression"), (False, "regression"), (True, "classification")],
+)
 def test_sequence_model_gradient_check(cell, many_to_many, task):
     rng = np.random.default_rng(3)
     model = SequenceModel(cell, 3, 4, 3, num_layers=2, many_to_many=many_to_many, task=task, rng=3)
@@ -310,8 +318,12 @@ def test_sequence_model_loss_equals_torch():
     loss, grads = model.loss_and_grads(x, y)
 
     lstm = torch.nn.LSTM(3, 5, 2, batch_first=True).double()
-    lstm.load_state_dict({k: torch.from_numpy(v) for k, v in to_torch_layout(
-        {k: v for k, v in model.params.items() if k not in ("Wy", "by")}).items()})
+    lstm.load_state_dict(
+        {
+            k: torch.from_numpy(v)
+            for k, v in to_torch_layout({k: v for k, v in model.params.items() if k not in ("Wy", "by")}).items()
+        }
+    )
     head = torch.nn.Linear(5, 4).double()
     with torch.no_grad():
         head.weight.copy_(torch.from_numpy(model.params["Wy"].T))

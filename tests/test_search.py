@@ -1,4 +1,5 @@
 """Random hyperparameter search: a tidy, sorted, seeded table of trials."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -43,8 +44,11 @@ def test_table_is_tidy_and_sorted(table):
 def test_uses_sklearn_sampler_and_split(house, table):
     """The trials are ParameterSampler's draws, the score is R^2 on train_test_split's held-out part."""
     X, y = house
-    draws = list(ParameterSampler({"width": [8, 16, 32, 64], "depth": [1, 2, 3], "lr": loguniform(1e-4, 1e-1)},
-                                  n_iter=6, random_state=0))
+    draws = list(
+        ParameterSampler(
+            {"width": [8, 16, 32, 64], "depth": [1, 2, 3], "lr": loguniform(1e-4, 1e-1)}, n_iter=6, random_state=0
+        )
+    )
     by_trial = table.set_index("trial")
     for i, hp in enumerate(draws):
         assert by_trial.loc[i, "width"] == hp["width"] and by_trial.loc[i, "lr"] == pytest.approx(hp["lr"])
@@ -65,25 +69,37 @@ def test_seeded(house, table):
 def test_classification_and_custom_space():
     X, y = make_house_prices(n_samples=300, seed=2, classification=True)
     X, _ = standardize(X)
-    t = random_search(X, y, n_iter=3, epochs=10, output="sigmoid", optimizer=SGD,
-                      space={"width": [4, 8], "depth": [1], "lr": ("loguniform", 0.01, 0.5)}, seed=3)
+    t = random_search(
+        X,
+        y,
+        n_iter=3,
+        epochs=10,
+        output="sigmoid",
+        optimizer=SGD,
+        space={"width": [4, 8], "depth": [1], "lr": ("loguniform", 0.01, 0.5)},
+        seed=3,
+    )
     assert t.attrs["score"] == "accuracy" and ((t["val_score"] >= 0) & (t["val_score"] <= 1)).all()
     assert set(t["width"]) <= {4, 8} and (t["depth"] == 1).all()
     assert ((t["lr"] >= 0.01) & (t["lr"] <= 0.5)).all()
 
 
 def test_diverging_trial_scores_worst(house):
-    t = random_search(*house, n_iter=2, epochs=5, optimizer=SGD,
-                      space={"width": [16], "depth": [2], "lr": [1e-2, 50.0]}, seed=0)
+    t = random_search(
+        *house, n_iter=2, epochs=5, optimizer=SGD, space={"width": [16], "depth": [2], "lr": [1e-2, 50.0]}, seed=0
+    )
     assert t.iloc[-1]["lr"] == 50.0 and t.iloc[-1]["val_score"] == -np.inf
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"output": "tanh"}, "output must be one of"),
-    ({"n_iter": 0}, "n_iter must be a positive integer"),
-    ({"space": {"width": [8], "lr": [0.1]}}, "missing \\['depth'\\]"),
-    ({"space": {"width": [8], "depth": [1], "lr": ("loguniform", 0.1, 0.01)}}, "0 < low < high"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"output": "tanh"}, "output must be one of"),
+        ({"n_iter": 0}, "n_iter must be a positive integer"),
+        ({"space": {"width": [8], "lr": [0.1]}}, "missing \\['depth'\\]"),
+        ({"space": {"width": [8], "depth": [1], "lr": ("loguniform", 0.1, 0.01)}}, "0 < low < high"),
+    ],
+)
 def test_bad_input(house, kwargs, match):
     with pytest.raises(ValueError, match=match):
         random_search(*house, **kwargs)

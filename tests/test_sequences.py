@@ -1,4 +1,5 @@
 """Tests of dlfund.data.sequences: generators, windows, differencing, scaling, splitting, baselines."""
+
 import numpy as np
 import pytest
 
@@ -16,12 +17,13 @@ from dlfund.data import (
 
 
 def test_seasonal_series_components_and_seed():
-    y, parts = make_seasonal_series(n_steps=120, period=12, level=5.0, trend=0.1, noise=0.3, seed=4,
-                                    return_components=True)
+    y, parts = make_seasonal_series(
+        n_steps=120, period=12, level=5.0, trend=0.1, noise=0.3, seed=4, return_components=True
+    )
     assert y.shape == (120,)
     np.testing.assert_allclose(y, parts["trend"] + parts["seasonal"] + parts["noise"], rtol=1e-15)
     np.testing.assert_allclose(parts["trend"][:3], [5.0, 5.1, 5.2])
-    np.testing.assert_allclose(parts["seasonal"][12:], parts["seasonal"][:-12], atol=1e-12)   # period 12
+    np.testing.assert_allclose(parts["seasonal"][12:], parts["seasonal"][:-12], atol=1e-12)  # period 12
     assert abs(parts["seasonal"][:12].mean()) < 1e-12
     assert 0.2 < parts["noise"].std() < 0.4
     assert np.array_equal(y, make_seasonal_series(120, 12, 5.0, 0.1, noise=0.3, seed=4))
@@ -43,8 +45,8 @@ def test_first_token_task():
     assert set(np.unique(y)) <= {0, 1, 2} and len(np.unique(y)) == 3
     np.testing.assert_array_equal(X[:, 0, :3].argmax(axis=1), y)
     np.testing.assert_array_equal(X[:, 0, :3].sum(axis=1), 1.0)
-    assert np.all(X[:, 1:, :3] == 0)          # the token appears only at step 0
-    assert 0.4 < X[:, :, 3].std() < 0.6       # the distractor channel is noise
+    assert np.all(X[:, 1:, :3] == 0)  # the token appears only at step 0
+    assert 0.4 < X[:, :, 3].std() < 0.6  # the distractor channel is noise
     X2, y2 = make_first_token_task(50, 7, 3, 0.5, seed=1)
     assert np.array_equal(X, X2) and np.array_equal(y, y2)
 
@@ -80,10 +82,10 @@ def test_inverse_difference_round_trip(lag, order):
     y = make_seasonal_series(100, seed=lag + order)
     d = difference(y, lag=lag, order=order)
     assert d.shape == (100 - lag * order,)
-    back = inverse_difference(d, y[:lag * order], lag=lag, order=order)
+    back = inverse_difference(d, y[: lag * order], lag=lag, order=order)
     np.testing.assert_allclose(back, y, rtol=1e-12, atol=1e-12)
-    ints = np.random.default_rng(0).integers(-50, 50, (40, 2)).astype(float)   # exact on integers, 2-D too
-    assert np.array_equal(inverse_difference(difference(ints, lag, order), ints[:lag * order], lag, order), ints)
+    ints = np.random.default_rng(0).integers(-50, 50, (40, 2)).astype(float)  # exact on integers, 2-D too
+    assert np.array_equal(inverse_difference(difference(ints, lag, order), ints[: lag * order], lag, order), ints)
 
 
 def test_inverse_difference_turns_forecast_differences_into_levels():
@@ -98,10 +100,10 @@ def test_scaler_uses_training_statistics_only():
     sc = fit_scaler(train)
     z = sc.transform(train)
     assert abs(z.mean()) < 1e-12 and abs(z.std() - 1) < 1e-12
-    assert sc.transform(test).mean() > 10           # the test part is not re-centred
+    assert sc.transform(test).mean() > 10  # the test part is not re-centred
     np.testing.assert_allclose(sc.inverse_transform(sc.transform(test)), test, rtol=1e-14)
     m = fit_scaler(np.column_stack([train, np.ones(200)]))
-    np.testing.assert_array_equal(m.std[1], 1.0)    # constant column: std 1, no division by zero
+    np.testing.assert_array_equal(m.std[1], 1.0)  # constant column: std 1, no division by zero
 
 
 def test_sequential_split_keeps_order():
@@ -111,7 +113,7 @@ def test_sequential_split_keeps_order():
     np.testing.assert_array_equal(np.concatenate([tr, va, te]), a)
     assert tr.max() < va.min() and va.max() < te.min()
     tr[0] = -1
-    assert a[0] == 0                                   # copies, not views
+    assert a[0] == 0  # copies, not views
     X = np.arange(30).reshape(10, 3)
     assert [p.shape for p in sequential_split(X, 0.5, 0.2)] == [(5, 3), (2, 3), (3, 3)]
     with pytest.raises(ValueError, match="train \\+ val must be < 1"):

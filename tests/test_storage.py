@@ -1,4 +1,5 @@
 """The one file policy: atomic writes, locked updates, damaged files kept, foreign files untouched."""
+
 import json
 import multiprocessing as mp
 
@@ -48,8 +49,10 @@ def test_damaged_file_is_reported_then_kept_aside(tmp_path):
 def test_foreign_json_is_never_touched(tmp_path, content):
     path = tmp_path / "notes.json"
     path.write_text(content)
-    for call in (lambda: storage.read_json(path, _empty, "record", _ours),
-                 lambda: storage.update_json(path, _empty, _bump, "record", _ours)):
+    for call in (
+        lambda: storage.read_json(path, _empty, "record", _ours),
+        lambda: storage.update_json(path, _empty, _bump, "record", _ours),
+    ):
         with pytest.raises(storage.StorageError, match="not a dlfund record.*left untouched"):
             call()
     assert path.read_text() == content
@@ -134,6 +137,7 @@ def _write_set(version, fail_after=None):
             raise OSError(28, "No space left on device")
         (stage / "table.csv").write_text(f"version,{version}\n")
         return ["notes", "table.csv"]
+
     return write
 
 

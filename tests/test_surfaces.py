@@ -1,5 +1,6 @@
 """2-D test surfaces: exact gradients against centred differences, known critical points, and
 `run_optimizer` trajectories (including the saddle and double-well checks of ERRATA E35, E12)."""
+
 import numpy as np
 import pytest
 
@@ -7,8 +8,15 @@ from dlfund.data import SURFACES, get_surface, ravine, rosenbrock, run_optimizer
 from dlfund.gradcheck import numerical_gradient, relative_error
 from dlfund.optim import GD, SGD, Adam
 
-ALL = [ravine(), ravine(condition=10, angle=0.6), saddle(), rosenbrock(), rosenbrock(a=0.5, b=5), two_basins(),
-       two_basins(tilt=-0.5)]
+ALL = [
+    ravine(),
+    ravine(condition=10, angle=0.6),
+    saddle(),
+    rosenbrock(),
+    rosenbrock(a=0.5, b=5),
+    two_basins(),
+    two_basins(tilt=-0.5),
+]
 
 
 @pytest.mark.parametrize("surf", ALL, ids=lambda s: repr(s))
@@ -29,7 +37,7 @@ def test_minima_are_stationary_with_positive_curvature(surf):
             step = 1e-3 * np.array(d, float)
             assert surf.value(m + step) > surf.value(m) and surf.value(m - step) > surf.value(m)
     values = [surf.value(np.array(m)) for m in surf.minima]
-    assert values[0] == min(values)                      # the global minimum is listed first
+    assert values[0] == min(values)  # the global minimum is listed first
 
 
 def test_known_values():
@@ -37,8 +45,8 @@ def test_known_values():
     assert rosenbrock().value([0.0, 0.0]) == 1.0
     s = saddle()
     assert s.value([0.0, 1.0]) == s.value([0.0, -1.0]) == -0.25
-    np.testing.assert_array_equal(s.gradient([0.0, 0.0]), [0.0, 0.0])   # the saddle point
-    assert s.value([0.0, 0.1]) < 0 < s.value([0.1, 0.0])                 # down in y, up in x
+    np.testing.assert_array_equal(s.gradient([0.0, 0.0]), [0.0, 0.0])  # the saddle point
+    assert s.value([0.0, 0.1]) < 0 < s.value([0.1, 0.0])  # down in y, up in x
     r = ravine(condition=25)
     assert r.value([1.0, 0.0]) == 0.5 and r.value([0.0, 1.0]) == 12.5
     # rotating the ravine keeps its curvatures (eigenvalues of the Hessian)
@@ -51,7 +59,7 @@ def test_known_values():
 
 def test_value_and_gradient_on_grids():
     s = rosenbrock()
-    grid = np.stack(np.meshgrid(np.linspace(-1, 1, 4), np.linspace(0, 2, 3)), axis=-1)   # (3, 4, 2)
+    grid = np.stack(np.meshgrid(np.linspace(-1, 1, 4), np.linspace(0, 2, 3)), axis=-1)  # (3, 4, 2)
     assert s.value(grid).shape == (3, 4)
     assert s.gradient(grid).shape == (3, 4, 2)
     np.testing.assert_allclose(s.gradient(grid)[1, 2], s.gradient(grid[1, 2]))
@@ -95,7 +103,7 @@ def test_gd_stalls_at_the_saddle_noise_escapes():
     noisy = run_optimizer(s, GD(0.1), start=(1.0, 0.0), n_steps=300, noise=1e-3, rng=0)
     assert abs(abs(noisy[-1, 1]) - 1.0) < 0.01 and s.value(noisy[-1]) == pytest.approx(-0.25, abs=1e-4)
     again = run_optimizer(s, GD(0.1), start=(1.0, 0.0), n_steps=300, noise=1e-3, rng=0)
-    np.testing.assert_array_equal(noisy, again)          # seeded
+    np.testing.assert_array_equal(noisy, again)  # seeded
 
 
 def test_double_well_gd_stays_local_annealed_noise_often_escapes():
@@ -105,8 +113,10 @@ def test_double_well_gd_stays_local_annealed_noise_often_escapes():
     gd = run_optimizer(tb, GD(0.05), start=(1.2, 0.0), n_steps=400)
     assert gd[-1, 0] == pytest.approx(tb.minima[1][0], abs=1e-6)
     rng = np.random.default_rng(0)
-    ends = [run_optimizer(tb, GD(0.1), start=(1.2, 0.0), n_steps=300,
-                          noise=lambda t: 4.0 * (1 - t / 300), rng=rng)[-1, 0] for _ in range(40)]
+    ends = [
+        run_optimizer(tb, GD(0.1), start=(1.2, 0.0), n_steps=300, noise=lambda t: 4.0 * (1 - t / 300), rng=rng)[-1, 0]
+        for _ in range(40)
+    ]
     share_global = np.mean(np.array(ends) < 0)
     assert 0.5 < share_global < 1.0
 
@@ -129,12 +139,14 @@ def test_run_optimizer_bad_input():
 
 def test_surface_plot_draws_trajectories():
     import matplotlib
+
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     s = saddle()
-    ax = s.plot({"GD": run_optimizer(s, GD(0.1), n_steps=10), "SGD+mom": run_optimizer(s, SGD(0.1, momentum=0.9),
-                                                                                       n_steps=10)})
+    ax = s.plot(
+        {"GD": run_optimizer(s, GD(0.1), n_steps=10), "SGD+mom": run_optimizer(s, SGD(0.1, momentum=0.9), n_steps=10)}
+    )
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["GD", "SGD+mom"] and ax.get_title() == "saddle"
     plt.close(ax.figure)

@@ -1,4 +1,5 @@
 """Tests of dlfund.plots (shared plotting helpers) and dlfund.widgets (the activation explorer)."""
+
 import base64
 import html
 import re
@@ -210,8 +211,11 @@ def test_dropdowns_are_linked_to_the_stacks_in_the_browser():
     leaky = stack.children[EXPLORER_ACTIVATIONS.index("leaky_relu")]
     for per_range in leaky.children:
         assert (id(pickers[2]), id(per_range)) in targets
-    assert all(link.source[1] == "index" and link.target[1] == "selected_index" for link in links
-               if id(link.source[0]) in {id(p) for p in pickers})
+    assert all(
+        link.source[1] == "index" and link.target[1] == "selected_index"
+        for link in links
+        if id(link.source[0]) in {id(p) for p in pickers}
+    )
 
 
 def test_initial_selection_follows_the_arguments():
@@ -255,16 +259,19 @@ def test_describe_saturation_sigmoid_interval():
     assert f"[-6.00, {-b:.2f}]" in text and f"[{b:.2f}, 6.00]" in text
 
 
-@pytest.mark.parametrize("kwargs, exc, match", [
-    ({"name": "softmax"}, ValueError, "unknown activation"),
-    ({"alpha": -0.1}, ValueError, "alpha"),
-    ({"alpha": 2.0}, ValueError, "alpha"),
-    ({"alpha": 0.2}, ValueError, "alpha must be one of"),
-    ({"z_range": (3, 1)}, ValueError, "z_range"),
-    ({"z_range": (-50, 1)}, ValueError, "z_range"),
-    ({"z_range": (-5, 5)}, ValueError, "z_range must be one of"),
-    ({"z_range": 5}, TypeError, "z_range"),
-])
+@pytest.mark.parametrize(
+    "kwargs, exc, match",
+    [
+        ({"name": "softmax"}, ValueError, "unknown activation"),
+        ({"alpha": -0.1}, ValueError, "alpha"),
+        ({"alpha": 2.0}, ValueError, "alpha"),
+        ({"alpha": 0.2}, ValueError, "alpha must be one of"),
+        ({"z_range": (3, 1)}, ValueError, "z_range"),
+        ({"z_range": (-50, 1)}, ValueError, "z_range"),
+        ({"z_range": (-5, 5)}, ValueError, "z_range must be one of"),
+        ({"z_range": 5}, TypeError, "z_range"),
+    ],
+)
 def test_explorer_rejects_bad_settings(kwargs, exc, match):
     with pytest.raises(exc, match=match):
         activation_explorer(**kwargs)
@@ -277,8 +284,10 @@ def test_needs_kernel_marks_the_widget():
 
 def test_widgets_module_does_not_use_pyplot():
     # pyplot would need a GUI/inline backend; the widget must render with the Agg canvas alone
-    code = ("import sys; from dlfund.widgets import activation_explorer; activation_explorer('relu'); "
-            "print('matplotlib.pyplot' in sys.modules)")
+    code = (
+        "import sys; from dlfund.widgets import activation_explorer; activation_explorer('relu'); "
+        "print('matplotlib.pyplot' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
     assert matplotlib.get_backend()  # the test process itself still has a working backend

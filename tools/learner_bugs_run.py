@@ -11,6 +11,7 @@ properties, ...). The raw value lines ("worst entry ..."), exception texts and g
 (every usual cause of a NaN, the whole formula restated) do not count: they localise a mistake
 without naming it. A valid implementation that fails is a *false fail*.
 """
+
 import argparse
 import os
 import re
@@ -30,11 +31,28 @@ from dlfund.grading import check
 from dlfund.grading.registry import all_exercises
 
 # Hints that list every usual cause or restate the whole formula: they do not name a mistake.
-GENERIC_HINTS = ("NaN/inf usually comes from", "print the shapes of the operands",
-                 "i, f, o = sigmoid of blocks", "dc = dc_t + dh_t * o * (1 - tanh(c_t)**2); da = [")
+GENERIC_HINTS = (
+    "NaN/inf usually comes from",
+    "print the shapes of the operands",
+    "i, f, o = sigmoid of blocks",
+    "dc = dc_t + dh_t * o * (1 - tanh(c_t)**2); da = [",
+)
 
-NAMING_KINDS = {"structure", "type", "shape", "dtype", "nonfinite", "inplace", "aliasing", "property",
-                "cache", "numerics", "diagnosis", "note", "returned_none"}
+NAMING_KINDS = {
+    "structure",
+    "type",
+    "shape",
+    "dtype",
+    "nonfinite",
+    "inplace",
+    "aliasing",
+    "property",
+    "cache",
+    "numerics",
+    "diagnosis",
+    "note",
+    "returned_none",
+}
 
 
 def naming_text(result):
@@ -57,8 +75,7 @@ def run_entry(entry):
     elapsed = time.perf_counter() - t0
     text = naming_text(result)
     hit = next((k for k in entry.keywords if re.search(k, text, re.IGNORECASE)), None)
-    return {"entry": entry, "ok": result.ok, "hit": hit, "text": text, "report": result.report(),
-            "seconds": elapsed}
+    return {"entry": entry, "ok": result.ok, "hit": hit, "text": text, "report": result.report(), "seconds": elapsed}
 
 
 def run(entries):
@@ -93,13 +110,16 @@ def table(rows):
         g = summarize([r for r in rows if r["entry"].group == group]).values()
         b, c, p = (sum(s[k] for s in g) for k in ("bugs", "caught", "pinpointed"))
         v, f = (sum(s[k] for s in g) for k in ("valid", "false_fail"))
-        groups.append(f"- group {group}: {c}/{b} caught ({pct(c, b)}), {p}/{c} pinpointed ({pct(p, c)}), "
-                      f"{f}/{v} false fails")
+        groups.append(
+            f"- group {group}: {c}/{b} caught ({pct(c, b)}), {p}/{c} pinpointed ({pct(p, c)}), {f}/{v} false fails"
+        )
     lines = [
-        (f"Overall: {tot['caught']}/{tot['bugs']} bugs caught ({pct(tot['caught'], tot['bugs'])}), "
-        f"{tot['pinpointed']}/{tot['caught']} failing reports pinpoint the mistake "
-        f"({pct(tot['pinpointed'], tot['caught'])}), {tot['false_fail']}/{tot['valid']} valid implementations "
-        f"fail (false fails)."),
+        (
+            f"Overall: {tot['caught']}/{tot['bugs']} bugs caught ({pct(tot['caught'], tot['bugs'])}), "
+            f"{tot['pinpointed']}/{tot['caught']} failing reports pinpoint the mistake "
+            f"({pct(tot['pinpointed'], tot['caught'])}), {tot['false_fail']}/{tot['valid']} valid implementations "
+            f"fail (false fails)."
+        ),
         f"check() time per call: median {statistics.median(times):.3f} s, max {times[-1]:.3f} s.",
         "",
         *groups,
@@ -110,12 +130,17 @@ def table(rows):
     for n in order:
         s = per[n]
         lines.append(f"| {n} | {s['bugs']} | {s['caught']} | {s['pinpointed']} | {s['valid']} | {s['false_fail']} |")
-    lines.append(f"| **total** | {tot['bugs']} | {tot['caught']} | {tot['pinpointed']} | {tot['valid']} | {tot['false_fail']} |")
+    lines.append(
+        f"| **total** | {tot['bugs']} | {tot['caught']} | {tot['pinpointed']} | {tot['valid']} | {tot['false_fail']} |"
+    )
     missed = [r for r in rows if r["entry"].kind == "bug" and r["ok"]]
     unnamed = [r for r in rows if r["entry"].kind == "bug" and not r["ok"] and r["hit"] is None]
     false = [r for r in rows if r["entry"].kind == "valid" and not r["ok"]]
-    for title, group in (("Bugs that pass (not caught)", missed), ("Failing reports that do not name the mistake", unnamed),
-                         ("Valid implementations that fail", false)):
+    for title, group in (
+        ("Bugs that pass (not caught)", missed),
+        ("Failing reports that do not name the mistake", unnamed),
+        ("Valid implementations that fail", false),
+    ):
         lines += ["", f"## {title} ({len(group)})", ""]
         lines += [f"- `{r['entry'].id}`: {r['entry'].what}" for r in group] or ["(none)"]
     return "\n".join(lines) + "\n"
@@ -141,8 +166,10 @@ def main(argv=None):
                 print(f"==== {e.id} ({e.kind}): {e.what}\n{r['report']}\n")
     out = table(rows)
     if args.out:
-        header = ("# Learner bug set: measured grader outcome\n\nProduced by `python tools/learner_bugs_run.py "
-                  f"--out {args.out}` over tools/learner_bugs/ (see its docstring for the criteria).\n\n")
+        header = (
+            "# Learner bug set: measured grader outcome\n\nProduced by `python tools/learner_bugs_run.py "
+            f"--out {args.out}` over tools/learner_bugs/ (see its docstring for the criteria).\n\n"
+        )
         Path(args.out).write_text(header + out)
     print(out)
 

@@ -23,6 +23,7 @@ A mutant is *killed* when `check` does not pass it. A surviving mutant is either
 Result file: benchmarks/results/mutation.json (per exercise: mutants, killed, equivalent,
 survivors, score = killed / (mutants - equivalent)).
 """
+
 import argparse
 import ast
 import copy
@@ -42,23 +43,35 @@ RESULT = ROOT / "benchmarks" / "results" / "mutation.json"
 EQUIVALENT = {
     ("sigmoid", "GtE -> Gt (line 5)"): "z = 0 takes the other branch, which gives the same 1/2",
     ("sigmoid", "constant 0 -> 1 (line 5)"): "for 0 <= z < 1 the branch exp(z) / (1 + exp(z)) is the same function "
-                                              "and cannot overflow there",
+    "and cannot overflow there",
     ("leaky_relu", "Gt -> GtE (line 4)"): "at z = 0 both branches give 0",
     ("two_layer_backward", "MatMult -> Mult (line 8)"): "the network has one output unit, so dZ2 @ W2.T (inner size 1) "
-                                                          "equals the broadcast product dZ2 * W2.T",
+    "equals the broadcast product dZ2 * W2.T",
     ("initialize_adam", "first two returned items swapped (line 6)"): "v and s are both zeros of the same shapes",
     ("dropout_forward", "Lt -> LtE (line 7)"): "rng.random draws from a continuous distribution: u == keep has "
-                                                "probability 0",
+    "probability 0",
     ("clip_grad_norm", "constant 1.0 -> 0 (line 5)"): "the factor only applies when the norm is 0, i.e. every "
-                                                       "gradient is 0, and 0 * factor = 0",
+    "gradient is 0, and 0 * factor = 0",
     ("clip_grad_norm", "constant 1.0 -> 2 (line 5)"): "as above: the factor multiplies all-zero gradients",
     ("rnn_forward", "constant 0 -> 1 (line 5)"): "Wh is square (H, H): shape[0] == shape[1]",
 }
 
-_BINOPS = {ast.Add: [ast.Sub], ast.Sub: [ast.Add], ast.Mult: [ast.Div], ast.Div: [ast.Mult], ast.Pow: [ast.Mult],
-           ast.MatMult: [ast.Mult]}
-_CMPOPS = {ast.Lt: [ast.LtE], ast.LtE: [ast.Lt], ast.Gt: [ast.GtE], ast.GtE: [ast.Gt], ast.Eq: [ast.NotEq],
-           ast.NotEq: [ast.Eq]}
+_BINOPS = {
+    ast.Add: [ast.Sub],
+    ast.Sub: [ast.Add],
+    ast.Mult: [ast.Div],
+    ast.Div: [ast.Mult],
+    ast.Pow: [ast.Mult],
+    ast.MatMult: [ast.Mult],
+}
+_CMPOPS = {
+    ast.Lt: [ast.LtE],
+    ast.LtE: [ast.Lt],
+    ast.Gt: [ast.GtE],
+    ast.GtE: [ast.Gt],
+    ast.Eq: [ast.NotEq],
+    ast.NotEq: [ast.Eq],
+}
 _CALL_SWAPS = {"sum": "mean", "mean": "sum", "max": "min", "maximum": "minimum", "minimum": "maximum"}
 _DROPPABLE_CALLS = {"sqrt", "tanh", "exp", "sigmoid", "reversed", "log", "abs"}
 
@@ -294,8 +307,11 @@ def run(only=None, sample=None, timeout=2.0, verbose=False):
         entry["score"] = round(entry["killed"] / denom, 4) if denom else 1.0
         results[name] = entry
         if verbose:
-            print(f"{name}: {entry['killed']}/{denom} killed ({len(entry['equivalent'])} equivalent), "
-                  f"{entry['seconds']} s", file=sys.stderr)
+            print(
+                f"{name}: {entry['killed']}/{denom} killed ({len(entry['equivalent'])} equivalent), "
+                f"{entry['seconds']} s",
+                file=sys.stderr,
+            )
     return results
 
 
@@ -311,9 +327,14 @@ def main(argv=None):
     total = sum(r["mutants"] for r in results.values())
     killed = sum(r["killed"] for r in results.values())
     equiv = sum(len(r["equivalent"]) for r in results.values())
-    summary = {"mutants": total, "killed": killed, "equivalent": equiv,
-               "survivors": sum(len(r["survivors"]) for r in results.values()),
-               "score": round(killed / max(total - equiv, 1), 4), "seconds": round(time.perf_counter() - t0, 1)}
+    summary = {
+        "mutants": total,
+        "killed": killed,
+        "equivalent": equiv,
+        "survivors": sum(len(r["survivors"]) for r in results.values()),
+        "score": round(killed / max(total - equiv, 1), 4),
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
     print(json.dumps(summary))
     for name, r in results.items():
         if r["survivors"]:

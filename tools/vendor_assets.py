@@ -4,6 +4,7 @@ Run after `npm ci`. Nothing is fetched from a CDN when a page loads:
 MathJax 3 (es5 bundle with its fonts), require.js, the Jupyter widgets HTML manager, and
 `icons.js`, the few Font Awesome icons the theme shows (instead of its 1.5 MB icon script).
 """
+
 import json
 import re
 import shutil
@@ -23,10 +24,35 @@ COPIES = [
 
 #: icons the theme's templates use, as (style folder, Font Awesome 6 name); tests/test_book_icons.py
 #: checks that every icon class in the built pages is covered
-ICONS = [("brands", "github"), ("brands", "python")] + [("solid", name) for name in (
-    "angle-left", "angle-right", "arrow-up", "bars", "chevron-down", "chevron-right", "circle-half-stroke",
-    "code", "download", "expand", "file", "file-lines", "file-pdf", "house", "lightbulb", "list",
-    "magnifying-glass", "moon", "outdent", "pencil", "play", "rocket", "sun", "xmark")]
+ICONS = [("brands", "github"), ("brands", "python")] + [
+    ("solid", name)
+    for name in (
+        "angle-left",
+        "angle-right",
+        "arrow-up",
+        "bars",
+        "chevron-down",
+        "chevron-right",
+        "circle-half-stroke",
+        "code",
+        "download",
+        "expand",
+        "file",
+        "file-lines",
+        "file-pdf",
+        "house",
+        "lightbulb",
+        "list",
+        "magnifying-glass",
+        "moon",
+        "outdent",
+        "pencil",
+        "play",
+        "rocket",
+        "sun",
+        "xmark",
+    )
+]
 #: older names still used by the templates -> their Font Awesome 6 name
 ALIASES = {"home": "house", "pencil-alt": "pencil", "search": "magnifying-glass", "times": "xmark"}
 

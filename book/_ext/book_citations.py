@@ -5,6 +5,7 @@ pybtex's default labels on the references page are alphanumeric ("[KB15]"). The 
 ``dlfund`` registered here is pybtex's ``unsrt`` (which links each entry's ``url``/``doi``)
 with author-year labels and entries sorted by author and year.
 """
+
 from pybtex.plugin import register_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle

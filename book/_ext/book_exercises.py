@@ -6,6 +6,7 @@ page the check cell's output becomes a folded list of hints: the mistakes the gr
 recognises for that exercise (``dlfund.grading``'s catalogue, the same hints a learner gets
 from a wrong answer), and the progress table is replaced by a sentence on how to see it.
 """
+
 import re
 from html import escape
 
@@ -23,8 +24,10 @@ def hints_html(name):
     if not mistakes:
         return ""
     items = "".join(f"<li>{escape(m.hint)}</li>" for m in mistakes)
-    return (f'<details class="dlfund-hints"><summary>Hints: {len(mistakes)} mistakes the checker recognises</summary>'
-            f"<ul>{items}</ul></details>")
+    return (
+        f'<details class="dlfund-hints"><summary>Hints: {len(mistakes)} mistakes the checker recognises</summary>'
+        f"<ul>{items}</ul></details>"
+    )
 
 
 def _cells(doctree):
@@ -45,9 +48,12 @@ def _rewrite(app, doctree):
             continue
         if output is not None:
             cell.remove(output)
-        text = (hints_html(check.group(1)) if check else
-                '<p class="dlfund-progress-note">Run the notebook in Jupyter: this cell then shows your score '
-                "for each exercise.</p>")
+        text = (
+            hints_html(check.group(1))
+            if check
+            else '<p class="dlfund-progress-note">Run the notebook in Jupyter: this cell then shows your score '
+            "for each exercise.</p>"
+        )
         if text:
             cell.append(nodes.raw("", text, format="html"))
 

@@ -9,6 +9,7 @@
   chapter in ``book/``), and pandas showing each number on its own (``.6g``) instead of a
   whole column in scientific notation.
 """
+
 import os
 import re
 from pathlib import Path
@@ -20,7 +21,7 @@ STYLE = ROOT / "book" / "matplotlibrc"
 # the line that names the exception: "ValueError: ...", "dlfund.grading.GradingError: ..."
 _EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_][\w]*\.)*[A-Za-z_]\w*(?:Error|Exception|Warning|Interrupt|Exit)\b(?::.*)?$")
 
-KERNEL_CONFIG = '''# Written by book/_ext/book_outputs.py for the kernels of the book build.
+KERNEL_CONFIG = """# Written by book/_ext/book_outputs.py for the kernels of the book build.
 c.HistoryManager.enabled = False
 c.InlineBackend.figure_formats = {{"retina"}}
 c.InteractiveShellApp.exec_lines = [
@@ -28,7 +29,7 @@ c.InteractiveShellApp.exec_lines = [
     "try:\\n    import pandas as _dlfund_pd\\n    _dlfund_pd.set_option('display.float_format', '{{:.6g}}'.format)\\n"
     "    del _dlfund_pd\\nexcept ImportError:\\n    pass",
 ]
-'''
+"""
 
 
 def short_error(traceback_text):

@@ -7,6 +7,7 @@
   (``_downloads/executed/...ipynb``, offered in the page's download menu).
 * ``index.html`` (the redirect to the first page) gets a title, a language and a link.
 """
+
 import json
 import re
 from html import escape
@@ -52,11 +53,15 @@ def _practice_link(app, pagename):
     href = escape(app.builder.get_relative_uri(pagename, doc), quote=True)
     title = escape(_title(app, doc))
     if kind == "exercises":
-        return "", (f'<nav class="dlfund-practice-link" aria-label="Exercises for this chapter"><p>'
-                    f'<strong>Practice:</strong> <a href="{href}">{title}</a>, graded exercises for this chapter '
-                    f'(run them in Jupyter to get feedback).</p></nav>')
-    return (f'<nav class="dlfund-practice-link" aria-label="Chapter of these exercises"><p>'
-            f'These exercises go with the chapter <a href="{href}">{title}</a>; read it first.</p></nav>'), ""
+        return "", (
+            f'<nav class="dlfund-practice-link" aria-label="Exercises for this chapter"><p>'
+            f'<strong>Practice:</strong> <a href="{href}">{title}</a>, graded exercises for this chapter '
+            f"(run them in Jupyter to get feedback).</p></nav>"
+        )
+    return (
+        f'<nav class="dlfund-practice-link" aria-label="Chapter of these exercises"><p>'
+        f'These exercises go with the chapter <a href="{href}">{title}</a>; read it first.</p></nav>'
+    ), ""
 
 
 def _page_context(app, pagename, templatename, context, doctree):
@@ -75,10 +80,17 @@ def _page_context(app, pagename, templatename, context, doctree):
     if CHAPTER.match(pagename) and executed.exists():
         for group in context.get("header_buttons", []):
             if group.get("label") == "download-buttons":
-                group["buttons"].insert(1, {
-                    "type": "link", "url": context["pathto"](f"{EXECUTED_DIR}/{pagename}.ipynb", 1),
-                    "text": ".ipynb with outputs", "tooltip": "Download the notebook as executed, with its outputs",
-                    "icon": "fas fa-code", "label": "download-executed-notebook-button"})
+                group["buttons"].insert(
+                    1,
+                    {
+                        "type": "link",
+                        "url": context["pathto"](f"{EXECUTED_DIR}/{pagename}.ipynb", 1),
+                        "text": ".ipynb with outputs",
+                        "tooltip": "Download the notebook as executed, with its outputs",
+                        "icon": "fas fa-code",
+                        "label": "download-executed-notebook-button",
+                    },
+                )
 
 
 def _has_outputs(nb):
@@ -130,7 +142,8 @@ def _index_page(app, exception):
         f"<title>{title}</title>\n"
         f'<meta http-equiv="Refresh" content="0; url={first}">\n</head>\n'
         f'<body>\n<main>\n<h1>{title}</h1>\n<p><a href="{first}">Open the book</a>.</p>\n</main>\n</body>\n</html>\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
 
 
 def setup(app):

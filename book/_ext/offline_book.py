@@ -13,6 +13,7 @@
   :mod:`book_citations`: the bibliography labelled author-year, like the citations in the text.
   :mod:`book_exercises`: exercise pages show hints (folded) instead of "not implemented yet".
 """
+
 import sys
 from pathlib import Path
 
@@ -29,9 +30,12 @@ import book_pages
 def _drop_thebe(app, config):
     for event, listeners in app.events.listeners.items():
         app.events.listeners[event] = [
-            listener for listener in listeners
-            if not (getattr(listener.handler, "__module__", "").startswith("sphinx_thebe")
-                    and listener.handler.__name__ == "init_thebe_core")
+            listener
+            for listener in listeners
+            if not (
+                getattr(listener.handler, "__module__", "").startswith("sphinx_thebe")
+                and listener.handler.__name__ == "init_thebe_core"
+            )
         ]
 
 

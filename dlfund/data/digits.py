@@ -1,4 +1,5 @@
 """scikit-learn's bundled 8x8 digits (1797 images, 10 classes), split and scaled. No download."""
+
 import numpy as np
 
 from .._validate import check_number

@@ -4,6 +4,7 @@ Prices are in thousands of dollars. The truth has a saturating ocean premium, a 
 age effect (new and historic houses sell higher) and a pool bonus that matters more near
 the coast, so a linear model cannot fit it and a small network can.
 """
+
 import numpy as np
 
 from .._validate import as_array, check_int, check_positive, check_rng
@@ -20,10 +21,12 @@ def house_price_truth(X):
     ocean = np.exp(-dist / 6.0)
     return (
         40.0
-        + 1.6 * area * (1.0 + 0.8 * ocean)        # a square metre is worth more by the sea
-        + 12.0 * bedrooms - 2.5 * (bedrooms - 3.0) ** 2
-        + 0.045 * (age - 45.0) ** 2 - 90.0        # U-shaped: new and historic houses sell higher
-        + pool * (15.0 + 45.0 * ocean)            # a pool matters more near the coast
+        + 1.6 * area * (1.0 + 0.8 * ocean)  # a square metre is worth more by the sea
+        + 12.0 * bedrooms
+        - 2.5 * (bedrooms - 3.0) ** 2
+        + 0.045 * (age - 45.0) ** 2
+        - 90.0  # U-shaped: new and historic houses sell higher
+        + pool * (15.0 + 45.0 * ocean)  # a pool matters more near the coast
     )
 
 
@@ -63,7 +66,9 @@ def standardize(train, *others):
     for i, other in enumerate(others):
         other = as_array(other, f"others[{i}]", finite=True)
         if other.shape[1:] != train.shape[1:]:
-            raise ValueError(f"others[{i}] has shape {other.shape} but train has shape {train.shape}; "
-                             "they must have the same columns")
+            raise ValueError(
+                f"others[{i}] has shape {other.shape} but train has shape {train.shape}; "
+                "they must have the same columns"
+            )
         scaled.append((other - mean) / std)
     return (*scaled, (mean, std))

@@ -5,6 +5,7 @@ x (batch, seq_len, n_features). Time-series helpers never shuffle and never look
 `sequential_split` keeps time order, `fit_scaler` learns its statistics from the part it is given
 (the training part), and `difference` / `inverse_difference` round-trip.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,8 +18,9 @@ def _positive_int(value, name, minimum=1):
     return check_int(value, name, minimum=minimum)
 
 
-def make_seasonal_series(n_steps=480, period=12, level=10.0, trend=0.05, amplitude=2.0, noise=0.5,
-                         seed=0, return_components=False):
+def make_seasonal_series(
+    n_steps=480, period=12, level=10.0, trend=0.05, amplitude=2.0, noise=0.5, seed=0, return_components=False
+):
     """A series y_t = level + trend * t + seasonal_t + noise_t, t = 0..n_steps-1, shape (n_steps,).
 
     The seasonal part repeats every `period` steps (a sine plus a smaller second harmonic, so
@@ -85,12 +87,14 @@ def sliding_windows(series, window, horizon=1):
     horizon = _positive_int(horizon, "horizon")
     m = len(s) - window - horizon + 1
     if m < 1:
-        raise ValueError(f"series of length {len(s)} is too short for window={window} and horizon={horizon} "
-                         f"(needs at least {window + horizon} values)")
+        raise ValueError(
+            f"series of length {len(s)} is too short for window={window} and horizon={horizon} "
+            f"(needs at least {window + horizon} values)"
+        )
     s2 = s.reshape(len(s), -1)
     starts = np.arange(m)[:, None]
-    X = s2[starts + np.arange(window)]                      # (m, window, d)
-    Y = s2[starts + window + np.arange(horizon)]            # (m, horizon, d)
+    X = s2[starts + np.arange(window)]  # (m, window, d)
+    Y = s2[starts + window + np.arange(horizon)]  # (m, horizon, d)
     return X, (Y[:, :, 0] if s.ndim == 1 else Y)
 
 
@@ -122,23 +126,26 @@ def inverse_difference(diffs, head, lag=1, order=1):
     d = as_array(diffs, "diffs", finite=True)
     head = as_array(head, "head", dtype=d.dtype, finite=True)
     if d.ndim == 0 or head.ndim == 0:
-        raise ValueError(f"diffs and head must have at least one dimension (time along axis 0), "
-                         f"got shapes {d.shape} and {head.shape}")
+        raise ValueError(
+            f"diffs and head must have at least one dimension (time along axis 0), "
+            f"got shapes {d.shape} and {head.shape}"
+        )
     if d.shape[1:] != head.shape[1:]:
-        raise ValueError(f"head has shape {head.shape} but diffs has shape {d.shape}; "
-                         "they must have the same shape after axis 0")
+        raise ValueError(
+            f"head has shape {head.shape} but diffs has shape {d.shape}; they must have the same shape after axis 0"
+        )
     lag = _positive_int(lag, "lag")
     order = _positive_int(order, "order")
     if len(head) != order * lag:
         raise ValueError(f"head must hold the first order * lag = {order * lag} values, got {len(head)}")
-    starts = [head]                          # starts[k]: the first values of the k-th difference
+    starts = [head]  # starts[k]: the first values of the k-th difference
     for _ in range(order - 1):
         starts.append(starts[-1][lag:] - starts[-1][:-lag])
     for k in reversed(range(order)):
         out = np.empty((len(d) + lag,) + d.shape[1:], dtype=d.dtype)
         out[:lag] = starts[k][:lag]
-        for j in range(lag):                 # each phase j, j + lag, ... is a running sum
-            out[lag + j::lag] = out[j] + np.cumsum(d[j::lag], axis=0)
+        for j in range(lag):  # each phase j, j + lag, ... is a running sum
+            out[lag + j :: lag] = out[j] + np.cumsum(d[j::lag], axis=0)
         d = out
     return d
 
@@ -199,4 +206,4 @@ def lagged_forecast(series, start, lag=1):
     start = _positive_int(start, "start", lag)
     if start >= len(s):
         raise ValueError(f"start must be < len(series) = {len(s)}, got {start}")
-    return s[start - lag:len(s) - lag].copy()
+    return s[start - lag : len(s) - lag].copy()

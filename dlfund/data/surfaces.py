@@ -7,6 +7,7 @@
 
 `value` and `gradient` accept one point of shape (2,) or a grid of points (..., 2).
 """
+
 import copy
 from dataclasses import dataclass, field
 from typing import Callable
@@ -59,8 +60,9 @@ class Surface:
         xs, ys = np.linspace(*self.xlim, n_grid), np.linspace(*self.ylim, n_grid)
         XX, YY = np.meshgrid(xs, ys)
         Z = self.f(XX, YY)
-        ax.contour(XX, YY, Z, levels=np.unique(np.quantile(Z, np.linspace(0, 1, levels) ** 2)),
-                   cmap="Greys", linewidths=0.7)
+        ax.contour(
+            XX, YY, Z, levels=np.unique(np.quantile(Z, np.linspace(0, 1, levels) ** 2)), cmap="Greys", linewidths=0.7
+        )
         mins = np.array(self.minima)
         ax.plot(mins[:, 0], mins[:, 1], "*", color="gold", mec="k", ms=12, zorder=5)
         for label, path in (trajectories or {}).items():
@@ -94,10 +96,14 @@ def ravine(condition=25.0, angle=0.0):
     # Hessian H = R^T diag(1, kappa) R, with (u, v) = R (x, y)
     h11, h12, h22 = c * c + kappa * s * s, (1 - kappa) * c * s, s * s + kappa * c * c
     return Surface(
-        name="ravine", formula=f"(u^2 + {kappa:g} v^2) / 2",
+        name="ravine",
+        formula=f"(u^2 + {kappa:g} v^2) / 2",
         f=lambda x, y: 0.5 * (h11 * x * x + 2 * h12 * x * y + h22 * y * y),
         grad=lambda x, y: (h11 * x + h12 * y, h12 * x + h22 * y),
-        start=(-4.0, 1.0), minima=((0.0, 0.0),), xlim=(-5.0, 5.0), ylim=(-2.0, 2.0),
+        start=(-4.0, 1.0),
+        minima=((0.0, 0.0),),
+        xlim=(-5.0, 5.0),
+        ylim=(-2.0, 2.0),
         notes=f"condition number {kappa:g}: GD zig-zags across the valley unless lr is small",
     )
 
@@ -109,10 +115,14 @@ def saddle():
     and stays: df/dy = y^3 - y is 0 on the whole line y = 0. Any noise in y escapes. The default
     start (1, 0.01) is just off that line, so that every optimizer eventually escapes."""
     return Surface(
-        name="saddle", formula="x^2 + y^4/4 - y^2/2",
-        f=lambda x, y: x * x + y ** 4 / 4 - y * y / 2,
-        grad=lambda x, y: (2 * x, y ** 3 - y),
-        start=(1.0, 0.01), minima=((0.0, 1.0), (0.0, -1.0)), xlim=(-1.5, 1.5), ylim=(-1.6, 1.6),
+        name="saddle",
+        formula="x^2 + y^4/4 - y^2/2",
+        f=lambda x, y: x * x + y**4 / 4 - y * y / 2,
+        grad=lambda x, y: (2 * x, y**3 - y),
+        start=(1.0, 0.01),
+        minima=((0.0, 1.0), (0.0, -1.0)),
+        xlim=(-1.5, 1.5),
+        ylim=(-1.6, 1.6),
         notes="saddle point at (0, 0); f(0, +-1) = -0.25",
     )
 
@@ -120,10 +130,14 @@ def saddle():
 def rosenbrock(a=1.0, b=100.0):
     """Rosenbrock's banana valley f = (a - x)^2 + b (y - x^2)^2, minimum f(a, a^2) = 0."""
     return Surface(
-        name="rosenbrock", formula=f"({a:g} - x)^2 + {b:g} (y - x^2)^2",
+        name="rosenbrock",
+        formula=f"({a:g} - x)^2 + {b:g} (y - x^2)^2",
         f=lambda x, y: (a - x) ** 2 + b * (y - x * x) ** 2,
         grad=lambda x, y: (-2 * (a - x) - 4 * b * x * (y - x * x), 2 * b * (y - x * x)),
-        start=(-1.5, 2.0), minima=((a, a * a),), xlim=(-2.0, 2.0), ylim=(-1.0, 3.0),
+        start=(-1.5, 2.0),
+        minima=((a, a * a),),
+        xlim=(-2.0, 2.0),
+        ylim=(-1.0, 3.0),
         notes="a curved, flat-bottomed valley: easy to find, slow to follow",
     )
 
@@ -132,15 +146,19 @@ def two_basins(tilt=0.3):
     """Double well f = (x^2 - 1)^2 + tilt * x + y^2 / 2: a global minimum near x = -1 and a
     worse local one near x = +1 (ERRATA E12: GD started at x = 1.2 stops in the local one)."""
     tilt = float(tilt)
-    roots = np.roots([4.0, 0.0, -4.0, tilt])                 # df/dx = 4x^3 - 4x + tilt
+    roots = np.roots([4.0, 0.0, -4.0, tilt])  # df/dx = 4x^3 - 4x + tilt
     xs = np.sort(roots[np.abs(roots.imag) < 1e-12].real)
-    minima = [x for x in xs if 12 * x * x - 4 > 0]           # f'' > 0
-    minima.sort(key=lambda x: (x * x - 1) ** 2 + tilt * x)   # global first
+    minima = [x for x in xs if 12 * x * x - 4 > 0]  # f'' > 0
+    minima.sort(key=lambda x: (x * x - 1) ** 2 + tilt * x)  # global first
     return Surface(
-        name="two basins", formula=f"(x^2 - 1)^2 + {tilt:g} x + y^2/2",
+        name="two basins",
+        formula=f"(x^2 - 1)^2 + {tilt:g} x + y^2/2",
         f=lambda x, y: (x * x - 1) ** 2 + tilt * x + y * y / 2,
         grad=lambda x, y: (4 * x * (x * x - 1) + tilt, y),
-        start=(1.2, 1.0), minima=tuple((float(x), 0.0) for x in minima), xlim=(-2.0, 2.0), ylim=(-1.5, 1.5),
+        start=(1.2, 1.0),
+        minima=tuple((float(x), 0.0) for x in minima),
+        xlim=(-2.0, 2.0),
+        ylim=(-1.5, 1.5),
         notes="two basins; the one on the right (x ~ 0.96) is only a local minimum",
     )
 

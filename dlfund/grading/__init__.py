@@ -7,6 +7,7 @@ The registry (`all_exercises`, `get_exercise`) holds every exercise with its ref
 `dlfund` function), its cases and a catalogue of known mistakes. Teachers grade submitted
 notebooks with `python -m dlfund grade SUBMISSIONS... --out DIR` (see `dlfund.grading.batch`).
 """
+
 from .check import CheckResult, GradingError, check
 from .progress import progress
 from .registry import all_exercises, chapters, get_exercise

@@ -31,6 +31,7 @@ loaded by path like `_writer.py`.
 Why one module over 400 lines: the wire format must be the same code on both sides of the
 boundary, and this file is the one the child is started from.
 """
+
 import base64
 import builtins
 import errno
@@ -84,7 +85,7 @@ def encode(obj, depth=0):  # noqa: C901 - one branch per answer type a submissio
     if obj is None or isinstance(obj, (bool, str)):
         return obj
     if isinstance(obj, (int,)) and not isinstance(obj, bool):
-        return obj if abs(obj) < 2 ** 53 else float(obj)
+        return obj if abs(obj) < 2**53 else float(obj)
     if isinstance(obj, float):
         return obj
     if type(obj).__name__ == "Seed" and hasattr(obj, "seed"):
@@ -165,9 +166,21 @@ STATE = {"current": None, "blocked": [], "where": "", "alerts": []}
 MAIN_PID = os.getpid()
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 #: audit events that change the file system -> positions of the paths they change
-CHANGES = {"os.remove": (0,), "os.rmdir": (0,), "os.rename": (0, 1), "os.mkdir": (0,), "os.symlink": (1,),
-           "os.link": (1,), "os.chmod": (0,), "os.chown": (0,), "os.utime": (0,), "os.truncate": (0,),
-           "shutil.rmtree": (0,), "os.mkfifo": (0,), "os.mknod": (0,)}
+CHANGES = {
+    "os.remove": (0,),
+    "os.rmdir": (0,),
+    "os.rename": (0, 1),
+    "os.mkdir": (0,),
+    "os.symlink": (1,),
+    "os.link": (1,),
+    "os.chmod": (0,),
+    "os.chown": (0,),
+    "os.utime": (0,),
+    "os.truncate": (0,),
+    "shutil.rmtree": (0,),
+    "os.mkfifo": (0,),
+    "os.mknod": (0,),
+}
 MAX_ALERTS = 20
 
 
@@ -234,7 +247,8 @@ def count_processes():
 
 def out_of_processes(exc):
     return (isinstance(exc, OSError) and exc.errno == errno.EAGAIN) or (
-        isinstance(exc, RuntimeError) and "can't start new thread" in str(exc))
+        isinstance(exc, RuntimeError) and "can't start new thread" in str(exc)
+    )
 
 
 def install_import_hook(allowed):
@@ -262,8 +276,11 @@ def install_import_hook(allowed):
             if name in allowed:
                 return importlib.util.spec_from_file_location(name, allowed[name])
             STATE["blocked"].append([name, STATE["current"]])
-            raise ModuleNotFoundError(f"{name} is not available while grading: submissions must not "
-                                      "call the course's reference implementation", name=name)
+            raise ModuleNotFoundError(
+                f"{name} is not available while grading: submissions must not "
+                "call the course's reference implementation",
+                name=name,
+            )
 
     sys.meta_path.insert(0, Finder())
 
@@ -299,9 +316,18 @@ def reply_channel(fd, counting):
         try:
             line = json.dumps(msg)
         except (TypeError, ValueError):
-            line = json.dumps({"type": msg.get("type"), "func": msg.get("func"), "id": msg.get("id"),
-                               "outcome": {"kind": "exception", "exc_type": "GraderWireError",
-                                           "exc_message": "the result could not be sent back"}})
+            line = json.dumps(
+                {
+                    "type": msg.get("type"),
+                    "func": msg.get("func"),
+                    "id": msg.get("id"),
+                    "outcome": {
+                        "kind": "exception",
+                        "exc_type": "GraderWireError",
+                        "exc_message": "the result could not be sent back",
+                    },
+                }
+            )
         out.write(line + "\n")
 
     send.flush = out.flush
@@ -370,8 +396,16 @@ class Child:
             status, error = self.run_cell(idx, strip_magics(cell["source"]))
             self.restore()
             _, n = self.take_output()
-            self.send({"type": "cell", "index": idx, "status": status, "error": error, "printed": n,
-                       "seconds": round(time.perf_counter() - start, 4)})
+            self.send(
+                {
+                    "type": "cell",
+                    "index": idx,
+                    "status": status,
+                    "error": error,
+                    "printed": n,
+                    "seconds": round(time.perf_counter() - start, 4),
+                }
+            )
 
     def describe(self, name):
         """What the notebook defined under `name`: missing, not callable, its own function or another object."""
@@ -381,8 +415,10 @@ class Child:
         if not callable(obj):
             return {"kind": "not callable", "type": type(obj).__name__}
         code = getattr(obj, "__code__", None)
-        return {"kind": "function" if code is not None and in_cell(code.co_filename) else "other",
-                "module": str(getattr(obj, "__module__", "") or "")}
+        return {
+            "kind": "function" if code is not None and in_cell(code.co_filename) else "other",
+            "module": str(getattr(obj, "__module__", "") or ""),
+        }
 
     def invoke(self, fn, args, kwargs):
         """The outcome of one protected call (kind, value or exception, warnings, seconds)."""
@@ -395,13 +431,21 @@ class Child:
         except self.h.CallTimeout:
             res = {"kind": "timeout"}
         except NotImplementedError as exc:
-            res = {"kind": "not_implemented", "exc_type": "NotImplementedError", "exc_message": str(exc)[:300],
-                   "frames": self.h.learner_frames(exc.__traceback__, in_cell)}
+            res = {
+                "kind": "not_implemented",
+                "exc_type": "NotImplementedError",
+                "exc_message": str(exc)[:300],
+                "frames": self.h.learner_frames(exc.__traceback__, in_cell),
+            }
         except BaseException as exc:  # noqa: BLE001 - SystemExit, MemoryError, everything
             if out_of_processes(exc):
                 alert("processes", f"{type(exc).__name__}: {exc}")
-            res = {"kind": "exception", "exc_type": type(exc).__name__, "exc_message": str(exc)[:500],
-                   "frames": self.h.learner_frames(exc.__traceback__, in_cell)}
+            res = {
+                "kind": "exception",
+                "exc_type": type(exc).__name__,
+                "exc_message": str(exc)[:500],
+                "frames": self.h.learner_frames(exc.__traceback__, in_cell),
+            }
         self.restore()
         res["seconds"] = round(time.perf_counter() - start, 5)
         res["warnings"] = self.h.warning_texts(caught)
@@ -409,9 +453,12 @@ class Child:
 
     def call(self, name, fn, call):
         """Run one requested call on fresh inputs and report its outcome."""
+
         def fresh():
-            return (decode(call["args"], seeds_as=np.random.default_rng),
-                    decode(call["kwargs"], seeds_as=np.random.default_rng))
+            return (
+                decode(call["args"], seeds_as=np.random.default_rng),
+                decode(call["kwargs"], seeds_as=np.random.default_rng),
+            )
 
         (args, kwargs), (pristine, pristine_kw) = fresh(), fresh()
         STATE["current"], STATE["where"] = name, f"{name}()"

@@ -5,6 +5,7 @@ import dlfund. It provides the call timeout (`CallTimeout`, `call_with_alarm`), 
 error state calls run under, exact equality of inputs (`same_value`, `mutated`), the learner's
 traceback frames and the warning summary of a call.
 """
+
 import signal
 import traceback
 
@@ -19,6 +20,7 @@ def call_with_alarm(seconds, fn, *args, **kwargs):
     """`fn(*args, **kwargs)`, interrupted by `CallTimeout` after `seconds` (main thread, POSIX only).
 
     The timer re-fires every 0.1 s until the function gives up (a learner's `except` may swallow one)."""
+
     def handler(signum, frame):
         raise CallTimeout()
 
@@ -44,8 +46,11 @@ def same_value(a, b):
         return True  # drawing from a generator is its purpose
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         a2, b2 = np.asarray(a), np.asarray(b)
-        return a2.shape == b2.shape and a2.dtype == b2.dtype and bool(
-            np.array_equal(a2, b2, equal_nan=a2.dtype.kind in "fc"))
+        return (
+            a2.shape == b2.shape
+            and a2.dtype == b2.dtype
+            and bool(np.array_equal(a2, b2, equal_nan=a2.dtype.kind in "fc"))
+        )
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
         return type(a) is type(b) and len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
@@ -59,15 +64,21 @@ def same_value(a, b):
 def mutated(pristine_args, args, pristine_kwargs, kwargs, arg_names=()):
     """Names of the arguments a call changed in place ("argument 3" for a positional one without a name)."""
     names = list(arg_names or [])
-    out = [names[i] if i < len(names) else f"argument {i + 1}"
-           for i, (before, after) in enumerate(zip(pristine_args, args)) if not same_value(before, after)]
+    out = [
+        names[i] if i < len(names) else f"argument {i + 1}"
+        for i, (before, after) in enumerate(zip(pristine_args, args))
+        if not same_value(before, after)
+    ]
     return out + [k for k in pristine_kwargs if not same_value(pristine_kwargs[k], kwargs[k])]
 
 
 def learner_frames(tb, is_learner):
     """[(filename, lineno, function, line)] of the traceback's frames for which `is_learner(filename)`."""
-    return [(fs.filename, fs.lineno, fs.name, (fs.line or "").strip())
-            for fs in traceback.extract_tb(tb) if is_learner(fs.filename)]
+    return [
+        (fs.filename, fs.lineno, fs.name, (fs.line or "").strip())
+        for fs in traceback.extract_tb(tb)
+        if is_learner(fs.filename)
+    ]
 
 
 def warning_texts(caught):

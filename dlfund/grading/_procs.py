@@ -7,6 +7,7 @@
   `DLFUND_GRADE_RUN=...`), found even after they left their session and parent.
 * `kill_all(pids)` / `kill_tree(pid)`: SIGKILL, repeated until nothing is left, then reaped.
 """
+
 import ctypes
 import os
 import signal
@@ -41,7 +42,7 @@ def _parents():
     """{pid: (parent pid, state letter)} for every process in /proc ("Z" is a zombie)."""
     out = {}
     for pid, stat in _read_each("stat"):
-        fields = stat[stat.rfind(b")") + 2:].split()  # the command name may hold spaces and ')'
+        fields = stat[stat.rfind(b")") + 2 :].split()  # the command name may hold spaces and ')'
         if len(fields) > 1:
             out[pid] = (int(fields[1]), fields[0].decode())
     return out

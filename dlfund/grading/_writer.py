@@ -3,6 +3,7 @@
 Shared by the in-notebook sandbox (`sandbox.py`) and the batch child (`_child.py`), which loads
 this file by its path because it must not import dlfund.
 """
+
 import io
 
 

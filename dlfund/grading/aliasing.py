@@ -9,6 +9,7 @@ output that are caches (a cache may and should keep references to the inputs).
 `AliasProbe(fn)` wraps a learner function so that each call also records which outputs share
 memory with which inputs; `check` uses it. Batch grading can call `input_aliases` in its child.
 """
+
 import numpy as np
 
 MAX_DEPTH = 4
@@ -32,7 +33,7 @@ def leaves(obj, path="output", depth=0):
 
 def _shares(a, b):
     try:
-        return bool(np.shares_memory(a, b, max_work=10 ** 5))
+        return bool(np.shares_memory(a, b, max_work=10**5))
     except (np.exceptions.TooHardError, TypeError, ValueError):
         return bool(np.may_share_memory(a, b))
 

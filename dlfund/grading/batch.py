@@ -37,6 +37,7 @@ Design (why a submission cannot cheat the checker or take the batch down):
 Outputs in DIR: `scores.csv` and `scores.json` (per exercise and total, one row per
 submission) and `feedback/<submission>.txt` with the same report a learner sees from `check`.
 """
+
 import argparse
 import math
 import os
@@ -65,25 +66,42 @@ MIN_MEMORY_MB = 256
 #: every module a run's kit may have to provide
 HELPERS = sorted({m for ms in ALLOWED_HELPERS.values() for m in ms} | set(HELPER_DEPS))
 
-DEFAULTS = dict(call_timeout=5.0, cell_timeout=20.0, wall_timeout=120.0, cpu_seconds=60, memory_mb=1536,
-                max_file_mb=64, max_result_mb=64, max_notebook_mb=20, max_processes=32, isolation="auto")
+DEFAULTS = dict(
+    call_timeout=5.0,
+    cell_timeout=20.0,
+    wall_timeout=120.0,
+    cpu_seconds=60,
+    memory_mb=1536,
+    max_file_mb=64,
+    max_result_mb=64,
+    max_notebook_mb=20,
+    max_processes=32,
+    isolation="auto",
+)
 
 
 # ---------------------------------------------------------------------------------------------
 # grading one submission
 
+
 def _outcome_from(msg):
     o = msg or {"kind": "missing"}
     kind = o.get("kind", "missing")
-    return Outcome(kind=kind if kind != "missing" else "exception",
-                   value=_child.decode(o.get("value")) if kind == "ok" else None,
-                   exc_type=o.get("exc_type", "" if kind != "missing" else "NotRun"),
-                   exc_message=o.get("exc_message", "" if kind != "missing" else "the submission stopped before "
-                                                                                  "this call (see the verdict)"),
-                   frames=[tuple(f) for f in o.get("frames", [])], mutated=list(o.get("mutated", [])),
-                   stdout=o.get("stdout", ""), printed_chars=int(o.get("printed_chars", 0)),
-                   seconds=float(o.get("seconds", 0.0)), blocked_imports=list(o.get("blocked_imports", [])),
-                   warnings=list(o.get("warnings", [])))
+    return Outcome(
+        kind=kind if kind != "missing" else "exception",
+        value=_child.decode(o.get("value")) if kind == "ok" else None,
+        exc_type=o.get("exc_type", "" if kind != "missing" else "NotRun"),
+        exc_message=o.get(
+            "exc_message", "" if kind != "missing" else "the submission stopped before this call (see the verdict)"
+        ),
+        frames=[tuple(f) for f in o.get("frames", [])],
+        mutated=list(o.get("mutated", [])),
+        stdout=o.get("stdout", ""),
+        printed_chars=int(o.get("printed_chars", 0)),
+        seconds=float(o.get("seconds", 0.0)),
+        blocked_imports=list(o.get("blocked_imports", [])),
+        warnings=list(o.get("warnings", [])),
+    )
 
 
 def grade_submission(path, opts=None, chapter=None, seeds=DEFAULT_SEEDS, setup=None, index=0):
@@ -99,13 +117,15 @@ def grade_submission(path, opts=None, chapter=None, seeds=DEFAULT_SEEDS, setup=N
     path = Path(path)
     cells, err = read_notebook(path, opts["max_notebook_mb"])
     if err:
-        return GradedSubmission.refused(path, "invalid_notebook", err,
-                                        f"{path.name}: {err}\nNothing could be graded.").to_dict()
+        return GradedSubmission.refused(
+            path, "invalid_notebook", err, f"{path.name}: {err}\nNothing could be graded."
+        ).to_dict()
     ch = detect_chapter(cells, path, chapter)
     if ch is None:
         none = "none of the exercise functions is defined in this notebook"
-        return GradedSubmission.refused(path, "no_exercises", none, f"{path.name}: {none}.",
-                                        verdict="no exercises found").to_dict()
+        return GradedSubmission.refused(
+            path, "no_exercises", none, f"{path.name}: {none}.", verdict="no exercises found"
+        ).to_dict()
     exercises = chapters()[ch]
     result = GradedSubmission.for_path(path, chapter=ch, max=len(exercises))
     scan = static_scan(cells, ch)
@@ -132,8 +152,14 @@ def _plan(exercises, seeds):
         calls = []
         for case in ex.make_cases(seeds):
             for args, kwargs in case.calls:
-                calls.append({"id": len(calls), "args": _child.encode(args), "kwargs": _child.encode(kwargs),
-                              "arg_names": ex.arg_names})
+                calls.append(
+                    {
+                        "id": len(calls),
+                        "args": _child.encode(args),
+                        "kwargs": _child.encode(kwargs),
+                        "arg_names": ex.arg_names,
+                    }
+                )
         plan[ex.func_name] = calls
     return plan
 
@@ -169,27 +195,36 @@ class Answers:
         self.blocked = next((m.get("blocked", []) for m in messages if m.get("type") == "done"), [])
 
     def kind(self, func_name):
-        """"function", "other", "missing", "not callable" or "not run" (the run stopped before it)."""
+        """ "function", "other", "missing", "not callable" or "not run" (the run stopped before it)."""
         info = self.defined.get(func_name, {"kind": "missing" if self.done else "not run"})
-        if info.get("kind") in ("function", "other") and not self.done and not any(
-                name == func_name for name, _ in self.outcomes):
+        if (
+            info.get("kind") in ("function", "other")
+            and not self.done
+            and not any(name == func_name for name, _ in self.outcomes)
+        ):
             return "not run"
         return info.get("kind")
 
     def delegated(self, func_name, scan):
         """True when the function is, uses or tried to import the course's reference code."""
-        return (scan["uses_flagged"].get(func_name, False) or func_name in scan["flagged_names"]
-                or self.defined.get(func_name, {}).get("module", "").startswith("dlfund")
-                or any(b[1] == func_name for b in self.blocked))
+        return (
+            scan["uses_flagged"].get(func_name, False)
+            or func_name in scan["flagged_names"]
+            or self.defined.get(func_name, {}).get("module", "").startswith("dlfund")
+            or any(b[1] == func_name for b in self.blocked)
+        )
 
     def runner(self, func_name):
         """A runner for `loop.grade` that replays this function's outcomes in call order."""
-        calls = iter(range(10 ** 6))
+        calls = iter(range(10**6))
         return lambda args, kwargs: _outcome_from(self.outcomes.get((func_name, next(calls))))
 
 
-NOT_THERE = {"missing": "is not defined", "not callable": "is not a function",
-             "not run": "was never reached (see the verdict)"}
+NOT_THERE = {
+    "missing": "is not defined",
+    "not callable": "is not a function",
+    "not run": "was never reached (see the verdict)",
+}
 
 
 def grade_exercise(ex, answers, scan, seeds, partial):
@@ -199,16 +234,20 @@ def grade_exercise(ex, answers, scan, seeds, partial):
     if kind in NOT_THERE:
         if delegated:
             entry["status"] = "delegated"
-            return entry, (f"✗ {ex.name} ({ex.func_name}): imported from the course's reference code (dlfund) "
-                           "instead of written — 0 points")
+            return entry, (
+                f"✗ {ex.name} ({ex.func_name}): imported from the course's reference code (dlfund) "
+                "instead of written — 0 points"
+            )
         entry["status"] = "missing"
         return entry, f"✗ {ex.name} ({ex.func_name}): {ex.func_name} {NOT_THERE[kind]}"
     g = grade(ex, answers.runner(ex.func_name), seeds=seeds)
     entry.update(passed=g.passed, total=g.total, status=g.status, mistakes=[m.code for m in g.mistakes])
     if delegated:
         entry["status"] = "delegated"
-        return entry, (f"✗ {ex.name} ({ex.func_name}): uses the course's reference implementation "
-                       "(dlfund) instead of your own code — 0 points")
+        return entry, (
+            f"✗ {ex.name} ({ex.func_name}): uses the course's reference implementation "
+            "(dlfund) instead of your own code — 0 points"
+        )
     if g.status == "passed":
         entry["points"] = 1.0
     elif partial:
@@ -221,8 +260,13 @@ def _safe_grade(path, opts, chapter, setup, index):
         return grade_submission(path, opts, chapter, setup=setup, index=index)
     except Exception as exc:  # noqa: BLE001 - one submission must never stop the batch
         what = f"{type(exc).__name__}: {exc}"
-        return GradedSubmission.refused(path, "grader_error", what, chapter=chapter, feedback=(
-            f"The grader failed on this submission ({what}); please report it.\n")).to_dict()
+        return GradedSubmission.refused(
+            path,
+            "grader_error",
+            what,
+            chapter=chapter,
+            feedback=(f"The grader failed on this submission ({what}); please report it.\n"),
+        ).to_dict()
 
 
 def _lost(path, how, setup, opts, chapter):
@@ -234,11 +278,14 @@ def _lost(path, how, setup, opts, chapter):
         flag, note = "grader_error", f"the process grading it {how}; please report it"
     else:
         flag = "grader_stopped"
-        note = (f"the process grading it {how}: without a sandbox submitted code can do that "
-                "(e.g. os.kill(os.getppid(), ...)); nothing could be graded")
+        note = (
+            f"the process grading it {how}: without a sandbox submitted code can do that "
+            "(e.g. os.kill(os.getppid(), ...)); nothing could be graded"
+        )
     verdict = verdict_of([flag])
-    return GradedSubmission.refused(path, flag, note, chapter=ch, max=n, feedback=(
-        f"Verdict: {verdict} — 0/{n} exercises\n  note: {note}\n")).to_dict()
+    return GradedSubmission.refused(
+        path, flag, note, chapter=ch, max=n, feedback=(f"Verdict: {verdict} — 0/{n} exercises\n  note: {note}\n")
+    ).to_dict()
 
 
 def collect(paths):
@@ -271,6 +318,7 @@ def grade_all(paths, out_dir, jobs=None, opts=None, chapter=None, progress=True,
     try:
         try:
             from tqdm.auto import tqdm
+
             bar = tqdm(total=len(files), desc="grading", unit="nb", disable=not progress)
         except ImportError:  # pragma: no cover
             pass
@@ -285,9 +333,15 @@ def grade_all(paths, out_dir, jobs=None, opts=None, chapter=None, progress=True,
         def on_lost(index):  # what the dead worker's child may have left running
             _procs.kill_all(_procs.processes_marked(setup.mark(index)))
 
-        results = supervisor.run(list(enumerate(files)), work, jobs, guard_s=2 * opts["wall_timeout"] + 120,
-                                 lost=lambda task, how: _lost(task[1], how, setup, opts, chapter),
-                                 on_lost=on_lost, on_done=lambda r: bar.update() if bar else None)
+        results = supervisor.run(
+            list(enumerate(files)),
+            work,
+            jobs,
+            guard_s=2 * opts["wall_timeout"] + 120,
+            lost=lambda task, how: _lost(task[1], how, setup, opts, chapter),
+            on_lost=on_lost,
+            on_done=lambda r: bar.update() if bar else None,
+        )
     finally:
         if bar:
             bar.close()
@@ -307,6 +361,7 @@ def grade_all(paths, out_dir, jobs=None, opts=None, chapter=None, progress=True,
 # ---------------------------------------------------------------------------------------------
 # command line: every option is checked before anything runs (a teacher's typo is never a student's fault)
 
+
 def _ranged(kind, low, strict=False, high=None, unit=""):
     """argparse type: an int or float >= low (> low if strict), <= high, finite."""
     what = "an integer" if kind is int else "a number"
@@ -320,6 +375,7 @@ def _ranged(kind, low, strict=False, high=None, unit=""):
         if not math.isfinite(value) or value < low or (strict and value == low) or (high is not None and value > high):
             raise argparse.ArgumentTypeError(f"expected {what} {bound}, got {text!r}")
         return value
+
     return parse
 
 
@@ -330,8 +386,9 @@ def _chapter(text):
     except ValueError:
         value = None
     if value not in known:
-        raise argparse.ArgumentTypeError(f"unknown chapter {text!r}; chapters with exercises: "
-                                         f"{', '.join(map(str, known))}")
+        raise argparse.ArgumentTypeError(
+            f"unknown chapter {text!r}; chapters with exercises: {', '.join(map(str, known))}"
+        )
     return value
 
 
@@ -366,34 +423,74 @@ def add_arguments(parser):
     parser.error = one_line_error
     d = DEFAULTS
     parser.add_argument("submissions", nargs="+", type=_submission, help="notebooks or folders of notebooks")
-    parser.add_argument("--out", required=True, type=_out_folder,
-                        help="folder for scores.csv, scores.json and feedback/")
-    parser.add_argument("--jobs", type=_ranged(int, 1, high=256), default=None,
-                        help="submissions graded at once (default: number of cores)")
+    parser.add_argument(
+        "--out", required=True, type=_out_folder, help="folder for scores.csv, scores.json and feedback/"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=_ranged(int, 1, high=256),
+        default=None,
+        help="submissions graded at once (default: number of cores)",
+    )
     parser.add_argument("--chapter", type=_chapter, default=None, help="grade as this chapter (default: detect)")
     parser.add_argument("--partial", action="store_true", help="give partial credit (fraction of cases passed)")
-    parser.add_argument("--call-timeout", type=_ranged(float, 0, strict=True, unit=" s"), default=d["call_timeout"],
-                        help=f"seconds per function call (default {d['call_timeout']:g})")
-    parser.add_argument("--cell-timeout", type=_ranged(float, 0, strict=True, unit=" s"), default=d["cell_timeout"],
-                        help=f"seconds per cell (default {d['cell_timeout']:g})")
-    parser.add_argument("--time-limit", type=_ranged(float, 0, strict=True, unit=" s"), default=d["wall_timeout"],
-                        help=f"wall-clock seconds per submission (default {d['wall_timeout']:g})")
-    parser.add_argument("--cpu-limit", type=_ranged(int, 1, unit=" s"), default=d["cpu_seconds"],
-                        help=f"CPU seconds per submission (default {d['cpu_seconds']})")
-    parser.add_argument("--memory-limit", type=_ranged(int, MIN_MEMORY_MB, unit=" MB"), default=d["memory_mb"],
-                        help=f"MB of address space per submission (default {d['memory_mb']})")
-    parser.add_argument("--max-processes", type=_ranged(int, 4, high=4096), default=d["max_processes"],
-                        help=f"processes a submission may run at once, in the sandbox (default {d['max_processes']})")
-    parser.add_argument("--isolation", choices=isolation.MODES, default=d["isolation"],
-                        help="auto: the bubblewrap sandbox if it works, else plain processes (with a warning); "
-                             "bubblewrap: refuse to grade without the sandbox; process: no sandbox")
+    parser.add_argument(
+        "--call-timeout",
+        type=_ranged(float, 0, strict=True, unit=" s"),
+        default=d["call_timeout"],
+        help=f"seconds per function call (default {d['call_timeout']:g})",
+    )
+    parser.add_argument(
+        "--cell-timeout",
+        type=_ranged(float, 0, strict=True, unit=" s"),
+        default=d["cell_timeout"],
+        help=f"seconds per cell (default {d['cell_timeout']:g})",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=_ranged(float, 0, strict=True, unit=" s"),
+        default=d["wall_timeout"],
+        help=f"wall-clock seconds per submission (default {d['wall_timeout']:g})",
+    )
+    parser.add_argument(
+        "--cpu-limit",
+        type=_ranged(int, 1, unit=" s"),
+        default=d["cpu_seconds"],
+        help=f"CPU seconds per submission (default {d['cpu_seconds']})",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        type=_ranged(int, MIN_MEMORY_MB, unit=" MB"),
+        default=d["memory_mb"],
+        help=f"MB of address space per submission (default {d['memory_mb']})",
+    )
+    parser.add_argument(
+        "--max-processes",
+        type=_ranged(int, 4, high=4096),
+        default=d["max_processes"],
+        help=f"processes a submission may run at once, in the sandbox (default {d['max_processes']})",
+    )
+    parser.add_argument(
+        "--isolation",
+        choices=isolation.MODES,
+        default=d["isolation"],
+        help="auto: the bubblewrap sandbox if it works, else plain processes (with a warning); "
+        "bubblewrap: refuse to grade without the sandbox; process: no sandbox",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def run(args):
-    opts = {"call_timeout": args.call_timeout, "cell_timeout": args.cell_timeout, "wall_timeout": args.time_limit,
-            "cpu_seconds": args.cpu_limit, "memory_mb": args.memory_limit, "partial": args.partial,
-            "max_processes": args.max_processes, "isolation": args.isolation}
+    opts = {
+        "call_timeout": args.call_timeout,
+        "cell_timeout": args.cell_timeout,
+        "wall_timeout": args.time_limit,
+        "cpu_seconds": args.cpu_limit,
+        "memory_mb": args.memory_limit,
+        "partial": args.partial,
+        "max_processes": args.max_processes,
+        "isolation": args.isolation,
+    }
     files = collect(args.submissions)
     try:
         setup = prepare({**DEFAULTS, **opts}, HELPERS)
@@ -404,14 +501,16 @@ def run(args):
         warning = setup.isolation.warning()
         if warning:
             print(warning, file=sys.stderr)
-        results = grade_all(files, args.out, jobs=args.jobs, opts=opts, chapter=args.chapter,
-                            progress=not args.quiet, setup=setup)
+        results = grade_all(
+            files, args.out, jobs=args.jobs, opts=opts, chapter=args.chapter, progress=not args.quiet, setup=setup
+        )
     width = max(len(r["submission"]) for r in results)
     for r in results:
         print(f"{r['submission']:<{width}}  {r['total']:>5g}/{r['max']:<3} {r['verdict']}")
     where = "in the bubblewrap sandbox" if setup.isolation.sandboxed else "WITHOUT a sandbox"
-    print(f"wrote {Path(args.out) / 'scores.csv'}, scores.json and feedback/ ({len(results)} submissions, "
-          f"graded {where})")
+    print(
+        f"wrote {Path(args.out) / 'scores.csv'}, scores.json and feedback/ ({len(results)} submissions, graded {where})"
+    )
     if warning:
         print(warning, file=sys.stderr)
     return 0

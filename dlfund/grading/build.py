@@ -13,6 +13,7 @@ between `### BEGIN SOLUTION` and `### END SOLUTION`. From that one file this too
     python -m dlfund.grading.build --check    # exit 1 if a learner notebook is out of date
     python -m dlfund.grading.build --solutions /tmp/solutions
 """
+
 import argparse
 import json
 import re
@@ -98,8 +99,10 @@ def keep_solutions(code):
 
 def make_notebook(cells, solution, chapter=None):
     nb = nbformat.v4.new_notebook()
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                   "language_info": {"name": "python"}}
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
     if chapter is not None:
         nb.metadata["dlfund"] = {"chapter": chapter, "kind": "solution" if solution else "exercises"}
     for k, (kind, src, tags) in enumerate(cells):

@@ -1,4 +1,5 @@
 """The learner-side call: `check("adam", update_parameters_with_adam)`."""
+
 import html
 
 from .aliasing import AliasProbe

@@ -5,14 +5,33 @@ the order a learner should fix them: structure, type, shape, dtype, NaN/inf, val
 problem names the worst entry, expected vs received, the relative error and, where the whole
 answer is a constant multiple of the right one, the factor (a flipped sign, a missing 1/m, ...).
 """
+
 from dataclasses import dataclass, field
 
 import numpy as np
 
 #: display order of problem kinds inside one failing case
-KIND_ORDER = ["not_implemented", "returned_none", "exception", "timeout", "structure", "type", "shape",
-              "dtype", "nonfinite", "inplace", "aliasing", "values", "property", "cache", "numerics", "diagnosis",
-              "gradcheck", "printed", "note"]
+KIND_ORDER = [
+    "not_implemented",
+    "returned_none",
+    "exception",
+    "timeout",
+    "structure",
+    "type",
+    "shape",
+    "dtype",
+    "nonfinite",
+    "inplace",
+    "aliasing",
+    "values",
+    "property",
+    "cache",
+    "numerics",
+    "diagnosis",
+    "gradcheck",
+    "printed",
+    "note",
+]
 
 
 @dataclass
@@ -56,26 +75,44 @@ def fmt_index(idx):
 
 def _is_number(x):
     return isinstance(x, (int, float, np.integer, np.floating, bool, np.bool_)) or (
-        isinstance(x, np.ndarray) and x.ndim == 0)
+        isinstance(x, np.ndarray) and x.ndim == 0
+    )
 
 
 def _shape_hint(exp_shape, rec_shape):
     if len(exp_shape) == 2 and rec_shape == exp_shape[::-1]:
-        return ("TRANSPOSED", "your result is the transpose of the expected one: with samples as rows, "
-                "Z = A_prev @ W + b and W is (n_in, n_out); check the order of a matrix product or a stray .T")
+        return (
+            "TRANSPOSED",
+            "your result is the transpose of the expected one: with samples as rows, "
+            "Z = A_prev @ W + b and W is (n_in, n_out); check the order of a matrix product or a stray .T",
+        )
     if len(exp_shape) == len(rec_shape) and sorted(exp_shape) == sorted(rec_shape):
-        return ("AXES_ORDER", f"the right sizes with the axes in another order: expected {exp_shape}, received "
-                              f"{rec_shape}; stack along the right axis (np.stack(states, axis=1) gives (batch, time, "
-                              "...)) or reorder with np.transpose")
+        return (
+            "AXES_ORDER",
+            f"the right sizes with the axes in another order: expected {exp_shape}, received "
+            f"{rec_shape}; stack along the right axis (np.stack(states, axis=1) gives (batch, time, "
+            "...)) or reorder with np.transpose",
+        )
     if sorted(x for x in exp_shape if x != 1) == sorted(x for x in rec_shape if x != 1):
-        return ("KEEPDIMS", "same entries, different axes of length 1: a (n,) vector vs an (n, 1) column or "
-                "(1, n) row; use keepdims=True in sums, or reshape/ravel the result")
-    if len(rec_shape) > len(exp_shape) or (len(rec_shape) == len(exp_shape) and np.prod(rec_shape) > np.prod(exp_shape)):
-        return ("BROADCAST", "your result is larger than expected: NumPy probably broadcast a (n,) vector against "
-                "an (n, 1) column into a matrix; check the shapes of the operands of + - * /")
+        return (
+            "KEEPDIMS",
+            "same entries, different axes of length 1: a (n,) vector vs an (n, 1) column or "
+            "(1, n) row; use keepdims=True in sums, or reshape/ravel the result",
+        )
+    if len(rec_shape) > len(exp_shape) or (
+        len(rec_shape) == len(exp_shape) and np.prod(rec_shape) > np.prod(exp_shape)
+    ):
+        return (
+            "BROADCAST",
+            "your result is larger than expected: NumPy probably broadcast a (n,) vector against "
+            "an (n, 1) column into a matrix; check the shapes of the operands of + - * /",
+        )
     if len(rec_shape) < len(exp_shape) or np.prod(rec_shape) < np.prod(exp_shape):
-        return ("REDUCED", "your result has fewer entries than expected: a sum, mean or max over the wrong axis "
-                "(or over all axes) collapses the array; np.max(z, 0) reduces, np.maximum(z, 0) compares element-wise")
+        return (
+            "REDUCED",
+            "your result has fewer entries than expected: a sum, mean or max over the wrong axis "
+            "(or over all axes) collapses the array; np.max(z, 0) reduces, np.maximum(z, 0) compares element-wise",
+        )
     return ("SHAPE", "")
 
 
@@ -177,24 +214,47 @@ def _dtype_problems(path, exp, rec):
     if exp.dtype.kind != "f":
         return []
     if rec.dtype == bool:
-        return [Problem("dtype", f"{path}: your result is a True/False array; a float array is expected",
-                        "BOOL_RESULT", "booleans break later arithmetic (1 - mask and -mask raise TypeError, "
-                                       "in-place *= fails): convert with .astype(z.dtype)")]
+        return [
+            Problem(
+                "dtype",
+                f"{path}: your result is a True/False array; a float array is expected",
+                "BOOL_RESULT",
+                "booleans break later arithmetic (1 - mask and -mask raise TypeError, "
+                "in-place *= fails): convert with .astype(z.dtype)",
+            )
+        ]
     if rec.dtype.kind in "iu":
-        return [Problem("dtype", f"{path}: your result has the integer dtype {rec.dtype}, the float dtype "
-                                 f"{exp.dtype} was expected", "INT_RESULT",
-                        "an integer array breaks later updates (g *= 0.5 raises, g = g * 0.5 silently changes its "
-                        "dtype); np.where(c, 1, 0) and np.zeros(shape, dtype=int) give integers: use 1.0 and 0.0, "
-                        "np.zeros_like(x) or .astype(z.dtype)")]
+        return [
+            Problem(
+                "dtype",
+                f"{path}: your result has the integer dtype {rec.dtype}, the float dtype {exp.dtype} was expected",
+                "INT_RESULT",
+                "an integer array breaks later updates (g *= 0.5 raises, g = g * 0.5 silently changes its "
+                "dtype); np.where(c, 1, 0) and np.zeros(shape, dtype=int) give integers: use 1.0 and 0.0, "
+                "np.zeros_like(x) or .astype(z.dtype)",
+            )
+        ]
     if rec.dtype.kind == "f" and rec.dtype.itemsize < exp.dtype.itemsize:
-        return [Problem("dtype", f"{path}: your result is {rec.dtype}, but the inputs were {exp.dtype}",
-                        "DOWNCAST", f"{rec.dtype} keeps about {7 if rec.dtype == np.float32 else 3} significant "
-                                    "digits, so later steps drift and gradient checks fail: create buffers with "
-                                    "np.zeros(shape) or np.zeros_like(x), without dtype=np.float32")]
+        return [
+            Problem(
+                "dtype",
+                f"{path}: your result is {rec.dtype}, but the inputs were {exp.dtype}",
+                "DOWNCAST",
+                f"{rec.dtype} keeps about {7 if rec.dtype == np.float32 else 3} significant "
+                "digits, so later steps drift and gradient checks fail: create buffers with "
+                "np.zeros(shape) or np.zeros_like(x), without dtype=np.float32",
+            )
+        ]
     if exp.dtype == np.float32 and rec.dtype == np.float64:
-        return [Problem("note", f"{path}: the input was float32 but your result is float64", "UPCAST",
-                        "never change the caller's dtype: avoid np.float64 constants and astype(float); "
-                        "Python floats keep float32")]
+        return [
+            Problem(
+                "note",
+                f"{path}: the input was float32 but your result is float64",
+                "UPCAST",
+                "never change the caller's dtype: avoid np.float64 constants and astype(float); "
+                "Python floats keep float32",
+            )
+        ]
     return []
 
 
@@ -205,11 +265,23 @@ def compare_arrays(expected, received, path, rtol, atol, context=None, check_dty
     except Exception:  # noqa: BLE001 - ragged lists and the like
         return [Problem("type", f"{path}: could not be turned into an array (received {describe(received)})")]
     if rec.dtype == object or not (np.issubdtype(rec.dtype, np.number) or rec.dtype == bool):
-        return [Problem("type", f"{path}: expected a numeric array, received {describe(received)}", "TYPE",
-                        "return a NumPy array of numbers")]
+        return [
+            Problem(
+                "type",
+                f"{path}: expected a numeric array, received {describe(received)}",
+                "TYPE",
+                "return a NumPy array of numbers",
+            )
+        ]
     if np.iscomplexobj(rec):
-        return [Problem("type", f"{path}: your result has complex numbers (dtype {rec.dtype})", "TYPE",
-                        "a square root or power of a negative number? use real arithmetic")]
+        return [
+            Problem(
+                "type",
+                f"{path}: your result has complex numbers (dtype {rec.dtype})",
+                "TYPE",
+                "a square root or power of a negative number? use real arithmetic",
+            )
+        ]
     if rec.shape != exp.shape:
         code, hint = _shape_hint(exp.shape, rec.shape)
         return [Problem("shape", f"{path}: expected shape {exp.shape}, received {rec.shape}", code, hint)]
@@ -219,12 +291,17 @@ def compare_arrays(expected, received, path, rtol, atol, context=None, check_dty
     if bad_nf.any():
         first = tuple(int(i) for i in np.argwhere(bad_nf)[0]) if rec.ndim else ()
         where = f", first at {path}{fmt_index(first)}" if rec.ndim else ""
-        problems.append(Problem(
-            "nonfinite", f"{path}: {int(bad_nf.sum())} of {rec.size} entries are NaN or inf{where} (expected "
-                         f"{exp64[first]:.6g}, received {rec64[first]})",
-            "NONFINITE", "NaN/inf usually comes from exp overflow (shift by the max first), log(0) or 0/0 "
-                         "(clip or add a small epsilon), from a division by a variance or norm that is 0, or "
-                         "from the square root of a negative number"))
+        problems.append(
+            Problem(
+                "nonfinite",
+                f"{path}: {int(bad_nf.sum())} of {rec.size} entries are NaN or inf{where} (expected "
+                f"{exp64[first]:.6g}, received {rec64[first]})",
+                "NONFINITE",
+                "NaN/inf usually comes from exp overflow (shift by the max first), log(0) or 0/0 "
+                "(clip or add a small epsilon), from a division by a variance or norm that is 0, or "
+                "from the square root of a negative number",
+            )
+        )
         return problems
     with np.errstate(all="ignore"):
         ok = np.isclose(rec64, exp64, rtol=rtol, atol=atol, equal_nan=True)
@@ -241,8 +318,10 @@ def compare_arrays(expected, received, path, rtol, atol, context=None, check_dty
     if rec.ndim == 0:
         msg = f"{path}: expected {e:.6g}, received {r:.6g} (relative error {rel:.1e})"
     else:
-        msg = (f"{path}: {int(bad.sum())} of {rec.size} entries differ; worst at {path}{fmt_index(worst)}: "
-               f"expected {e:.6g}, received {r:.6g} (relative error {rel:.1e}){_locate(bad, context)}")
+        msg = (
+            f"{path}: {int(bad.sum())} of {rec.size} entries differ; worst at {path}{fmt_index(worst)}: "
+            f"expected {e:.6g}, received {r:.6g} (relative error {rel:.1e}){_locate(bad, context)}"
+        )
     code, hint = "", ""
     c = _factor(exp64, rec64)
     if c is not None:
@@ -251,14 +330,18 @@ def compare_arrays(expected, received, path, rtol, atol, context=None, check_dty
         else:
             named = _name_factor(c, context)
             code = "CONSTANT_FACTOR"
-            hint = f"your values are {c:.6g} × the expected ones" + (f" — a factor {' or '.join(named)}" if named else "")
+            hint = f"your values are {c:.6g} × the expected ones" + (
+                f" — a factor {' or '.join(named)}" if named else ""
+            )
     else:
         steps = _step_factors(exp64, rec64)
         if steps is not None:
             code = "STEP_FACTORS"
             shown = ", ".join(f"{f:.3g}" for f in steps[:10]) + (", ..." if len(steps) > 10 else "")
-            hint = (f"at each time step your values are a constant multiple of the expected ones; the factors over "
-                    f"steps 0, 1, ... are [{shown}]")
+            hint = (
+                f"at each time step your values are a constant multiple of the expected ones; the factors over "
+                f"steps 0, 1, ... are [{shown}]"
+            )
             if all(abs(abs(f) - 1) < 1e-6 for f in steps):
                 flipped = [t for t, f in enumerate(steps) if f < 0]
                 code, hint = "STEP_SIGN", f"the sign is flipped at time step(s) {flipped} only"
@@ -305,7 +388,8 @@ def _order_problem(expected, received, path, rtol, atol, names):
         return None
     parts = ", ".join(f"{label[i]} is at position {j + 1}" for i, j in moved)
     hint = "return the values in the order the docstring lists them" + (
-        f": return {', '.join(names)}" if names and len(names) == n else "")
+        f": return {', '.join(names)}" if names and len(names) == n else ""
+    )
     return Problem("structure", f"{path}: the right values in the wrong order ({parts})", "ORDER_SWAPPED", hint)
 
 
@@ -320,24 +404,46 @@ def _swapped_keys(expected, received, path, rtol, atol):
     if not pairs:
         return None
     parts = "; ".join(f'{path}["{j}"] holds what belongs under "{k}"' for k, j in pairs)
-    return Problem("structure", f"{path}: values under the wrong keys ({parts})", "KEYS_SWAPPED",
-                   "check which result you store under which key")
+    return Problem(
+        "structure",
+        f"{path}: values under the wrong keys ({parts})",
+        "KEYS_SWAPPED",
+        "check which result you store under which key",
+    )
 
 
 def compare(expected, received, path="output", rtol=1e-6, atol=1e-9, context=None, names=None):  # noqa: C901 - structure, shape, dtype, aliasing, values: checked in this order on purpose
     """Compare nested outputs, structure first. `names` optionally names the items of a tuple output."""
     if isinstance(expected, (tuple, list)):
-        if isinstance(received, dict) and names and set(received) >= set(names[:len(expected)]):
-            return [Problem("structure", f"{path}: expected a tuple ({', '.join(names)}), received a dict with "
-                                         "those keys", "STRUCTURE", f"return {', '.join(names)}")]
+        if isinstance(received, dict) and names and set(received) >= set(names[: len(expected)]):
+            return [
+                Problem(
+                    "structure",
+                    f"{path}: expected a tuple ({', '.join(names)}), received a dict with those keys",
+                    "STRUCTURE",
+                    f"return {', '.join(names)}",
+                )
+            ]
         if not isinstance(received, (tuple, list)):
             what = f"a tuple of {len(expected)}" + (f" ({', '.join(names)})" if names else "")
-            return [Problem("structure", f"{path}: expected {what}, received {describe(received)}",
-                            "STRUCTURE", "return all the values, separated by commas: return a, b")]
+            return [
+                Problem(
+                    "structure",
+                    f"{path}: expected {what}, received {describe(received)}",
+                    "STRUCTURE",
+                    "return all the values, separated by commas: return a, b",
+                )
+            ]
         if len(received) != len(expected):
             what = f"{len(expected)} values" + (f" ({', '.join(names)})" if names else "")
-            return [Problem("structure", f"{path}: expected {what}, received {len(received)}", "STRUCTURE",
-                            "return exactly the values listed in the docstring, in that order")]
+            return [
+                Problem(
+                    "structure",
+                    f"{path}: expected {what}, received {len(received)}",
+                    "STRUCTURE",
+                    "return exactly the values listed in the docstring, in that order",
+                )
+            ]
         swapped = _order_problem(expected, received, path, rtol, atol, names)
         if swapped is not None:
             return [swapped]
@@ -348,39 +454,71 @@ def compare(expected, received, path="output", rtol=1e-6, atol=1e-9, context=Non
         return problems
     if isinstance(expected, dict):
         if not isinstance(received, dict):
-            return [Problem("structure", f"{path}: expected a dict with keys {sorted(expected, key=str)}, received "
-                                         f"{describe(received)}", "STRUCTURE", "")]
+            return [
+                Problem(
+                    "structure",
+                    f"{path}: expected a dict with keys {sorted(expected, key=str)}, received {describe(received)}",
+                    "STRUCTURE",
+                    "",
+                )
+            ]
         missing = sorted(set(expected) - set(received), key=str)
         extra = sorted(set(received) - set(expected), key=str)
         if missing or extra:
             parts = ([f"missing keys {missing}"] if missing else []) + ([f"unexpected keys {extra}"] if extra else [])
-            return [Problem("structure", f"{path}: " + "; ".join(parts), "DICT_KEYS",
-                            "keys follow the convention W1, b1, ... for parameters and dW1, db1, ... for gradients; "
-                            "build the result from every key of the input dict")]
+            return [
+                Problem(
+                    "structure",
+                    f"{path}: " + "; ".join(parts),
+                    "DICT_KEYS",
+                    "keys follow the convention W1, b1, ... for parameters and dW1, db1, ... for gradients; "
+                    "build the result from every key of the input dict",
+                )
+            ]
         swapped = _swapped_keys(expected, received, path, rtol, atol)
         if swapped is not None:
             return [swapped]
         problems = []
         for k in expected:
-            problems += compare(expected[k], received[k], f'{path}["{k}"]' if path else f'["{k}"]',
-                                rtol, atol, context)
+            problems += compare(expected[k], received[k], f'{path}["{k}"]' if path else f'["{k}"]', rtol, atol, context)
         return problems
     if expected is None:
-        return [] if received is None else [Problem("structure", f"{path}: expected None, received {describe(received)}")]
+        return (
+            [] if received is None else [Problem("structure", f"{path}: expected None, received {describe(received)}")]
+        )
     if _is_number(expected) and not isinstance(expected, np.ndarray):
         if isinstance(received, np.ndarray) and received.ndim > 0:
             if received.size == 1:
-                return [Problem("shape", f"{path}: expected a number, received an array of shape {received.shape}",
-                                "SCALAR_AS_ARRAY", "return a plain number: float(...) or .item()")]
-            return [Problem("shape", f"{path}: expected a number, received an array of shape {received.shape}",
-                            "REDUCED", "reduce over every axis (np.mean / np.sum without axis) to get one number")]
+                return [
+                    Problem(
+                        "shape",
+                        f"{path}: expected a number, received an array of shape {received.shape}",
+                        "SCALAR_AS_ARRAY",
+                        "return a plain number: float(...) or .item()",
+                    )
+                ]
+            return [
+                Problem(
+                    "shape",
+                    f"{path}: expected a number, received an array of shape {received.shape}",
+                    "REDUCED",
+                    "reduce over every axis (np.mean / np.sum without axis) to get one number",
+                )
+            ]
         if received is None:
             return [Problem("returned_none", f"{path} is None", "RETURNED_NONE", "")]
         if not _is_number(received):
-            return [Problem("type", f"{path}: expected a number, received {describe(received)}", "TYPE",
-                            "return a single number (a Python float)")]
-        return compare_arrays(np.float64(expected), np.asarray(received, dtype=np.float64), path, rtol, atol, context,
-                              check_dtype=False)
+            return [
+                Problem(
+                    "type",
+                    f"{path}: expected a number, received {describe(received)}",
+                    "TYPE",
+                    "return a single number (a Python float)",
+                )
+            ]
+        return compare_arrays(
+            np.float64(expected), np.asarray(received, dtype=np.float64), path, rtol, atol, context, check_dtype=False
+        )
     return compare_arrays(expected, received, path, rtol, atol, context)
 
 
@@ -389,9 +527,13 @@ def close(a, b, rtol=1e-6, atol=1e-9):
     if isinstance(a, dict):
         return isinstance(b, dict) and a.keys() == b.keys() and all(close(a[k], b[k], rtol, atol) for k in a)
     if isinstance(a, (tuple, list)):
-        return (isinstance(b, (tuple, list)) and len(a) == len(b)
-                and all(close(x, y, rtol, atol) for x, y in zip(a, b)))
-    if (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == np.float64 and b.dtype == np.float64
-            and a.shape == b.shape):  # the common case, without building Problems
+        return isinstance(b, (tuple, list)) and len(a) == len(b) and all(close(x, y, rtol, atol) for x, y in zip(a, b))
+    if (
+        isinstance(a, np.ndarray)
+        and isinstance(b, np.ndarray)
+        and a.dtype == np.float64
+        and b.dtype == np.float64
+        and a.shape == b.shape
+    ):  # the common case, without building Problems
         return fast_close(b, a, rtol, atol)
     return not [p for p in compare(a, b, "x", rtol, atol) if p.kind != "note"]

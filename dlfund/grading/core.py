@@ -9,6 +9,7 @@ case, the report names that mistake.
 The one grading loop, `grade(exercise, runner)`, is in `loop.py`. Expected answers are computed
 here, in the grading process, and never leave it.
 """
+
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -82,9 +83,28 @@ class Exercise:
 
     kind = "deterministic"
 
-    def __init__(self, name, chapter, func_name, title, reference, arg_names, make_cases, mistakes=(),
-                 output_names=None, rtol=1e-6, atol=1e-9, gradient=False, view=None, section="",
-                 strict_warnings=(), warning_hint="", diagnose=None, cache_check=None, fresh_outputs=False):
+    def __init__(
+        self,
+        name,
+        chapter,
+        func_name,
+        title,
+        reference,
+        arg_names,
+        make_cases,
+        mistakes=(),
+        output_names=None,
+        rtol=1e-6,
+        atol=1e-9,
+        gradient=False,
+        view=None,
+        section="",
+        strict_warnings=(),
+        warning_hint="",
+        diagnose=None,
+        cache_check=None,
+        fresh_outputs=False,
+    ):
         self.name = name
         self.chapter = chapter
         self.func_name = func_name
@@ -146,8 +166,9 @@ class Exercise:
         if problems:
             return problems
         names = self.output_names if self.view is None else None
-        problems = compare(self._view(expected), self._view(out.value), "output",
-                           self.rtol, self.atol, case.context, names=names)
+        problems = compare(
+            self._view(expected), self._view(out.value), "output", self.rtol, self.atol, case.context, names=names
+        )
         if self.gradient and case.numeric is not None and any(p.kind == "values" for p in problems):
             problems += self.gradcheck(case, out.value)
         return problems
@@ -181,13 +202,19 @@ class Exercise:
                 continue
             idx = [tuple(int(i) for i in ix) for ix in np.argwhere(bad)[:3]]
             shown = ", ".join(f"{label}{fmt_index(i)}" for i in idx)
-            lines.append(f"{label}: {count} of {num.size} entries disagree with it "
-                         f"({shown}{', ...' if count > len(idx) else ''})")
+            lines.append(
+                f"{label}: {count} of {num.size} entries disagree with it "
+                f"({shown}{', ...' if count > len(idx) else ''})"
+            )
         if not lines:
             return []
         more = f"; and {len(lines) - 3} more" if len(lines) > 3 else ""
-        return [Problem("gradcheck", "compared with the numerical gradient (centred differences): "
-                        + "; ".join(lines[:3]) + more)]
+        return [
+            Problem(
+                "gradcheck",
+                "compared with the numerical gradient (centred differences): " + "; ".join(lines[:3]) + more,
+            )
+        ]
 
     def extra_problems(self, case, outcomes):
         """What a value comparison cannot see: shared arrays, failing warnings, an unusable cache."""
@@ -196,8 +223,14 @@ class Exercise:
             try:
                 problems += self.cache_check(case, outcomes)
             except Exception as exc:  # noqa: BLE001 - odd learner output
-                problems.append(Problem("cache", f"the cache you return cannot be used by the backward pass "
-                                                 f"({type(exc).__name__})", "CACHE", ""))
+                problems.append(
+                    Problem(
+                        "cache",
+                        f"the cache you return cannot be used by the backward pass ({type(exc).__name__})",
+                        "CACHE",
+                        "",
+                    )
+                )
         return problems
 
     def _reference_aliases(self, args, kwargs):
@@ -216,13 +249,21 @@ class Exercise:
                 continue
             ref_internal, ref_inputs = self._reference_aliases(args, kwargs)
             for a, b in sorted(internal - ref_internal)[:2]:
-                problems.append(Problem("aliasing", f"{a} and {b} are the same array (they share memory): an "
-                                                    "in-place update of one changes the other", "SHARED_ARRAYS",
-                                        "create every array separately (np.zeros_like for each one); `b = a` or "
-                                        "storing one array under two names does not copy"))
+                problems.append(
+                    Problem(
+                        "aliasing",
+                        f"{a} and {b} are the same array (they share memory): an "
+                        "in-place update of one changes the other",
+                        "SHARED_ARRAYS",
+                        "create every array separately (np.zeros_like for each one); `b = a` or "
+                        "storing one array under two names does not copy",
+                    )
+                )
             for out_path, in_name in sorted(inputs - ref_inputs)[:1]:
-                msg = (f"{out_path} is the input {in_name} itself (it shares its memory), so changing one "
-                       "changes the other")
+                msg = (
+                    f"{out_path} is the input {in_name} itself (it shares its memory), so changing one "
+                    "changes the other"
+                )
                 hint = "return a new array: A.copy(), or the result of a computation"
                 problems.append(Problem("aliasing" if self.fresh_outputs else "note", msg, "RETURNS_INPUT", hint))
         return problems
@@ -233,8 +274,14 @@ class Exercise:
         for o in outcomes:
             hit = [w for w in (o.warnings or []) if any(s in w for s in self.strict_warnings)]
             if hit:
-                return [Problem("numerics", f"NumPy warned while your function ran: {hit[0]}", "NUMERIC_WARNING",
-                                self.warning_hint)]
+                return [
+                    Problem(
+                        "numerics",
+                        f"NumPy warned while your function ran: {hit[0]}",
+                        "NUMERIC_WARNING",
+                        self.warning_hint,
+                    )
+                ]
         return []
 
     def diagnosis(self, case, outcomes, problems):
@@ -250,9 +297,16 @@ class Exercise:
     # -- fingerprints of known mistakes -------------------------------------------------------
     def signature(self, case, outcomes):
         cache = self._cache_key(case, outcomes)
-        return [(o.kind, o.exc_type if o.kind == "exception" else "", o.value if o.kind == "ok" else None,
-                 tuple(o.mutated), (_alias_key(o, self.output_names), self._warned(o), cache if n == 0 else ()))
-                for n, o in enumerate(outcomes)]
+        return [
+            (
+                o.kind,
+                o.exc_type if o.kind == "exception" else "",
+                o.value if o.kind == "ok" else None,
+                tuple(o.mutated),
+                (_alias_key(o, self.output_names), self._warned(o), cache if n == 0 else ()),
+            )
+            for n, o in enumerate(outcomes)
+        ]
 
     def _cache_key(self, case, outcomes):
         if self.cache_check is None or outcomes[0].kind != "ok":
@@ -296,8 +350,11 @@ def _flatten(numeric, names, received):
     if isinstance(numeric, (tuple, list)):
         if not isinstance(received, (tuple, list)) or len(received) != len(numeric):
             return []
-        return [(names[i] if names else f"output[{i}]", n, r) for i, (n, r) in enumerate(zip(numeric, received))
-                if n is not None]
+        return [
+            (names[i] if names else f"output[{i}]", n, r)
+            for i, (n, r) in enumerate(zip(numeric, received))
+            if n is not None
+        ]
     return [("output", numeric, received)]
 
 

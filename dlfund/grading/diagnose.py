@@ -8,6 +8,7 @@ the whole array sum to 1; and, through `search`, which small change to a formula
 answer exactly (used by the optimizer and recurrent exercises: a bias correction with t - 1, a
 forget gate through tanh, ...). Each finding is a `Problem` of kind "diagnosis".
 """
+
 import itertools
 
 import numpy as np
@@ -37,8 +38,7 @@ def same(a, b, rtol=1e-6, atol=1e-9):
     if isinstance(a, dict):
         return isinstance(b, dict) and a.keys() == b.keys() and all(same(a[k], b[k], rtol, atol) for k in a)
     if isinstance(a, (tuple, list)):
-        return (isinstance(b, (tuple, list)) and len(a) == len(b)
-                and all(same(x, y, rtol, atol) for x, y in zip(a, b)))
+        return isinstance(b, (tuple, list)) and len(a) == len(b) and all(same(x, y, rtol, atol) for x, y in zip(a, b))
     x, y = as_float(a), as_float(b)
     if x is None or y is None or x.shape != y.shape:
         return False
@@ -76,20 +76,29 @@ def variants(options):
 
 # -- element-wise functions --------------------------------------------------------------------
 
-REGIONS = [("z = 0", lambda z: z == 0), ("z < 0", lambda z: z < 0), ("z > 0", lambda z: z > 0),
-           ("z <= 0", lambda z: z <= 0), ("z >= 0", lambda z: z >= 0), ("|z| > 30", lambda z: np.abs(z) > 30)]
+REGIONS = [
+    ("z = 0", lambda z: z == 0),
+    ("z < 0", lambda z: z < 0),
+    ("z > 0", lambda z: z > 0),
+    ("z <= 0", lambda z: z <= 0),
+    ("z >= 0", lambda z: z >= 0),
+    ("|z| > 30", lambda z: np.abs(z) > 30),
+]
 
-RELATIONS = [("OPPOSITE_SIGN", "the opposite sign of the right values", lambda z, e: -e),
-             ("ONE_MINUS", "1 minus the right values", lambda z, e: 1 - e),
-             ("ZERO", "0", lambda z, e: np.zeros_like(e)),
-             ("ONE", "1", lambda z, e: np.ones_like(e)),
-             ("INPUT", "z itself", lambda z, e: z),
-             ("SQUARED", "the square of the right values", lambda z, e: e * e)]
+RELATIONS = [
+    ("OPPOSITE_SIGN", "the opposite sign of the right values", lambda z, e: -e),
+    ("ONE_MINUS", "1 minus the right values", lambda z, e: 1 - e),
+    ("ZERO", "0", lambda z, e: np.zeros_like(e)),
+    ("ONE", "1", lambda z, e: np.ones_like(e)),
+    ("INPUT", "z itself", lambda z, e: z),
+    ("SQUARED", "the square of the right values", lambda z, e: e * e),
+]
 
 
 def elementwise(relations=(), region_hint=""):
     """Diagnoser for an element-wise function of z: the region of wrong entries and how they relate
     to the right ones. `relations` [(code, text, fn(z, expected) -> values, hint)] come first."""
+
     def diagnose(ex, case, outcomes):
         z = np.asarray(case.args[0], dtype=np.float64)
         e = as_float(ex._view(ex.expected(case)))
@@ -119,6 +128,7 @@ def elementwise(relations=(), region_hint=""):
         if where and not found:
             found.append(finding("REGION", f"only the entries where {where} are wrong", region_hint))
         return found
+
     return diagnose
 
 
@@ -130,22 +140,41 @@ def softmax_sums(ex, case, outcomes):
         return []
     rows_one = np.allclose(r.sum(axis=1), 1, atol=1e-8)
     if np.isclose(r.sum(), 1) and not rows_one:
-        return [finding("SOFTMAX_WHOLE_ARRAY", "your whole array sums to 1, not each row: the sum in the "
-                                               "denominator has no axis", "normalise each row: "
-                                                                          "e / e.sum(axis=1, keepdims=True)")]
+        return [
+            finding(
+                "SOFTMAX_WHOLE_ARRAY",
+                "your whole array sums to 1, not each row: the sum in the denominator has no axis",
+                "normalise each row: e / e.sum(axis=1, keepdims=True)",
+            )
+        ]
     if np.allclose(r.sum(axis=0), 1, atol=1e-8) and not rows_one:
-        return [finding("SOFTMAX_COLUMNS", "your COLUMNS sum to 1: you normalised over axis 0 (the samples)",
-                        "each row is one sample: sum over axis=1 with keepdims=True")]
+        return [
+            finding(
+                "SOFTMAX_COLUMNS",
+                "your COLUMNS sum to 1: you normalised over axis 0 (the samples)",
+                "each row is one sample: sum over axis=1 with keepdims=True",
+            )
+        ]
     with np.errstate(all="ignore"):
         ratio = r / e
     if np.allclose(ratio, ratio[:, :1], rtol=1e-6) and not rows_one:
         sums = ", ".join(f"{x:.3g}" for x in r.sum(axis=1)[:4])
-        return [finding("SOFTMAX_NOT_NORMALISED", f"each row has the right proportions but sums to {sums}"
-                                                  f"{', ...' if r.shape[0] > 4 else ''} instead of 1",
-                        "divide each row by its own sum: e / e.sum(axis=1, keepdims=True)")]
+        return [
+            finding(
+                "SOFTMAX_NOT_NORMALISED",
+                f"each row has the right proportions but sums to {sums}"
+                f"{', ...' if r.shape[0] > 4 else ''} instead of 1",
+                "divide each row by its own sum: e / e.sum(axis=1, keepdims=True)",
+            )
+        ]
     if rows_one:
-        return [finding("SOFTMAX_SHIFT", "every row sums to 1 but the proportions within a row are wrong: "
-                                         "something other than one constant per row was subtracted (or added) "
-                                         "before exp", "shift each row by its own maximum: "
-                                                       "z - z.max(axis=1, keepdims=True)")]
+        return [
+            finding(
+                "SOFTMAX_SHIFT",
+                "every row sums to 1 but the proportions within a row are wrong: "
+                "something other than one constant per row was subtracted (or added) "
+                "before exp",
+                "shift each row by its own maximum: z - z.max(axis=1, keepdims=True)",
+            )
+        ]
     return []

@@ -23,6 +23,7 @@ its output and in every feedback file: the submission can then read and write wh
 `detect` only finds the tool; whether the sandbox really starts is checked by the caller with a
 probe run (see `batch.prepare`).
 """
+
 import os
 import pwd
 import shutil
@@ -57,9 +58,11 @@ class Isolation:
         """One paragraph for the CLI and for every feedback file; empty with the sandbox."""
         if self.sandboxed:
             return ""
-        return ("WARNING: graded WITHOUT a sandbox (" + (self.reason or "process isolation requested") + "). "
-                "Submitted code ran as the grading user: it could read and write that user's files and signal "
-                "the grader. Install bubblewrap (`apt-get install bubblewrap`) to grade in a sandbox.")
+        return (
+            "WARNING: graded WITHOUT a sandbox (" + (self.reason or "process isolation requested") + "). "
+            "Submitted code ran as the grading user: it could read and write that user's files and signal "
+            "the grader. Install bubblewrap (`apt-get install bubblewrap`) to grade in a sandbox."
+        )
 
     def home(self, workdir):
         """The working directory as the submission sees it."""
@@ -73,16 +76,48 @@ class Isolation:
         """argv that runs `python_argv` isolated; inherited file descriptors pass through."""
         if not self.sandboxed:
             return list(python_argv)
-        argv = [self.bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-                "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--hostname", "grading"]
+        argv = [
+            self.bwrap,
+            "--unshare-pid",
+            "--unshare-net",
+            "--unshare-ipc",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+            "--die-with-parent",
+            "--new-session",
+            "--hostname",
+            "grading",
+        ]
         if self.as_root:  # privileged bwrap: the child needs these two to switch to its own uid
             argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
         else:
             argv += ["--unshare-user", "--uid", "65534", "--gid", "65534", "--disable-userns"]
         size = str(int(tmp_mb) * 1024 * 1024)
-        argv += ["--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev",
-                 "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm",
-                 "--perms", "1777", "--size", size, "--tmpfs", "/tmp", "--perms", "0755", "--dir", "/home"]
+        argv += [
+            "--ro-bind",
+            "/usr",
+            "/usr",
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--perms",
+            "1777",
+            "--size",
+            size,
+            "--tmpfs",
+            "/dev/shm",
+            "--perms",
+            "1777",
+            "--size",
+            size,
+            "--tmpfs",
+            "/tmp",
+            "--perms",
+            "0755",
+            "--dir",
+            "/home",
+        ]
         for top in _TOP_LEVEL:
             if os.path.islink(top):
                 argv += ["--symlink", os.readlink(top), top]

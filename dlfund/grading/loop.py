@@ -6,6 +6,7 @@ Each case's outcomes are judged (exceptions, timeouts, None, then the answer its
 failing cases are diagnosed, and a failing function is matched against the exercise's catalogue
 of known mistakes.
 """
+
 import functools
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,13 +47,31 @@ def outcome_problems(ex, outcome):
     if outcome.kind == "not_implemented":
         inner = outcome.frames[-1][2] if outcome.frames else ex.func_name
         if inner not in (ex.func_name, "<module>", "<lambda>"):
-            return [Problem("not_implemented", f"{ex.func_name} calls {inner}, which is not implemented yet",
-                            "NOT_IMPLEMENTED", f"write {inner} first (and check it), then come back")]
-        return [Problem("not_implemented", f"{ex.func_name} is not implemented yet (it raises NotImplementedError)",
-                        "NOT_IMPLEMENTED", "replace the `raise NotImplementedError` line with your code")]
+            return [
+                Problem(
+                    "not_implemented",
+                    f"{ex.func_name} calls {inner}, which is not implemented yet",
+                    "NOT_IMPLEMENTED",
+                    f"write {inner} first (and check it), then come back",
+                )
+            ]
+        return [
+            Problem(
+                "not_implemented",
+                f"{ex.func_name} is not implemented yet (it raises NotImplementedError)",
+                "NOT_IMPLEMENTED",
+                "replace the `raise NotImplementedError` line with your code",
+            )
+        ]
     if outcome.kind == "timeout":
-        return [Problem("timeout", f"{ex.func_name} did not return within the time limit", "TIMEOUT",
-                        "look for a loop whose condition never becomes false, or a loop over huge ranges")]
+        return [
+            Problem(
+                "timeout",
+                f"{ex.func_name} did not return within the time limit",
+                "TIMEOUT",
+                "look for a loop whose condition never becomes false, or a loop over huge ranges",
+            )
+        ]
     if outcome.kind == "skipped":
         return [Problem("timeout", "skipped after an earlier call timed out", "TIMEOUT", "")]
     if outcome.kind == "exception":
@@ -66,30 +85,55 @@ def outcome_problems(ex, outcome):
         elif outcome.exc_type == "KeyError":
             hint = "gradient keys are 'd' + parameter key: grads['dW1'] belongs to parameters['W1']"
         elif outcome.exc_type == "ZeroDivisionError":
-            hint = ("in this case the number you divide by is 0 (a norm, a variance or a count): divide only when "
-                    "it is positive, e.g. scale only when norm > max_norm")
+            hint = (
+                "in this case the number you divide by is 0 (a norm, a variance or a count): divide only when "
+                "it is positive, e.g. scale only when norm > max_norm"
+            )
         elif outcome.exc_type == "ValueError" and "truth value of an array" in outcome.exc_message:
-            hint = ("Python's max, min, `if` and `and` need one True/False, not a whole array: compare element by "
-                    "element with np.maximum, np.minimum, np.where or a boolean mask")
+            hint = (
+                "Python's max, min, `if` and `and` need one True/False, not a whole array: compare element by "
+                "element with np.maximum, np.minimum, np.where or a boolean mask"
+            )
         elif outcome.exc_type == "ValueError" and "matmul" in outcome.exc_message:
-            hint = ("A @ B needs A's last axis as long as B's first: with samples as rows Z = A_prev @ W, W is "
-                    "(n_in, n_out), and a gradient goes back through W.T; look for a missing or stray transpose "
-                    "(.T) or two swapped matrices on that line")
+            hint = (
+                "A @ B needs A's last axis as long as B's first: with samples as rows Z = A_prev @ W, W is "
+                "(n_in, n_out), and a gradient goes back through W.T; look for a missing or stray transpose "
+                "(.T) or two swapped matrices on that line"
+            )
         elif outcome.exc_type == "ValueError" and "broadcast" in outcome.exc_message:
             hint = "print the shapes of the operands on that line; samples are rows, W is (n_in, n_out)"
-        return [Problem("exception", f"{outcome.exc_type}: {outcome.exc_message}{where}", "EXCEPTION", hint,
-                        {"frames": outcome.frames})]
+        return [
+            Problem(
+                "exception",
+                f"{outcome.exc_type}: {outcome.exc_message}{where}",
+                "EXCEPTION",
+                hint,
+                {"frames": outcome.frames},
+            )
+        ]
     if outcome.kind == "ok" and outcome.value is None:
-        return [Problem("returned_none", f"{ex.func_name} returned None — did you forget to return?",
-                        "RETURNED_NONE", "the last line of the function should be `return ...`")]
+        return [
+            Problem(
+                "returned_none",
+                f"{ex.func_name} returned None — did you forget to return?",
+                "RETURNED_NONE",
+                "the last line of the function should be `return ...`",
+            )
+        ]
     return []
 
 
 def inplace_problem(ex, outcome):
     if outcome.mutated:
-        return [Problem("inplace", f"your function modified its input(s) {', '.join(outcome.mutated)} in place",
-                        "INPLACE", "work on new arrays (x = x - lr * dx, not x -= lr * dx; copy dicts and arrays "
-                                   "before changing them): callers keep using their inputs")]
+        return [
+            Problem(
+                "inplace",
+                f"your function modified its input(s) {', '.join(outcome.mutated)} in place",
+                "INPLACE",
+                "work on new arrays (x = x - lr * dx, not x -= lr * dx; copy dicts and arrays "
+                "before changing them): callers keep using their inputs",
+            )
+        ]
     return []
 
 
@@ -153,9 +197,14 @@ def _answer_problems(ex, case, outs):
     try:
         problems = ex.judge(case, outs)
     except Exception:  # noqa: BLE001 - malformed learner output must not crash the grader
-        problems = [Problem("type", f"your answer does not have the expected form: received "
-                                    f"{describe(outs[0].value)}", "TYPE",
-                            "return what the docstring describes (see the expected output above)")]
+        problems = [
+            Problem(
+                "type",
+                f"your answer does not have the expected form: received {describe(outs[0].value)}",
+                "TYPE",
+                "return what the docstring describes (see the expected output above)",
+            )
+        ]
     problems += [p for o in outs for p in inplace_problem(ex, o)][:1]
     try:
         problems += ex.extra_problems(case, outs)
@@ -166,9 +215,16 @@ def _answer_problems(ex, case, outs):
 
 def _warning_notes(case, outs):
     """A note per call that made NumPy warn (its first warning), for a case that passed."""
-    return [Problem("note", f"NumPy warned while your function ran: {w} (case {case.label!r}); the results "
-                            "are right, but check why", "WARNING", details={"key": w})
-            for o in outs for w in (o.warnings or [])[:1]]
+    return [
+        Problem(
+            "note",
+            f"NumPy warned while your function ran: {w} (case {case.label!r}); the results are right, but check why",
+            "WARNING",
+            details={"key": w},
+        )
+        for o in outs
+        for w in (o.warnings or [])[:1]
+    ]
 
 
 def _without_advisory(problems, notes, seen):
@@ -218,6 +274,8 @@ def grade(ex, runner, seeds=DEFAULT_SEEDS, fingerprint=True, mistake_timeout=5.0
         found = matching_mistakes(ex, cases, all_outcomes, seeds, mistake_timeout)
     notes = advisory_notes[:3]
     if calls.printed > 0:
-        notes.append(f"your function printed {calls.printed} characters while being checked"
-                     + (" (remove debugging prints in loops)" if calls.printed > 2000 else ""))
+        notes.append(
+            f"your function printed {calls.printed} characters while being checked"
+            + (" (remove debugging prints in loops)" if calls.printed > 2000 else "")
+        )
     return GradeOutcome(ex, results, status, found, calls.printed, calls.stdout, notes)

@@ -5,6 +5,7 @@
 feedback folder as a whole): a run that is interrupted leaves the previous results untouched, and
 nothing is ever read back from DIR. Failures raise `StorageError`.
 """
+
 import csv
 import json
 import re
@@ -41,17 +42,27 @@ def _write_all(results, folder, summary_extra):
         w.writerow(CSV_HEAD + ex_names + CSV_TAIL)
         for r in results:
             w.writerow(GradedSubmission.from_dict(r).csv_row(ex_names))
-    summary = {"submissions": len(results),
-               "clean": sum(r["verdict"] == "graded" for r in results),
-               "mean_total": round(sum(r["total"] for r in results) / len(results), 3) if results else 0.0,
-               **(summary_extra or {})}
+    summary = {
+        "submissions": len(results),
+        "clean": sum(r["verdict"] == "graded" for r in results),
+        "mean_total": round(sum(r["total"] for r in results) / len(results), 3) if results else 0.0,
+        **(summary_extra or {}),
+    }
     with open(folder / "scores.json", "w") as f:
-        json.dump({"summary": summary, "exercises": ex_names,
-                   "results": [{k: v for k, v in r.items() if k != "feedback"} for r in results]}, f, indent=1)
+        json.dump(
+            {
+                "summary": summary,
+                "exercises": ex_names,
+                "results": [{k: v for k, v in r.items() if k != "feedback"} for r in results],
+            },
+            f,
+            indent=1,
+        )
 
 
 def write_outputs(results, out_dir, summary_extra=None):
     """Write scores.csv, scores.json and feedback/ into `out_dir`, replacing an earlier run's."""
+
     def write(stage):
         _write_all(results, stage, summary_extra)
         return ["feedback", "scores.json", "scores.csv"]

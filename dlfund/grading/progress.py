@@ -5,6 +5,7 @@ The record is JSON at `$DLFUND_HOME/progress.json` (default `~/.dlfund/progress.
 terminal shows it per chapter. Reading and writing follow `dlfund.storage`: atomic writes under
 a file lock, a damaged record kept aside (never silently reset), a foreign file never touched.
 """
+
 import datetime as _dt
 import json
 import os
@@ -58,6 +59,7 @@ def record_result(ex, result, path=None):
     `notice` is a sentence when a damaged record was kept aside, else None. Raises StorageError
     (naming the path) when the record cannot be written.
     """
+
     def change(data):
         entry = data["exercises"].setdefault(ex.name, {"chapter": ex.chapter, "attempts": 0, "passed": False})
         entry["attempts"] += 1
@@ -105,8 +107,10 @@ def text_summary(data=None, chapter=None):
         tried = [n for n in todo if entries[n].get("attempts")]
         if todo:
             lines.append("    to do: " + ", ".join(n + ("*" if n in tried else "") for n in todo))
-    lines.append(f"Total: {total_p}/{total_n} exercises passed" + ("  (* = attempted, not passed yet)"
-                                                                     if any("*" in s for s in lines) else ""))
+    lines.append(
+        f"Total: {total_p}/{total_n} exercises passed"
+        + ("  (* = attempted, not passed yet)" if any("*" in s for s in lines) else "")
+    )
     return "\n".join(lines)
 
 
@@ -117,11 +121,16 @@ def html_summary(data=None):
     for ch, title, passed, names, entries in summary(data):
         pct = 100 * len(passed) / len(names)
         todo = ", ".join(n for n in names if n not in passed) or "all done"
-        rows.append(f"<tr><td>{ch}</td><td>{html.escape(title)}</td><td>{len(passed)}/{len(names)}</td>"
-                    f"<td><div style='background:#eee;width:120px'><div style='background:#2e7d32;height:10px;"
-                    f"width:{pct:.0f}%'></div></div></td><td>{html.escape(todo)}</td></tr>")
-    return ("<table><tr><th>Chapter</th><th>Title</th><th>Passed</th><th></th><th>To do</th></tr>"
-            + "".join(rows) + "</table>")
+        rows.append(
+            f"<tr><td>{ch}</td><td>{html.escape(title)}</td><td>{len(passed)}/{len(names)}</td>"
+            f"<td><div style='background:#eee;width:120px'><div style='background:#2e7d32;height:10px;"
+            f"width:{pct:.0f}%'></div></div></td><td>{html.escape(todo)}</td></tr>"
+        )
+    return (
+        "<table><tr><th>Chapter</th><th>Title</th><th>Passed</th><th></th><th>To do</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
 
 
 class Progress:
@@ -154,6 +163,7 @@ def progress():
 
 # -- command line: python -m dlfund progress -------------------------------------------------------
 
+
 def add_arguments(parser):
     parser.add_argument("--chapter", type=int, default=None, help="show one chapter only")
     parser.add_argument("--json", action="store_true", help="print the raw record as JSON")
@@ -164,7 +174,7 @@ def add_arguments(parser):
 def run(args):
     path = Path(args.file) if args.file else record_path()
     try:
-        data, notice = read_record(path)    # refuses a directory or a JSON file that is not a record
+        data, notice = read_record(path)  # refuses a directory or a JSON file that is not a record
         if args.reset:
             with locked(path, WHAT):
                 path.unlink(missing_ok=True)

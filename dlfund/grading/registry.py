@@ -4,6 +4,7 @@ Which module grades which chapter comes from the book's chapter table (`dlfund.c
 chapter module that fails to import is an error, raised on first use: a broken module must
 never drop its exercises from grading silently.
 """
+
 import importlib
 
 from .. import chapters as _book
@@ -30,8 +31,10 @@ def _load():
         try:
             importlib.import_module(f"dlfund.grading.exercises.{mod}")
         except ImportError as exc:
-            raise ImportError(f"the exercises of chapter {chapter} (dlfund.grading.exercises.{mod}) cannot be "
-                              f"imported, so none of them could be graded: {exc}") from exc
+            raise ImportError(
+                f"the exercises of chapter {chapter} (dlfund.grading.exercises.{mod}) cannot be "
+                f"imported, so none of them could be graded: {exc}"
+            ) from exc
     _LOADED = True
 
 
@@ -58,4 +61,3 @@ def chapters():
     for ex in all_exercises():
         out.setdefault(ex.chapter, []).append(ex)
     return out
-

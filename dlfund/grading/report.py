@@ -1,4 +1,5 @@
 """Render a graded exercise as compact plain text (terminal, feedback files) or HTML (Jupyter)."""
+
 import html
 
 MAX_DETAILED = 2
@@ -44,7 +45,11 @@ def _case_lines(case, seen_hints):
             lines.append(f"    hint: {p.hint}")
     if len(case.problems) > len(shown):
         lines.append(f"  • ... and {len(case.problems) - len(shown)} more wrong output(s)")
-    if case.outcome is not None and case.outcome.warnings and any(p.kind in ("nonfinite", "values") for p in case.problems):
+    if (
+        case.outcome is not None
+        and case.outcome.warnings
+        and any(p.kind in ("nonfinite", "values") for p in case.problems)
+    ):
         lines.append("    NumPy warned: " + "; ".join(case.outcome.warnings[:2]))
     return lines
 
@@ -61,7 +66,7 @@ def text_report(g):
     seen = set()
     for case in failing[:MAX_DETAILED]:
         lines += ["  " + s for s in _case_lines(case, seen)]
-    for case in failing[MAX_DETAILED:MAX_DETAILED + 4]:
+    for case in failing[MAX_DETAILED : MAX_DETAILED + 4]:
         lines.append(f"  case {case.label!r}: {case.problems[0].message}")
     if len(failing) > MAX_DETAILED + 4:
         lines.append(f"  ... and {len(failing) - MAX_DETAILED - 4} more failing case(s)")
@@ -74,21 +79,24 @@ def text_report(g):
     return "\n".join(lines)
 
 
-_CSS = ("font-family: var(--jp-code-font-family, monospace); font-size: 0.92em; line-height: 1.35; "
-        "border-left: 4px solid {color}; padding: 4px 10px; margin: 4px 0;")
+_CSS = (
+    "font-family: var(--jp-code-font-family, monospace); font-size: 0.92em; line-height: 1.35; "
+    "border-left: 4px solid {color}; padding: 4px 10px; margin: 4px 0;"
+)
 
 
 def html_report(g):
     color = {"passed": "#2e7d32", "not_implemented": "#9e9e9e"}.get(g.status, "#c62828")
-    parts = [f'<div class="dlfund-check" style="{_CSS.format(color=color)}">',
-             f"<b>{html.escape(_status_line(g))}</b>"]
+    parts = [f'<div class="dlfund-check" style="{_CSS.format(color=color)}">', f"<b>{html.escape(_status_line(g))}</b>"]
     if g.status == "passed":
         for note in g.notes:
             parts.append(f"<div><i>note: {html.escape(note)}</i></div>")
     if g.status not in ("passed", "not_implemented"):
         for m in g.mistakes:
-            parts.append(f"<div style='background:#fff3e0; padding:3px 6px;'><b>Known mistake "
-                         f"[{html.escape(m.code)}]</b>: {html.escape(m.hint)}</div>")
+            parts.append(
+                f"<div style='background:#fff3e0; padding:3px 6px;'><b>Known mistake "
+                f"[{html.escape(m.code)}]</b>: {html.escape(m.hint)}</div>"
+            )
         failing = [c for c in g.cases if not c.passed]
         parts.append("<ul style='margin: 2px 0 2px 0; padding-left: 18px;'>")
         seen = set()
@@ -100,8 +108,10 @@ def html_report(g):
                 arrow = "→ " if p.kind == "diagnosis" else ""
                 parts.append(f"<li>{arrow}{html.escape(p.message)}{hint}</li>")
             parts.append("</ul></li>")
-        for case in failing[MAX_DETAILED:MAX_DETAILED + 4]:
-            parts.append(f"<li>case <code>{html.escape(case.label)}</code>: {html.escape(case.problems[0].message)}</li>")
+        for case in failing[MAX_DETAILED : MAX_DETAILED + 4]:
+            parts.append(
+                f"<li>case <code>{html.escape(case.label)}</code>: {html.escape(case.problems[0].message)}</li>"
+            )
         if len(failing) > MAX_DETAILED + 4:
             parts.append(f"<li>... and {len(failing) - MAX_DETAILED - 4} more failing case(s)</li>")
         parts.append("</ul>")

@@ -3,19 +3,29 @@
 The batch grader builds every result through this class (graded, refused, grader error, lost
 worker); results cross process boundaries as `to_dict()` (JSON) and come back with `from_dict`.
 """
+
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 #: flag -> verdict text, most severe first
-VERDICTS = [("invalid_notebook", "invalid notebook"), ("grader_stopped", "stopped its grader"),
-            ("grader_error", "grader error"), ("time_limit", "time limit exceeded"),
-            ("cpu_limit", "CPU limit exceeded"),
-            ("too_many_processes", "too many processes"), ("crashed", "crashed"),
-            ("memory_limit", "memory limit exceeded"), ("wrote_outside", "wrote outside its folder"),
-            ("signalled_grader", "tried to stop its grader"), ("delegation", "delegates to dlfund"),
-            ("sys_exit", "called sys.exit"),
-            ("cell_timeout", "cell time limit exceeded"), ("call_timeout", "function time limit exceeded"),
-            ("output_flood", "output flood"), ("deleted_files", "deleted files")]
+VERDICTS = [
+    ("invalid_notebook", "invalid notebook"),
+    ("grader_stopped", "stopped its grader"),
+    ("grader_error", "grader error"),
+    ("time_limit", "time limit exceeded"),
+    ("cpu_limit", "CPU limit exceeded"),
+    ("too_many_processes", "too many processes"),
+    ("crashed", "crashed"),
+    ("memory_limit", "memory limit exceeded"),
+    ("wrote_outside", "wrote outside its folder"),
+    ("signalled_grader", "tried to stop its grader"),
+    ("delegation", "delegates to dlfund"),
+    ("sys_exit", "called sys.exit"),
+    ("cell_timeout", "cell time limit exceeded"),
+    ("call_timeout", "function time limit exceeded"),
+    ("output_flood", "output flood"),
+    ("deleted_files", "deleted files"),
+]
 
 #: the scores.csv columns before the per-exercise points, and the last one
 CSV_HEAD, CSV_TAIL = ["submission", "chapter", "verdict", "total", "max"], ["notes"]
@@ -54,8 +64,15 @@ class GradedSubmission:
     @classmethod
     def refused(cls, path, flag, note, feedback, chapter=None, max=0, verdict=None):
         """A result with nothing graded: one flag, one note, the feedback given."""
-        return cls.for_path(path, chapter=chapter, verdict=verdict or verdict_of([flag]), flags=[flag],
-                            notes=[note], max=max, feedback=feedback)
+        return cls.for_path(
+            path,
+            chapter=chapter,
+            verdict=verdict or verdict_of([flag]),
+            flags=[flag],
+            notes=[note],
+            max=max,
+            feedback=feedback,
+        )
 
     def add(self, flag, note, once=False):
         """Record a flag (None: a note only) and its note; with `once` a flag already raised is not repeated."""
@@ -82,6 +99,8 @@ class GradedSubmission:
 
     def csv_row(self, exercise_names):
         """The scores.csv row: CSV_HEAD, then the points of each of `exercise_names` ('' when not graded), notes."""
-        return ([self.submission, self.chapter or "", self.verdict, self.total, self.max]
-                + [self.exercises[n]["points"] if n in self.exercises else "" for n in exercise_names]
-                + [" | ".join(self.notes)])
+        return (
+            [self.submission, self.chapter or "", self.verdict, self.total, self.max]
+            + [self.exercises[n]["points"] if n in self.exercises else "" for n in exercise_names]
+            + [" | ".join(self.notes)]
+        )

@@ -10,6 +10,7 @@ In the sandbox the kernel ends all of them with the sandbox (PID namespace, --di
 without it they are found by that mark (and, inside a supervisor worker, as re-parented
 descendants) and killed when the submission is done.
 """
+
 import json
 import os
 import resource
@@ -75,6 +76,7 @@ def _limits(opts):
         fsz = int(opts["max_file_mb"]) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_FSIZE, (fsz, fsz))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
     return apply
 
 
@@ -116,8 +118,10 @@ def prepare(opts, helpers=()):
                 setup.isolation = iso
         if problem:
             how = "in the bubblewrap sandbox" if setup.isolation.sandboxed else "as a process"
-            raise SetupError(f"the grader's own child process cannot run {how} with these settings "
-                             f"(memory limit {opts['memory_mb']} MB, CPU limit {opts['cpu_seconds']} s): {problem}")
+            raise SetupError(
+                f"the grader's own child process cannot run {how} with these settings "
+                f"(memory limit {opts['memory_mb']} MB, CPU limit {opts['cpu_seconds']} s): {problem}"
+            )
     except BaseException:
         setup.close()
         raise
@@ -128,8 +132,9 @@ def probe(setup, opts):
     """None if an empty notebook runs to the end in a child with these settings, else why not."""
     workdir = setup.workdir()
     try:
-        messages, info = run_child([], {}, {}, workdir, {**opts, "wall_timeout": max(opts["wall_timeout"], 30)},
-                                   setup, index="probe")
+        messages, info = run_child(
+            [], {}, {}, workdir, {**opts, "wall_timeout": max(opts["wall_timeout"], 30)}, setup, index="probe"
+        )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if any(m.get("type") == "done" for m in messages):
@@ -147,21 +152,36 @@ def _chown(workdir, uid):
 def _request(cells, plan, allowed_modules, home, opts, setup, uid):
     """The child's request (JSON bytes): the cells, the calls, the limits and what it may import or write."""
     iso = setup.isolation
-    return json.dumps({
-        "cells": [{"index": i, "source": s} for i, s in cells],
-        "functions": plan, "cell_timeout": opts["cell_timeout"], "call_timeout": opts["call_timeout"],
-        "allowed_modules": {name: iso.kit_path(setup.kit, file) for name, file in allowed_modules.items()},
-        "site_dirs": setup.site_dirs, "drop_to": uid,
-        "max_processes": opts["max_processes"] if iso.sandboxed else None, "count_processes": iso.sandboxed,
-        "write_roots": [home, "/tmp", "/dev"] if iso.sandboxed else [home, os.devnull],
-    }).encode()
+    return json.dumps(
+        {
+            "cells": [{"index": i, "source": s} for i, s in cells],
+            "functions": plan,
+            "cell_timeout": opts["cell_timeout"],
+            "call_timeout": opts["call_timeout"],
+            "allowed_modules": {name: iso.kit_path(setup.kit, file) for name, file in allowed_modules.items()},
+            "site_dirs": setup.site_dirs,
+            "drop_to": uid,
+            "max_processes": opts["max_processes"] if iso.sandboxed else None,
+            "count_processes": iso.sandboxed,
+            "write_roots": [home, "/tmp", "/dev"] if iso.sandboxed else [home, os.devnull],
+        }
+    ).encode()
 
 
 def _environment(sandboxed, home, mark):
     """The child's whole environment: one thread per BLAS, its own HOME, and the run's mark."""
-    return {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": "/tmp" if sandboxed else home,
-            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LANG": "C.UTF-8",
-            "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", RUN_MARK: mark.split("=", 1)[1]}
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": home,
+        "TMPDIR": "/tmp" if sandboxed else home,
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "LANG": "C.UTF-8",
+        "PYTHONHASHSEED": "0",
+        "MPLBACKEND": "Agg",
+        RUN_MARK: mark.split("=", 1)[1],
+    }
 
 
 class _Replies(threading.Thread):
@@ -224,10 +244,17 @@ def run_child(cells, plan, allowed_modules, workdir, opts, setup, index=0):
         child = [PYTHON, "-I", "-S", iso.kit_path(setup.kit, "_child.py"), str(req_file.fileno()), str(w)]
         start = time.monotonic()
         # stderr: start-up errors only (the child then points fd 2 at /dev/null)
-        proc = subprocess.Popen(iso.command(child, workdir, setup.kit, opts["max_file_mb"]),
-                                cwd="/" if iso.sandboxed else workdir, env=_environment(iso.sandboxed, home, mark),
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err_file,
-                                pass_fds=(w, req_file.fileno()), preexec_fn=_limits(opts), start_new_session=True)
+        proc = subprocess.Popen(
+            iso.command(child, workdir, setup.kit, opts["max_file_mb"]),
+            cwd="/" if iso.sandboxed else workdir,
+            env=_environment(iso.sandboxed, home, mark),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err_file,
+            pass_fds=(w, req_file.fileno()),
+            preexec_fn=_limits(opts),
+            start_new_session=True,
+        )
         os.close(w)
         replies = _Replies(r, opts["max_result_mb"] * 1_000_000)
         replies.start()
@@ -238,9 +265,14 @@ def run_child(cells, plan, allowed_modules, workdir, opts, setup, index=0):
     rc = proc.returncode
     if iso.sandboxed and rc > 128:  # bwrap reports a child killed by signal N as exit code 128 + N
         rc = -(rc - 128)
-    return replies.messages, {"returncode": rc, "wall_timeout": timed_out, "stderr": startup_error,
-                              "seconds": time.monotonic() - start, "result_overflow": replies.overflow,
-                              "leftover": leftover}
+    return replies.messages, {
+        "returncode": rc,
+        "wall_timeout": timed_out,
+        "stderr": startup_error,
+        "seconds": time.monotonic() - start,
+        "result_overflow": replies.overflow,
+        "leftover": leftover,
+    }
 
 
 def _left_running(setup, mark):

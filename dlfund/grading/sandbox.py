@@ -15,6 +15,7 @@
 * catches every exception, `SystemExit` included; `KeyboardInterrupt` is re-raised so the learner
   can still interrupt the kernel.
 """
+
 import contextlib
 import copy
 import signal
@@ -79,8 +80,12 @@ def materialize(obj):
 
 def _is_learner(fname):
     """A file of the learner's code (not of the grader, NumPy or Python)."""
-    return not (fname.startswith(_GRADING_DIR) or "site-packages" in fname or "/lib/python" in fname
-                or fname.startswith("<frozen"))
+    return not (
+        fname.startswith(_GRADING_DIR)
+        or "site-packages" in fname
+        or "/lib/python" in fname
+        or fname.startswith("<frozen")
+    )
 
 
 def _describe_exception(outcome, exc):
@@ -123,8 +128,12 @@ def protected_call(fn, args=(), kwargs=None, timeout=5.0, arg_names=None, captur
     try:
         # Outer loop: a late timer signal that lands in our own clean-up is caught here too.
         try:
-            with warnings.catch_warnings(record=True) as caught, contextlib.redirect_stdout(sink), \
-                    contextlib.redirect_stderr(sink), float_errors():
+            with (
+                warnings.catch_warnings(record=True) as caught,
+                contextlib.redirect_stdout(sink),
+                contextlib.redirect_stderr(sink),
+                float_errors(),
+            ):
                 warnings.simplefilter("always")
                 if _can_use_alarm():
                     value = call_with_alarm(timeout, fn, *call_args, **call_kwargs)

@@ -3,6 +3,7 @@
 Nothing here executes submitted code: the notebook is read as JSON (with a size limit) and its
 cells are parsed with `ast`.
 """
+
 import ast
 import json
 import os
@@ -13,8 +14,7 @@ from . import _child
 from .registry import chapters
 
 #: dlfund modules a chapter's notebook may import as helpers (none of them solves an exercise there)
-ALLOWED_HELPERS = {3: ["activations"], 5: ["activations"], 6: ["activations"], 7: ["activations"],
-                   8: ["activations"]}
+ALLOWED_HELPERS = {3: ["activations"], 5: ["activations"], 6: ["activations"], 7: ["activations"], 8: ["activations"]}
 
 
 def read_notebook(path, max_mb):
@@ -96,8 +96,11 @@ def static_scan(cells, chapter):
                     if (a.name == "dlfund" or a.name.startswith("dlfund.")) and a.name not in allowed:
                         imports.append((idx, a.name))
                         flagged_names.add((a.asname or a.name).split(".")[0])
-            elif isinstance(node, ast.ImportFrom) and node.module and (
-                    node.module == "dlfund" or node.module.startswith("dlfund.")):
+            elif (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and (node.module == "dlfund" or node.module.startswith("dlfund."))
+            ):
                 if node.module not in allowed:
                     imports.append((idx, node.module))
                     flagged_names.update(a.asname or a.name for a in node.names)
@@ -120,5 +123,9 @@ def static_scan(cells, chapter):
             hit = bool(used & flagged_names)
             stack += [g for g in used if g in funcs]
         uses_flagged[name] = hit
-    return {"imports": imports, "uses_flagged": uses_flagged, "mentions": sorted(set(mentions)),
-            "flagged_names": sorted(flagged_names)}
+    return {
+        "imports": imports,
+        "uses_flagged": uses_flagged,
+        "mentions": sorted(set(mentions)),
+        "flagged_names": sorted(flagged_names),
+    }

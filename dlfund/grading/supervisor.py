@@ -9,6 +9,7 @@ task's result, `on_lost(index)` lets the caller clean up after it, and a fresh w
 the remaining tasks. Workers live as long as the run, so what they import or cache while working
 is paid for once per worker, not once per task.
 """
+
 import json
 import os
 import selectors
@@ -36,7 +37,7 @@ def _worker_main(work, task_fd, reply_fd):
                 data = (json.dumps(work(json.loads(line))) + "\n").encode()
                 view = memoryview(data)
                 while view:
-                    view = view[os.write(reply_fd, view):]
+                    view = view[os.write(reply_fd, view) :]
         code = 0
     except BaseException:  # noqa: BLE001 - the parent sees a lost task
         code = 70

@@ -4,6 +4,7 @@
 CPU, crash), the answers' size, conduct (processes, writes outside, signals), cells, calls,
 output volume and deleted files.
 """
+
 import signal
 
 #: characters a notebook may print in total before its run is flagged as an output flood
@@ -52,8 +53,11 @@ def _ending(result, messages, info, opts, done):
         result.add("cpu_limit", f"stopped by the CPU time limit ({opts['cpu_seconds']} s)")
     elif not done:
         how = f"signal {-rc}" if rc < 0 else f"exit code {rc}"
-        result.add("crashed", f"the notebook's process ended early ({how}): os._exit(), a crash, or the "
-                              f"memory limit ({opts['memory_mb']} MB)")
+        result.add(
+            "crashed",
+            f"the notebook's process ended early ({how}): os._exit(), a crash, or the "
+            f"memory limit ({opts['memory_mb']} MB)",
+        )
         if not messages and info.get("stderr"):
             result.add(None, "the grading process could not start: " + info["stderr"].strip().splitlines()[-1])
 
@@ -94,11 +98,16 @@ def run_verdicts(result, messages, info, opts, sandboxed, deleted):
     call_msgs = [m for m in messages if m.get("type") == "call"]
     _cells(result, cell_msgs, opts)
     _calls(result, call_msgs, opts)
-    printed = sum(m.get("printed", 0) for m in cell_msgs) + sum(m.get("outcome", {}).get("printed_chars", 0)
-                                                                for m in call_msgs)
+    printed = sum(m.get("printed", 0) for m in cell_msgs) + sum(
+        m.get("outcome", {}).get("printed_chars", 0) for m in call_msgs
+    )
     if printed > OUTPUT_FLOOD:
-        result.add("output_flood", f"output flood: the notebook printed {printed / 1e6:.1f} million characters "
-                                   "(discarded)")
+        result.add(
+            "output_flood", f"output flood: the notebook printed {printed / 1e6:.1f} million characters (discarded)"
+        )
     if deleted:
-        result.add("deleted_files", f"the submission deleted files in its working directory ({sorted(deleted)}); "
-                                    "it ran on a copy, nothing was lost")
+        result.add(
+            "deleted_files",
+            f"the submission deleted files in its working directory ({sorted(deleted)}); "
+            "it ran on a copy, nothing was lost",
+        )

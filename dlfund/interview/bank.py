@@ -4,6 +4,7 @@ Each file is ``{"topic": KEY, "questions": [question, ...]}`` with the question 
 described in :mod:`dlfund.interview.schema`. Loading validates the whole bank, so a
 malformed question fails loudly instead of disappearing from the book or the quiz.
 """
+
 import json
 from collections import Counter
 from pathlib import Path
@@ -55,18 +56,24 @@ def load_bank(topics=None, difficulties=None, kinds=None, path=None, validate=Tr
     for name, allowed in (("topics", topics), ("difficulties", difficulties), ("kinds", kinds)):
         if isinstance(allowed, str):
             raise TypeError(f"{name} must be a list of values such as [{allowed!r}], got the string {allowed!r}")
-    for name, allowed, known in (("topics", topics, TOPICS), ("difficulties", difficulties, DIFFICULTIES),
-                                 ("kinds", kinds, KINDS)):
+    for name, allowed, known in (
+        ("topics", topics, TOPICS),
+        ("difficulties", difficulties, DIFFICULTIES),
+        ("kinds", kinds, KINDS),
+    ):
         if allowed is not None:
             unknown = set(allowed) - set(known)
             if unknown:
                 raise ValueError(f"unknown {name} {sorted(unknown)}; expected some of {list(known)}")
     order = {key: i for i, key in enumerate(TOPICS)}
     questions.sort(key=lambda q: order[q["topic"]])  # stable: keeps file order within a topic
-    return [q for q in questions
-            if (topics is None or q["topic"] in topics)
-            and (difficulties is None or q["difficulty"] in difficulties)
-            and (kinds is None or q["kind"] in kinds)]
+    return [
+        q
+        for q in questions
+        if (topics is None or q["topic"] in topics)
+        and (difficulties is None or q["difficulty"] in difficulties)
+        and (kinds is None or q["kind"] in kinds)
+    ]
 
 
 def bank_counts(questions):

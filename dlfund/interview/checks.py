@@ -7,6 +7,7 @@ values exactly. :func:`stated_numbers` ties the expectation to the prose: every 
 ``expect`` must also appear in the answer text (or in the correct choice), so an edited
 answer cannot drift away from its check.
 """
+
 import math
 import re
 import time
@@ -140,8 +141,9 @@ def run_check(q):
     try:
         exec(compile(code_text(check["code"]), f"<check {q['id']}>", "exec"), namespace)
     except Exception as exc:  # report, never crash the caller
-        return CheckOutcome(q["id"], False, None, expect, f"check code raised {type(exc).__name__}: {exc}",
-                            time.perf_counter() - start)
+        return CheckOutcome(
+            q["id"], False, None, expect, f"check code raised {type(exc).__name__}: {exc}", time.perf_counter() - start
+        )
     seconds = time.perf_counter() - start
     if "result" not in namespace:
         return CheckOutcome(q["id"], False, None, expect, "check code did not assign 'result'", seconds)
@@ -229,5 +231,8 @@ def unstated_expectations(q):
     rtol = max(q["check"].get("rtol", DEFAULT_RTOL), 1e-12)
     atol = q["check"].get("atol", DEFAULT_ATOL)
     stated = stated_numbers(answer_text(q))
-    return [x for x in _flat_numbers(q["check"]["expect"])
-            if not any(math.isclose(x, s, rel_tol=rtol, abs_tol=atol) for s in stated)]
+    return [
+        x
+        for x in _flat_numbers(q["check"]["expect"])
+        if not any(math.isclose(x, s, rel_tol=rtol, abs_tol=atol) for s in stated)
+    ]

@@ -11,13 +11,16 @@ Each heuristic picks an option per question; a tie between k options counts as 1
 (what a random tie-break would score on average). With four options, blind guessing scores
 25 %; the bank's test keeps both heuristics at or below :data:`MAX_HEURISTIC_SCORE`.
 """
+
 import re
 
 MAX_HEURISTIC_SCORE = 0.35
 
-_STOP = set("""a an the of to in on for by with and or but is are be as at it its this that these those from
+_STOP = set(
+    """a an the of to in on for by with and or but is are be as at it its this that these those from
 into than then so not no can does do it's their there which when while each every any all one only more most
-less least very same other over under also just per""".split())
+less least very same other over under also just per""".split()
+)
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+(?:\.\d+)?|\\[A-Za-z]+|[=<>≤≥±×/^_]")
 
 

@@ -17,6 +17,7 @@ and written through :mod:`dlfund.storage`: every answer is saved at once under a
 damaged file is kept aside with a notice; a directory or somebody else's JSON file at the path
 is never touched. The clock is a parameter (``clock``), so tests can simulate days.
 """
+
 import datetime as dt
 import math
 import random
@@ -42,8 +43,16 @@ COUNTS = ("seen", "known", "missed")
 # days ahead and "Again" brings it back the next day. No fuzzing: the same answers give the
 # same dates (reproducible sessions and tests).
 SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
-RATINGS = {"1": Rating.Again, "2": Rating.Hard, "3": Rating.Good, "4": Rating.Easy,
-           "n": Rating.Again, "no": Rating.Again, "y": Rating.Good, "yes": Rating.Good}
+RATINGS = {
+    "1": Rating.Again,
+    "2": Rating.Hard,
+    "3": Rating.Good,
+    "4": Rating.Easy,
+    "n": Rating.Again,
+    "no": Rating.Again,
+    "y": Rating.Good,
+    "yes": Rating.Good,
+}
 
 
 class Quit(Exception):
@@ -59,6 +68,7 @@ def utc_now():
 
 
 # --- the record ------------------------------------------------------------------------------------
+
 
 def default_progress_file():
     import os
@@ -129,23 +139,28 @@ def load_cards(path, now):
         else:
             cards[qid] = card
     if bad:
-        notices.append(f"{bad} card entr{'y' if bad == 1 else 'ies'} in {path} could not be read; they are "
-                       "ignored (left in the file until you answer those cards again)")
+        notices.append(
+            f"{bad} card entr{'y' if bad == 1 else 'ies'} in {path} could not be read; they are "
+            "ignored (left in the file until you answer those cards again)"
+        )
     return cards, notices
 
 
 def save_card(path, qid, card):
     """Write one card's entry under the lock (other cards in the file are left as they are)."""
+
     def change(data):
         data["version"] = VERSION
         data.pop("session", None)  # version-1 session counter, no longer used
         data["cards"][qid] = card_entry(card)
+
     _, notice = update_json(path, new_record, change, what=WHAT, accept=is_flashcard_record)
     return notice
 
 
 def reset_cards(path, ids):
     """Remove the given question ids from the record; returns how many were there."""
+
     def change(data):
         data["version"] = VERSION
         data.pop("session", None)
@@ -153,10 +168,12 @@ def reset_cards(path, ids):
         for k in removed:
             del data["cards"][k]
         return len(removed)
+
     return update_json(path, new_record, change, what=WHAT, accept=is_flashcard_record)
 
 
 # --- scheduling -------------------------------------------------------------------------------------
+
 
 def new_card(qid, now):
     return {"fsrs": Card(card_id=1, due=now), "seen": 0, "known": 0, "missed": 0, "last": None}
@@ -166,8 +183,13 @@ def review(card, rating, now):
     """A reviewed copy of `card` (FSRS update and counts); `rating` is an fsrs.Rating."""
     fsrs_card, _ = SCHEDULER.review_card(card["fsrs"], rating, review_datetime=now)
     knew = rating != Rating.Again
-    return {"fsrs": fsrs_card, "seen": card["seen"] + 1, "known": card["known"] + knew,
-            "missed": card["missed"] + (not knew), "last": "known" if knew else "missed"}
+    return {
+        "fsrs": fsrs_card,
+        "seen": card["seen"] + 1,
+        "known": card["known"] + knew,
+        "missed": card["missed"] + (not knew),
+        "last": "known" if knew else "missed",
+    }
 
 
 def recall(card, now):
@@ -211,15 +233,17 @@ def plan_session(questions, cards, now, max_cards, max_new, rng):
         if c:
             missed[q["topic"]] = missed.get(q["topic"], 0) + c["missed"]
             answered[q["topic"]] = answered.get(q["topic"], 0) + c["seen"]
-    new_weights = [(1.0 + missed.get(q["topic"], 0) / max(answered.get(q["topic"], 0), 1)) / per_topic[q["topic"]]
-                   for q in new]
+    new_weights = [
+        (1.0 + missed.get(q["topic"], 0) / max(answered.get(q["topic"], 0), 1)) / per_topic[q["topic"]] for q in new
+    ]
     new = _weighted_order(new, new_weights, rng)
     chosen = due[:max_cards]
-    chosen += new[:min(max_new, max_cards - len(chosen))]
+    chosen += new[: min(max_new, max_cards - len(chosen))]
     return chosen
 
 
 # --- terminal interaction ---------------------------------------------------------------------------
+
 
 def _width():
     return max(40, min(shutil.get_terminal_size((88, 24)).columns, 100) - 2)
@@ -228,7 +252,9 @@ def _width():
 def _wrap(text, indent=""):
     width = _width()
     paragraphs = [" ".join(p.split()) for p in to_plain(text).split("\n\n")]
-    return "\n\n".join(textwrap.fill(p, width, initial_indent=indent, subsequent_indent=indent) for p in paragraphs if p)
+    return "\n\n".join(
+        textwrap.fill(p, width, initial_indent=indent, subsequent_indent=indent) for p in paragraphs if p
+    )
 
 
 def _ask(prompt, stdin, stdout):
@@ -265,8 +291,9 @@ def _reveal(q):
     if "solution" in q:
         lines += ["", "Model solution (passes the grader):", textwrap.indent("\n".join(q["solution"]), "    ")]
     if q.get("rubric"):
-        lines += ["", "An interviewer listens for:"] + [_wrap(f"- {r}", "  ").replace("  - ", "- ", 1)
-                                                         for r in q["rubric"]]
+        lines += ["", "An interviewer listens for:"] + [
+            _wrap(f"- {r}", "  ").replace("  - ", "- ", 1) for r in q["rubric"]
+        ]
     if q.get("follow_up"):
         lines += ["", _wrap(f"Follow-up: {q['follow_up']}")]
     return "\n".join(lines) + "\n\n"
@@ -337,8 +364,12 @@ def show_card(q, position, total, card, now, stdin, stdout):
         last = card["fsrs"].last_review
         if last is not None and now - last >= dt.timedelta(hours=12):
             status += f", predicted recall {100 * recall(card, now):.0f}%"
-    out = [rule, f"Card {position} of {total} · {TOPICS[q['topic']].title} · {q['difficulty']} · {status}", "",
-           _wrap(q["question"])]
+    out = [
+        rule,
+        f"Card {position} of {total} · {TOPICS[q['topic']].title} · {q['difficulty']} · {status}",
+        "",
+        _wrap(q["question"]),
+    ]
     if q["kind"] == "choice":
         out += [""] + [_wrap(f"{'ABCDEF'[i]}. {c}", "   ") for i, c in enumerate(q["choices"])]
     stdout.write("\n".join(out) + "\n\n")
@@ -366,8 +397,9 @@ def run_session(questions, cards, path, now, max_cards, max_new, rng, stdin, std
         stdout.write(f"Nothing is due now.{when} Progress file: {path}\n")
         return 0, 0
     n_due = sum(q["id"] in cards for q in queue)
-    stdout.write(f"{_date(now)}: {len(queue)} card(s) to review ({n_due} due, {len(queue) - n_due} new). "
-                 f"Progress file: {path}\n")
+    stdout.write(
+        f"{_date(now)}: {len(queue)} card(s) to review ({n_due} due, {len(queue) - n_due} new). Progress file: {path}\n"
+    )
     known = missed = 0
     items = [(q, False) for q in queue]  # (question, is a same-session repeat of a missed card)
     position, total = 0, len(items)
@@ -376,8 +408,11 @@ def run_session(questions, cards, path, now, max_cards, max_new, rng, stdin, std
         position += 1
         rating = show_card(q, position, total, cards.get(q["id"]), clock(), stdin, stdout)
         if is_repeat:
-            stdout.write("Good: it still comes back tomorrow to make sure.\n" if rating != Rating.Again
-                         else "It comes back tomorrow.\n")
+            stdout.write(
+                "Good: it still comes back tomorrow to make sure.\n"
+                if rating != Rating.Again
+                else "It comes back tomorrow.\n"
+            )
             continue
         card = review(cards.get(q["id"]) or new_card(q["id"], clock()), rating, clock())
         notice = save_card(path, q["id"], card)
@@ -406,40 +441,51 @@ def topic_stats(questions, cards, now):
             continue
         mine = [cards[q["id"]] for q in qs if q["id"] in cards]
         upcoming = [c["fsrs"].due for c in mine if not is_due(c, now)]
-        table[t] = {"cards": len(qs), "seen": len(mine), "new": len(qs) - len(mine),
-                    "due": sum(is_due(c, now) for c in mine),
-                    "known": sum(c["known"] for c in mine), "answers": sum(c["seen"] for c in mine),
-                    "weak": sum(c["last"] == "missed" for c in mine),
-                    "next": min(upcoming) if upcoming else None}
+        table[t] = {
+            "cards": len(qs),
+            "seen": len(mine),
+            "new": len(qs) - len(mine),
+            "due": sum(is_due(c, now) for c in mine),
+            "known": sum(c["known"] for c in mine),
+            "answers": sum(c["seen"] for c in mine),
+            "weak": sum(c["last"] == "missed" for c in mine),
+            "next": min(upcoming) if upcoming else None,
+        }
     return table
 
 
 def format_stats(questions, cards, now):
     """Progress by topic as a text table."""
-    header = (f"{'Topic':<40}{'Cards':>6}{'Seen':>6}{'Due':>5}{'New':>5}{'Correct':>9}{'Weak':>6}"
-              f"{'Next due':>12}")
+    header = f"{'Topic':<40}{'Cards':>6}{'Seen':>6}{'Due':>5}{'New':>5}{'Correct':>9}{'Weak':>6}{'Next due':>12}"
     lines = [header, "-" * len(header)]
     stats = topic_stats(questions, cards, now)
     for t, s in stats.items():
         pct = f"{100 * s['known'] / s['answers']:.0f}%" if s["answers"] else "-"
         nxt = _date(s["next"]) if s["next"] else "-"
-        lines.append(f"{TOPICS[t].title[:39]:<40}{s['cards']:>6}{s['seen']:>6}{s['due']:>5}{s['new']:>5}{pct:>9}"
-                     f"{s['weak']:>6}{nxt:>12}")
+        lines.append(
+            f"{TOPICS[t].title[:39]:<40}{s['cards']:>6}{s['seen']:>6}{s['due']:>5}{s['new']:>5}{pct:>9}"
+            f"{s['weak']:>6}{nxt:>12}"
+        )
     total = {k: sum(s[k] for s in stats.values()) for k in ("cards", "seen", "due", "new", "known", "answers", "weak")}
     pct = f"{100 * total['known'] / total['answers']:.0f}%" if total["answers"] else "-"
     nexts = [s["next"] for s in stats.values() if s["next"]]
-    total_row = (f"{'All topics':<40}{total['cards']:>6}{total['seen']:>6}{total['due']:>5}{total['new']:>5}{pct:>9}"
-                 f"{total['weak']:>6}{(_date(min(nexts)) if nexts else '-'):>12}")
-    legend = ("Due: seen cards due now. Correct: share of your answers that were right. "
-              "Weak: cards you missed last time.")
+    total_row = (
+        f"{'All topics':<40}{total['cards']:>6}{total['seen']:>6}{total['due']:>5}{total['new']:>5}{pct:>9}"
+        f"{total['weak']:>6}{(_date(min(nexts)) if nexts else '-'):>12}"
+    )
+    legend = (
+        "Due: seen cards due now. Correct: share of your answers that were right. Weak: cards you missed last time."
+    )
     lines += ["-" * len(header), total_row, "", legend]
     return "\n".join(lines)
 
 
 # --- command line ----------------------------------------------------------------------------------
 
+
 def _whole_number(minimum):
     """An argparse type: an integer >= `minimum`, with a one-line message otherwise."""
+
     def parse(text):
         try:
             n = int(text)
@@ -448,25 +494,49 @@ def _whole_number(minimum):
         if n < minimum:
             raise ArgumentTypeError(f"must be at least {minimum}, got {n}")
         return n
+
     return parse
 
 
 def add_arguments(parser):
-    parser.add_argument("--topic", action="append", choices=list(TOPICS), metavar="T",
-                        help="only this topic (repeat for several): " + ", ".join(TOPICS))
-    parser.add_argument("--difficulty", action="append", choices=DIFFICULTIES, metavar="D",
-                        help="only this difficulty (repeat for several): " + ", ".join(DIFFICULTIES))
-    parser.add_argument("--progress-file", metavar="PATH", default=None,
-                        help="where progress is kept (default: $DLFUND_HOME/flashcards.json or ~/.dlfund/flashcards.json)")
+    parser.add_argument(
+        "--topic",
+        action="append",
+        choices=list(TOPICS),
+        metavar="T",
+        help="only this topic (repeat for several): " + ", ".join(TOPICS),
+    )
+    parser.add_argument(
+        "--difficulty",
+        action="append",
+        choices=DIFFICULTIES,
+        metavar="D",
+        help="only this difficulty (repeat for several): " + ", ".join(DIFFICULTIES),
+    )
+    parser.add_argument(
+        "--progress-file",
+        metavar="PATH",
+        default=None,
+        help="where progress is kept (default: $DLFUND_HOME/flashcards.json or ~/.dlfund/flashcards.json)",
+    )
     parser.add_argument("--stats", action="store_true", help="show progress by topic and exit (changes nothing)")
-    parser.add_argument("--reset", action="store_true",
-                        help="erase the progress of the selected topics (all without --topic), after confirmation")
+    parser.add_argument(
+        "--reset",
+        action="store_true",
+        help="erase the progress of the selected topics (all without --topic), after confirmation",
+    )
     parser.add_argument("--yes", action="store_true", help="with --reset: do not ask for confirmation")
     parser.add_argument("--seed", type=int, default=None, help="fixed choice and order of the cards")
-    parser.add_argument("--max-cards", type=_whole_number(1), default=20, metavar="N",
-                        help="cards per session (default 20)")
-    parser.add_argument("--new", type=_whole_number(0), default=10, metavar="N",
-                        help="at most N cards never seen before per session (default 10)")
+    parser.add_argument(
+        "--max-cards", type=_whole_number(1), default=20, metavar="N", help="cards per session (default 20)"
+    )
+    parser.add_argument(
+        "--new",
+        type=_whole_number(0),
+        default=10,
+        metavar="N",
+        help="at most N cards never seen before per session (default 10)",
+    )
 
 
 def run(args, stdin=None, stdout=None, clock=None):
@@ -528,8 +598,9 @@ def _reset(args, questions, cards, path, stdin, stdout):
         return 0
     if not args.yes:
         try:
-            reply = _ask(f"Erase your progress on {len(mine)} card(s) ({scope}) in {path}? Type yes to confirm: ",
-                         stdin, stdout)
+            reply = _ask(
+                f"Erase your progress on {len(mine)} card(s) ({scope}) in {path}? Type yes to confirm: ", stdin, stdout
+            )
         except Quit:
             reply = ""
         if reply.lower() != "yes":

@@ -4,6 +4,7 @@ The grading logic (:func:`select_questions`, :func:`grade`, :class:`QuizSession`
 widget dependency and is what the tests exercise; :func:`quiz_widget` wraps it in
 ipywidgets for the notebook (imported lazily, so the logic works anywhere).
 """
+
 import math
 import random
 import re
@@ -67,8 +68,8 @@ class Grade:
     question_id: str
     topic: str
     correct: bool
-    expected: str      # the right answer, for display
-    feedback: str      # one line for the learner
+    expected: str  # the right answer, for display
+    feedback: str  # one line for the learner
     counted: bool = True
 
 
@@ -119,8 +120,13 @@ def select_questions(questions=None, topics=None, difficulties=None, n=10, seed=
             raise ValueError(f"unknown {name} {sorted(set(values) - set(known))}; expected some of {list(known)}")
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
-    pool = [q for q in questions if q["kind"] in kinds
-            and (not topics or q["topic"] in topics) and (not difficulties or q["difficulty"] in difficulties)]
+    pool = [
+        q
+        for q in questions
+        if q["kind"] in kinds
+        and (not topics or q["topic"] in topics)
+        and (not difficulties or q["difficulty"] in difficulties)
+    ]
     rng = random.Random(seed)
     by_topic = {}
     for q in pool:
@@ -188,11 +194,14 @@ class QuizSession:
         """Score table by topic (HTML, for widgets)."""
         cells = "".join(
             f"<tr><td>{TOPICS[t].title}</td><td>{s['correct']} / {s['answered']}</td><td>{s['total']}</td></tr>"
-            for t, s in self.score_by_topic().items())
+            for t, s in self.score_by_topic().items()
+        )
         c, a, n = self.score()
-        return ("<table><thead><tr><th>Topic</th><th>Correct / answered</th><th>Questions</th></tr></thead>"
-                f"<tbody>{cells}<tr><td><strong>Total</strong></td><td><strong>{c} / {a}</strong></td>"
-                f"<td><strong>{n}</strong></td></tr></tbody></table>")
+        return (
+            "<table><thead><tr><th>Topic</th><th>Correct / answered</th><th>Questions</th></tr></thead>"
+            f"<tbody>{cells}<tr><td><strong>Total</strong></td><td><strong>{c} / {a}</strong></td>"
+            f"<td><strong>{n}</strong></td></tr></tbody></table>"
+        )
 
 
 def render_quiz_markdown(questions, from_dir="book", docs="toc"):
@@ -221,29 +230,42 @@ class QuizApp:
         self._w, self._to_html, self._to_plain = w, to_html, to_plain
         self.bank = load_bank() if questions is None else questions
         gradable_topics = [t for t in TOPICS if any(q["topic"] == t and q["kind"] in GRADABLE for q in self.bank)]
-        self.topics = w.SelectMultiple(options=[(TOPICS[t].title, t) for t in gradable_topics],
-                                       value=tuple(gradable_topics), rows=8, description="Topics")
-        self.difficulties = w.SelectMultiple(options=[(d, d) for d in DIFFICULTIES], value=DIFFICULTIES,
-                                             rows=3, description="Difficulty")
+        self.topics = w.SelectMultiple(
+            options=[(TOPICS[t].title, t) for t in gradable_topics],
+            value=tuple(gradable_topics),
+            rows=8,
+            description="Topics",
+        )
+        self.difficulties = w.SelectMultiple(
+            options=[(d, d) for d in DIFFICULTIES], value=DIFFICULTIES, rows=3, description="Difficulty"
+        )
         self.size = w.BoundedIntText(value=n, min=1, max=50, description="Questions")
         self.seed = seed
-        self.new_button = w.Button(description="New quiz", button_style="primary",
-                                   tooltip="Draw a new set of questions with these settings")
+        self.new_button = w.Button(
+            description="New quiz", button_style="primary", tooltip="Draw a new set of questions with these settings"
+        )
         self.new_button.on_click(lambda _: self.new_quiz(reshuffle=True))
         self.message = w.HTML()
         self.score = w.HTML()
         self.questions_box = w.VBox()
         self.items = []
         controls = w.HBox([self.topics, w.VBox([self.difficulties, self.size, self.new_button])])
-        self.widget = w.VBox([controls, self.message, self.questions_box, w.HTML("<h4>Score by topic</h4>"), self.score])
+        self.widget = w.VBox(
+            [controls, self.message, self.questions_box, w.HTML("<h4>Score by topic</h4>"), self.score]
+        )
         self.new_quiz(reshuffle=False)
 
     def new_quiz(self, reshuffle=True):
         """Draw questions for the current settings and rebuild the question widgets."""
         if reshuffle:
             self.seed += 1
-        chosen = select_questions(self.bank, topics=list(self.topics.value) or None,
-                                  difficulties=list(self.difficulties.value) or None, n=self.size.value, seed=self.seed)
+        chosen = select_questions(
+            self.bank,
+            topics=list(self.topics.value) or None,
+            difficulties=list(self.difficulties.value) or None,
+            n=self.size.value,
+            seed=self.seed,
+        )
         self.session = QuizSession(chosen)
         self.message.value = "" if chosen else "<p>No gradable questions match these settings.</p>"
         self.items = [self._question_widget(i, q) for i, q in enumerate(chosen, 1)]
@@ -252,17 +274,27 @@ class QuizApp:
 
     def _question_widget(self, number, q):
         w = self._w
-        header = w.HTMLMath(f"<p><strong>Question {number}</strong> ({TOPICS[q['topic']].title}, {q['difficulty']})</p>"
-                            + self._to_html(q["question"]))
+        header = w.HTMLMath(
+            f"<p><strong>Question {number}</strong> ({TOPICS[q['topic']].title}, {q['difficulty']})</p>"
+            + self._to_html(q["question"])
+        )
         if q["kind"] == "choice":
-            answer = w.RadioButtons(options=[(f"{'ABCDEF'[i]}. {self._to_plain(c)}", i) for i, c in enumerate(q["choices"])],
-                                    value=None, layout=w.Layout(width="auto"))
+            answer = w.RadioButtons(
+                options=[(f"{'ABCDEF'[i]}. {self._to_plain(c)}", i) for i, c in enumerate(q["choices"])],
+                value=None,
+                layout=w.Layout(width="auto"),
+            )
         else:
             answer = w.Text(placeholder="type a number, e.g. 0.25 or 1/4", description="Answer")
         check = w.Button(description="Check", tooltip=f"Grade question {number}")
         feedback = w.HTMLMath()
-        item = {"question": q, "answer": answer, "check": check, "feedback": feedback,
-                "box": w.VBox([header, answer, check, feedback])}
+        item = {
+            "question": q,
+            "answer": answer,
+            "check": check,
+            "feedback": feedback,
+            "box": w.VBox([header, answer, check, feedback]),
+        }
         check.on_click(lambda _: self.check(item))
         return item
 
@@ -275,7 +307,7 @@ class QuizApp:
             item["feedback"].value = f"<p>{exc}</p>"
             return None
         mark = "✔" if result.correct else "✘"
-        item["feedback"].value = (f"<p><strong>{mark} {result.feedback}</strong></p>" + self._to_html(q["answer"]))
+        item["feedback"].value = f"<p><strong>{mark} {result.feedback}</strong></p>" + self._to_html(q["answer"])
         self._update_score()
         return result
 

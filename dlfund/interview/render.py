@@ -9,6 +9,7 @@ renders), the difficulty is a text badge, and chapter links are relative noteboo
 The notebook cells that display this output carry the cell metadata
 ``{"mystnb": {"markdown_format": "myst"}}`` so the book parses it as MyST (math, links).
 """
+
 import html
 import re
 from pathlib import Path
@@ -36,8 +37,7 @@ def badge(difficulty):
     """HTML badge showing the difficulty as text (colour is a second cue, never the only one)."""
     if difficulty not in DIFFICULTIES:
         raise ValueError(f"difficulty must be one of {DIFFICULTIES}, got {difficulty!r}")
-    return (f'<span class="dlfund-badge dlfund-badge-{difficulty}" title="Difficulty: {difficulty}">'
-            f'{difficulty}</span>')
+    return f'<span class="dlfund-badge dlfund-badge-{difficulty}" title="Difficulty: {difficulty}">{difficulty}</span>'
 
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -148,8 +148,14 @@ def render_question(q, number=None, from_dir="book", show_check=True, docs=None)
     if q.get("follow_up"):
         lines += [f"**Follow-up:** {q['follow_up']}", ""]
     if "solution" in q:
-        lines += ["A solution that passes the grader (`dlfund.grading.check(\"" + q["exercise"] + "\", ...)`):", "",
-                  "```python", "\n".join(q["solution"]), "```", ""]
+        lines += [
+            'A solution that passes the grader (`dlfund.grading.check("' + q["exercise"] + '", ...)`):',
+            "",
+            "```python",
+            "\n".join(q["solution"]),
+            "```",
+            "",
+        ]
     more = []
     if "book" in q:
         section = section_link(q, docs)
@@ -166,9 +172,17 @@ def render_question(q, number=None, from_dir="book", show_check=True, docs=None)
     if show_check and "check" in q:
         code = q["check"]["code"]
         code = "\n".join(code) if isinstance(code, list) else code
-        lines += ['<details class="dlfund-check">',
-                  "<summary>The code that checks this answer (run by the test suite)</summary>", "",
-                  "```python", code, "```", "", "</details>", ""]
+        lines += [
+            '<details class="dlfund-check">',
+            "<summary>The code that checks this answer (run by the test suite)</summary>",
+            "",
+            "```python",
+            code,
+            "```",
+            "",
+            "</details>",
+            "",
+        ]
     lines += ["</details>", ""]
     return "\n".join(lines)
 
@@ -199,17 +213,21 @@ def render_overview(questions=None, link_sections=True):
     counts = bank_counts(questions)
     gradable = sum(q["kind"] in ("choice", "numeric") for q in questions)
     checked = sum("check" in q for q in questions)
-    rows = ["| Topic | " + " | ".join(d.capitalize() for d in DIFFICULTIES) + " | Total |",
-            "|:--|" + "--:|" * (len(DIFFICULTIES) + 1)]
+    rows = [
+        "| Topic | " + " | ".join(d.capitalize() for d in DIFFICULTIES) + " | Total |",
+        "|:--|" + "--:|" * (len(DIFFICULTIES) + 1),
+    ]
     for key, c in counts.items():
         title = TOPICS[key].title
         name = f"[{title}](#interview-{key})" if link_sections else title
         rows.append(f"| {name} | " + " | ".join(str(c[d]) for d in DIFFICULTIES) + f" | {sum(c.values())} |")
     totals = [sum(c[d] for c in counts.values()) for d in DIFFICULTIES]
     rows.append("| **All topics** | " + " | ".join(f"**{t}**" for t in totals) + f" | **{sum(totals)}** |")
-    intro = (f"The bank holds **{len(questions)} questions** in {len(counts)} topics; {gradable} of them are "
-             f"multiple-choice or numeric and can be graded automatically, and the numbers, shapes or formulas of "
-             f"**{checked} answers** are recomputed by code on every test run.")
+    intro = (
+        f"The bank holds **{len(questions)} questions** in {len(counts)} topics; {gradable} of them are "
+        f"multiple-choice or numeric and can be graded automatically, and the numbers, shapes or formulas of "
+        f"**{checked} answers** are recomputed by code on every test run."
+    )
     return "\n".join([STYLE, "", intro, "", *rows, ""])
 
 

@@ -33,6 +33,7 @@ A question is a JSON object with these fields (required ones marked *):
 :func:`validate_question` and :func:`validate_bank` return a list of problems (empty when
 all is well); :func:`validate_links` also resolves book labels and ``dlfund`` names.
 """
+
 import importlib
 import re
 from dataclasses import dataclass
@@ -52,44 +53,114 @@ class Topic:
 TOPICS = {
     t.key: t
     for t in [
-        Topic("intro", "What is deep learning", "ch-intro",
-              "Where deep learning sits in AI, what makes it deep, and what it is good at."),
-        Topic("foundations", "Neurons, layers and activations", "ch-foundations",
-              "The neuron, weight shapes, layers and the activation functions between them."),
-        Topic("training", "Forward pass, losses and backpropagation", "ch-training",
-              "How a network computes its output and its gradients, and which loss fits which task."),
-        Topic("optimizers", "Optimization algorithms", "ch-optimizers",
-              "Gradient descent and its descendants: mini-batches, momentum, RMSProp, Adam, AdamW."),
-        Topic("regularization", "Regularization and generalization", "ch-regularization",
-              "Overfitting, dropout, weight penalties and the other ways to generalise better."),
-        Topic("vanishing", "Vanishing gradients", "ch-vanishing",
-              "Why gradients shrink through depth, and the initialisations and architectures that help."),
-        Topic("exploding", "Exploding gradients", "ch-exploding",
-              "Why gradients blow up, how to notice it, and clipping."),
-        Topic("rnn", "Recurrent networks and LSTMs", "ch-rnn",
-              "Recurrence, backpropagation through time, LSTM gates and tensor shapes."),
-        Topic("gru", "Gated recurrent units", "ch-rnn",
-              "The GRU's two gates, its parameter count and how it compares with the LSTM."),
-        Topic("cnn", "Convolutional networks", None,
-              "Kernels, stride, padding, pooling, output sizes and parameter counts."),
-        Topic("normalization", "Batch and layer normalization", "ch-regularization",
-              "What each normalisation averages over, and when to prefer which."),
-        Topic("embeddings", "Embeddings", None,
-              "Dense vectors for discrete tokens: lookup tables, similarity and sizes."),
-        Topic("attention", "Attention and multi-head attention", None,
-              "Scaled dot-product attention, masks, heads and their shapes and costs."),
-        Topic("transformers", "Transformers", None,
-              "The Transformer block, positional information, encoders and decoders."),
-        Topic("autoencoders", "Autoencoders", None,
-              "Learning to reconstruct through a bottleneck, and what the code is good for."),
-        Topic("vae", "Variational autoencoders", None,
-              "The ELBO, the KL term in closed form and the reparameterisation trick."),
-        Topic("gan", "Generative adversarial networks", None,
-              "The generator-discriminator game, its losses and how it fails."),
-        Topic("debugging", "Debugging training in practice", None,
-              "What to check, in which order, when a network does not learn."),
-        Topic("evaluation", "Evaluation metrics and model selection", None,
-              "Precision and recall, ROC and PR curves, calibration, imbalanced classes and honest validation."),
+        Topic(
+            "intro",
+            "What is deep learning",
+            "ch-intro",
+            "Where deep learning sits in AI, what makes it deep, and what it is good at.",
+        ),
+        Topic(
+            "foundations",
+            "Neurons, layers and activations",
+            "ch-foundations",
+            "The neuron, weight shapes, layers and the activation functions between them.",
+        ),
+        Topic(
+            "training",
+            "Forward pass, losses and backpropagation",
+            "ch-training",
+            "How a network computes its output and its gradients, and which loss fits which task.",
+        ),
+        Topic(
+            "optimizers",
+            "Optimization algorithms",
+            "ch-optimizers",
+            "Gradient descent and its descendants: mini-batches, momentum, RMSProp, Adam, AdamW.",
+        ),
+        Topic(
+            "regularization",
+            "Regularization and generalization",
+            "ch-regularization",
+            "Overfitting, dropout, weight penalties and the other ways to generalise better.",
+        ),
+        Topic(
+            "vanishing",
+            "Vanishing gradients",
+            "ch-vanishing",
+            "Why gradients shrink through depth, and the initialisations and architectures that help.",
+        ),
+        Topic(
+            "exploding", "Exploding gradients", "ch-exploding", "Why gradients blow up, how to notice it, and clipping."
+        ),
+        Topic(
+            "rnn",
+            "Recurrent networks and LSTMs",
+            "ch-rnn",
+            "Recurrence, backpropagation through time, LSTM gates and tensor shapes.",
+        ),
+        Topic(
+            "gru",
+            "Gated recurrent units",
+            "ch-rnn",
+            "The GRU's two gates, its parameter count and how it compares with the LSTM.",
+        ),
+        Topic(
+            "cnn",
+            "Convolutional networks",
+            None,
+            "Kernels, stride, padding, pooling, output sizes and parameter counts.",
+        ),
+        Topic(
+            "normalization",
+            "Batch and layer normalization",
+            "ch-regularization",
+            "What each normalisation averages over, and when to prefer which.",
+        ),
+        Topic(
+            "embeddings", "Embeddings", None, "Dense vectors for discrete tokens: lookup tables, similarity and sizes."
+        ),
+        Topic(
+            "attention",
+            "Attention and multi-head attention",
+            None,
+            "Scaled dot-product attention, masks, heads and their shapes and costs.",
+        ),
+        Topic(
+            "transformers",
+            "Transformers",
+            None,
+            "The Transformer block, positional information, encoders and decoders.",
+        ),
+        Topic(
+            "autoencoders",
+            "Autoencoders",
+            None,
+            "Learning to reconstruct through a bottleneck, and what the code is good for.",
+        ),
+        Topic(
+            "vae",
+            "Variational autoencoders",
+            None,
+            "The ELBO, the KL term in closed form and the reparameterisation trick.",
+        ),
+        Topic(
+            "gan",
+            "Generative adversarial networks",
+            None,
+            "The generator-discriminator game, its losses and how it fails.",
+        ),
+        Topic(
+            "debugging",
+            "Debugging training in practice",
+            None,
+            "What to check, in which order, when a network does not learn.",
+        ),
+        Topic(
+            "evaluation",
+            "Evaluation metrics and model selection",
+            None,
+            "Precision and recall, ROC and PR curves, calibration, imbalanced classes and honest validation.",
+        ),
     ]
 }
 
@@ -102,8 +173,23 @@ KINDS = ("open", "choice", "numeric")
 N_ERRATA = 41  # ERRATA.md items E1..E41
 
 REQUIRED = ("id", "topic", "difficulty", "kind", "question", "answer")
-OPTIONAL = ("choices", "correct", "value", "tolerance", "book", "book_section", "dlfund",
-            "errata", "check", "no_check", "rubric", "follow_up", "beyond_course", "exercise", "solution")
+OPTIONAL = (
+    "choices",
+    "correct",
+    "value",
+    "tolerance",
+    "book",
+    "book_section",
+    "dlfund",
+    "errata",
+    "check",
+    "no_check",
+    "rubric",
+    "follow_up",
+    "beyond_course",
+    "exercise",
+    "solution",
+)
 RUBRIC_SIZE = (2, 6)
 CHECK_FIELDS = ("code", "expect", "rtol", "atol")
 
@@ -152,8 +238,15 @@ def validate_question(q):
         return [f"{where}: expected an object, got {type(q).__name__}"]
     messages = _field_problems(q)
     if not messages:
-        for rule in (_value_problems, _choice_problems, _numeric_problems, _link_problems,
-                     _interview_problems, _check_problems, _no_check_problems):
+        for rule in (
+            _value_problems,
+            _choice_problems,
+            _numeric_problems,
+            _link_problems,
+            _interview_problems,
+            _check_problems,
+            _no_check_problems,
+        ):
             messages += rule(q)
     return [f"{where}: {msg}" for msg in messages]
 
@@ -227,12 +320,19 @@ def _link_problems(q):
             problems.append(f"book_section must be a label like 'sec-adam', got {q['book_section']!r}")
     if "dlfund" in q:
         names = q["dlfund"]
-        if not isinstance(names, list) or not names or not all(isinstance(n, str) and DOTTED_RE.match(n) for n in names):
+        if (
+            not isinstance(names, list)
+            or not names
+            or not all(isinstance(n, str) and DOTTED_RE.match(n) for n in names)
+        ):
             problems.append("'dlfund' must be a non-empty list of dotted names starting with 'dlfund.'")
     if "errata" in q:
         items = q["errata"]
-        ok = isinstance(items, list) and items and all(
-            isinstance(e, str) and re.fullmatch(r"E\d+", e) and 1 <= int(e[1:]) <= N_ERRATA for e in items)
+        ok = (
+            isinstance(items, list)
+            and items
+            and all(isinstance(e, str) and re.fullmatch(r"E\d+", e) and 1 <= int(e[1:]) <= N_ERRATA for e in items)
+        )
         if not ok:
             problems.append(f"'errata' must be a list of ids E1..E{N_ERRATA}, got {items!r}")
     return problems
@@ -280,8 +380,10 @@ def _no_check_problems(q):
         if not isinstance(q["no_check"], str) or len(q["no_check"].strip()) < 8:
             problems.append("'no_check' must give the reason in words")
     if check is None and states_checkable_content(q) and "no_check" not in q:
-        problems.append("the answer states a number, shape or formula: add a 'check' "
-                        "(or 'no_check' with the reason if the digits are only names or years)")
+        problems.append(
+            "the answer states a number, shape or formula: add a 'check' "
+            "(or 'no_check' with the reason if the digits are only names or years)"
+        )
     return problems
 
 
@@ -292,8 +394,11 @@ def _interview_problems(q):
     rubric = q.get("rubric")
     if rubric is not None:
         lo, hi = RUBRIC_SIZE
-        if not isinstance(rubric, list) or not lo <= len(rubric) <= hi or not all(
-                isinstance(r, str) and len(r.strip()) >= 8 for r in rubric):
+        if (
+            not isinstance(rubric, list)
+            or not lo <= len(rubric) <= hi
+            or not all(isinstance(r, str) and len(r.strip()) >= 8 for r in rubric)
+        ):
             problems.append(f"'rubric' must be a list of {lo} to {hi} points (strings of a few words)")
     elif kind == "open":
         problems.append("an open question needs a 'rubric': the points an interviewer listens for")
@@ -306,8 +411,9 @@ def _interview_problems(q):
     if "beyond_course" in q and q["beyond_course"] is not True:
         problems.append(f"'beyond_course' is either true or absent, got {q['beyond_course']!r}")
     elif ("book" in q) == ("beyond_course" in q):
-        problems.append("a question without a 'book' chapter must say 'beyond_course': true (and one with a "
-                        "chapter must not)")
+        problems.append(
+            "a question without a 'book' chapter must say 'beyond_course': true (and one with a chapter must not)"
+        )
     if "exercise" in q or "solution" in q:
         if kind != "open":
             problems.append("'exercise'/'solution' are for coding questions of kind 'open'")
@@ -317,8 +423,7 @@ def _interview_problems(q):
         if not isinstance(solution, list) or not solution or not all(isinstance(x, str) for x in solution):
             problems.append("a coding question needs 'solution': a list of code lines defining the function")
         if "check" in q:
-            problems.append("a coding question is checked by running its 'solution' through the grader: "
-                            "drop 'check'")
+            problems.append("a coding question is checked by running its 'solution' through the grader: drop 'check'")
     return problems
 
 
@@ -345,7 +450,9 @@ def resolve_dlfund(name):
             continue
         for attr in parts[split:]:
             if not hasattr(obj, attr):
-                raise ImportError(f"{name}: {'.'.join(parts[:split])} has no attribute path {'.'.join(parts[split:])!r}")
+                raise ImportError(
+                    f"{name}: {'.'.join(parts[:split])} has no attribute path {'.'.join(parts[split:])!r}"
+                )
             obj = getattr(obj, attr)
         return obj
     raise ImportError(f"{name}: no importable module")
@@ -358,8 +465,11 @@ def notebook_labels(path):
     path = Path(path)
     if path.suffix == ".ipynb":
         nb = json.loads(path.read_text(encoding="utf-8"))
-        text = "\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-                         for c in nb.get("cells", []) if c.get("cell_type") == "markdown")
+        text = "\n".join(
+            "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+            for c in nb.get("cells", [])
+            if c.get("cell_type") == "markdown"
+        )
     else:
         text = path.read_text(encoding="utf-8")
     return set(re.findall(r"^\(([^()\s]+)\)=\s*$", text, flags=re.M))
@@ -412,8 +522,10 @@ def validate_links(questions, repo_root, require_files=False):
     for q in questions:
         for item in q.get("errata", []):
             if pitfall_labels is not None and f"pitfall-{item.lower()}" not in pitfall_labels:
-                problems.append(f"question {q['id']!r}: book/appendix_pitfalls.ipynb does not define label "
-                                f"(pitfall-{item.lower()})=")
+                problems.append(
+                    f"question {q['id']!r}: book/appendix_pitfalls.ipynb does not define label "
+                    f"(pitfall-{item.lower()})="
+                )
         if "exercise" in q:
             problems.extend(f"question {q['id']!r}: {msg}" for msg in exercise_problems(q))
         for name in q.get("dlfund", []):
@@ -427,8 +539,9 @@ def validate_links(questions, repo_root, require_files=False):
         labels = labels_of(chapter)
         if labels is None:
             if require_files or "book_section" in q:
-                problems.append(f"question {q['id']!r}: chapter file for {chapter!r} "
-                                f"({CHAPTERS[chapter][0]}) does not exist")
+                problems.append(
+                    f"question {q['id']!r}: chapter file for {chapter!r} ({CHAPTERS[chapter][0]}) does not exist"
+                )
             continue
         if chapter not in labels:
             problems.append(f"question {q['id']!r}: {CHAPTERS[chapter][0]} does not define label ({chapter})=")

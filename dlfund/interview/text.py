@@ -5,18 +5,69 @@ predictable conversions: LaTeX commands become Unicode (``\\sigma`` -> σ, ``x^2
 ``\\frac{a}{b}`` -> (a)/(b)), Markdown emphasis and code marks are dropped (plain text) or
 mapped to tags (HTML), links keep their text.
 """
+
 import html
 import re
 
 _SYMBOLS = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "eta": "η",
-    "theta": "θ", "lambda": "λ", "mu": "μ", "sigma": "σ", "omega": "ω", "pi": "π", "rho": "ρ", "tau": "τ",
-    "Sigma": "Σ", "sum": "Σ", "partial": "∂", "odot": "⊙", "cdot": "·", "times": "×", "le": "≤", "leq": "≤",
-    "ge": "≥", "geq": "≥", "approx": "≈", "infty": "∞", "pm": "±", "to": "→", "rightarrow": "→",
-    "leftarrow": "←", "ne": "≠", "neq": "≠", "in": "∈", "subset": "⊂", "nabla": "∇", "top": "ᵀ",
-    "lVert": "‖", "rVert": "‖", "|": "‖", "lfloor": "⌊", "rfloor": "⌋", "lceil": "⌈", "rceil": "⌉",
-    "ln": "ln", "log": "log", "exp": "exp", "tanh": "tanh", "min": "min", "max": "max", "sin": "sin",
-    "cos": "cos", "mid": "|", "ldots": "…", "dots": "…", "{": "{", "}": "}", "%": "%",
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "epsilon": "ε",
+    "varepsilon": "ε",
+    "eta": "η",
+    "theta": "θ",
+    "lambda": "λ",
+    "mu": "μ",
+    "sigma": "σ",
+    "omega": "ω",
+    "pi": "π",
+    "rho": "ρ",
+    "tau": "τ",
+    "Sigma": "Σ",
+    "sum": "Σ",
+    "partial": "∂",
+    "odot": "⊙",
+    "cdot": "·",
+    "times": "×",
+    "le": "≤",
+    "leq": "≤",
+    "ge": "≥",
+    "geq": "≥",
+    "approx": "≈",
+    "infty": "∞",
+    "pm": "±",
+    "to": "→",
+    "rightarrow": "→",
+    "leftarrow": "←",
+    "ne": "≠",
+    "neq": "≠",
+    "in": "∈",
+    "subset": "⊂",
+    "nabla": "∇",
+    "top": "ᵀ",
+    "lVert": "‖",
+    "rVert": "‖",
+    "|": "‖",
+    "lfloor": "⌊",
+    "rfloor": "⌋",
+    "lceil": "⌈",
+    "rceil": "⌉",
+    "ln": "ln",
+    "log": "log",
+    "exp": "exp",
+    "tanh": "tanh",
+    "min": "min",
+    "max": "max",
+    "sin": "sin",
+    "cos": "cos",
+    "mid": "|",
+    "ldots": "…",
+    "dots": "…",
+    "{": "{",
+    "}": "}",
+    "%": "%",
 }
 _SPACING = {",": " ", ";": " ", ":": " ", "!": "", "quad": "  ", "qquad": "   ", " ": " "}
 _SUP = str.maketrans("0123456789+-=()niT", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀ")
@@ -41,8 +92,8 @@ def _group(text, start):
         elif text[i] == "}":
             depth -= 1
             if depth == 0:
-                return text[start + 1:i], i + 1
-    return text[start + 1:], len(text)
+                return text[start + 1 : i], i + 1
+    return text[start + 1 :], len(text)
 
 
 def _argument(text, i):
@@ -57,7 +108,7 @@ def _argument(text, i):
         if m.group(1) in _TEXTLIKE and end < len(text) and text[end] == "{":
             _, end = _group(text, end)
         return text[i:end], end
-    return text[i:i + 1], i + 1
+    return text[i : i + 1], i + 1
 
 
 def latex_to_unicode(tex):  # noqa: C901 - a flat table of LaTeX commands and their Unicode

@@ -12,22 +12,64 @@ The default path everywhere (`MLP.fit`, the book) is the plain one: `rules` via 
 `optimizers`. State names, one meaning each: momentum's velocity v; AdaGrad's and RMSProp's s;
 AdaDelta's s and u; Adam's m and v (see `rules`).
 """
+
 from . import dict_api, fast, optimizers, rules
-from .dict_api import (initialize_adadelta, initialize_adagrad, initialize_adam, initialize_rmsprop,
-                       initialize_velocity, random_mini_batches, update_parameters_with_adadelta,
-                       update_parameters_with_adagrad, update_parameters_with_adam, update_parameters_with_adamw,
-                       update_parameters_with_gd, update_parameters_with_momentum, update_parameters_with_nesterov,
-                       update_parameters_with_rmsprop, update_parameters_with_sgd)
+from .dict_api import (
+    initialize_adadelta,
+    initialize_adagrad,
+    initialize_adam,
+    initialize_rmsprop,
+    initialize_velocity,
+    random_mini_batches,
+    update_parameters_with_adadelta,
+    update_parameters_with_adagrad,
+    update_parameters_with_adam,
+    update_parameters_with_adamw,
+    update_parameters_with_gd,
+    update_parameters_with_momentum,
+    update_parameters_with_nesterov,
+    update_parameters_with_rmsprop,
+    update_parameters_with_sgd,
+)
 from .fast import pack_parameters
 from .optimizers import GD, OPTIMIZERS, SGD, Adadelta, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .rules import adadelta_step, adagrad_step, adam_step, adamw_step, momentum_step, rmsprop_step, sgd_step
 
 __all__ = [
-    "rules", "dict_api", "optimizers", "fast",
-    "sgd_step", "momentum_step", "adagrad_step", "rmsprop_step", "adadelta_step", "adam_step", "adamw_step",
-    "random_mini_batches", "initialize_velocity", "initialize_adagrad", "initialize_adadelta", "initialize_rmsprop",
-    "initialize_adam", "update_parameters_with_gd", "update_parameters_with_sgd", "update_parameters_with_momentum",
-    "update_parameters_with_nesterov", "update_parameters_with_adagrad", "update_parameters_with_adadelta",
-    "update_parameters_with_rmsprop", "update_parameters_with_adam", "update_parameters_with_adamw",
-    "Optimizer", "OPTIMIZERS", "GD", "SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW", "pack_parameters",
+    "rules",
+    "dict_api",
+    "optimizers",
+    "fast",
+    "sgd_step",
+    "momentum_step",
+    "adagrad_step",
+    "rmsprop_step",
+    "adadelta_step",
+    "adam_step",
+    "adamw_step",
+    "random_mini_batches",
+    "initialize_velocity",
+    "initialize_adagrad",
+    "initialize_adadelta",
+    "initialize_rmsprop",
+    "initialize_adam",
+    "update_parameters_with_gd",
+    "update_parameters_with_sgd",
+    "update_parameters_with_momentum",
+    "update_parameters_with_nesterov",
+    "update_parameters_with_adagrad",
+    "update_parameters_with_adadelta",
+    "update_parameters_with_rmsprop",
+    "update_parameters_with_adam",
+    "update_parameters_with_adamw",
+    "Optimizer",
+    "OPTIMIZERS",
+    "GD",
+    "SGD",
+    "Adagrad",
+    "Adadelta",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "pack_parameters",
 ]

@@ -1,4 +1,5 @@
 """Hyperparameter checks shared by the rules' callers: the dict API and the optimizer classes."""
+
 import numpy as np
 
 from .._validate import check_positive, check_unit_interval
@@ -19,8 +20,9 @@ def check_step(t):
     if isinstance(t, bool) or not isinstance(t, (int, np.integer)):
         raise TypeError(f"t must be an integer step counter >= 1, got {t!r}")
     if t < 1:
-        raise ValueError(f"t must be >= 1 (the first step is t = 1; at t = 0 the bias "
-                         f"correction 1 - beta**t is 0), got {t}")
+        raise ValueError(
+            f"t must be >= 1 (the first step is t = 1; at t = 0 the bias correction 1 - beta**t is 0), got {t}"
+        )
     return int(t)
 
 

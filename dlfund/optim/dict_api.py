@@ -16,6 +16,7 @@ Names, mapped once (tutorial argument here -> rule argument -> optimizer class /
 Andrew Ng's deep-learning course calls Adam's moments `v` and `s`; here, as in Kingma & Ba,
 the book and every other part of dlfund, they are `m` (first moment) and `v` (second).
 """
+
 import numpy as np
 
 from .._validate import as_array, check_matching_keys, check_positive, check_rng
@@ -36,7 +37,7 @@ def random_mini_batches(X, Y, batch_size=64, rng=None):
     if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     perm = check_rng(rng).permutation(X.shape[0])
-    return [(X[perm[k:k + batch_size]], Y[perm[k:k + batch_size]]) for k in range(0, X.shape[0], batch_size)]
+    return [(X[perm[k : k + batch_size]], Y[perm[k : k + batch_size]]) for k in range(0, X.shape[0], batch_size)]
 
 
 def _apply(rule, parameters, grads, **states):
@@ -52,8 +53,7 @@ def _apply(rule, parameters, grads, **states):
     for k, p in parameters.items():
         dk = "d" + k
         state = [as_array(s[dk], f"{name}[{dk!r}]") for name, s in states.items()]
-        new_params[k], *new = rule(k, as_array(p, f"parameters[{k!r}]"), as_array(grads[dk], f"grads[{dk!r}]"),
-                                   *state)
+        new_params[k], *new = rule(k, as_array(p, f"parameters[{k!r}]"), as_array(grads[dk], f"grads[{dk!r}]"), *state)
         for d, a in zip(new_states, new):
             d[dk] = a
     return (new_params, *new_states)
@@ -90,14 +90,13 @@ def initialize_velocity(parameters):
 def _momentum_update(parameters, grads, v, beta, learning_rate, convention, nesterov):
     lr = check_positive(learning_rate, "learning_rate")
     beta = check_decay(beta, "beta")
-    if convention == "ema":          # v = beta v + (1 - beta) g ;  W -= lr v
+    if convention == "ema":  # v = beta v + (1 - beta) g ;  W -= lr v
         step, grad_scale = lr, 1 - beta
     elif convention == "classical":  # v = beta v + lr g ;  W -= v
         step, grad_scale = 1.0, lr
     else:
         raise ValueError(f"convention must be 'ema' or 'classical', got {convention!r}")
-    return _apply(lambda k, p, g, vk: momentum_step(p, g, vk, step, beta, grad_scale, nesterov),
-                  parameters, grads, v=v)
+    return _apply(lambda k, p, g, vk: momentum_step(p, g, vk, step, beta, grad_scale, nesterov), parameters, grads, v=v)
 
 
 def update_parameters_with_momentum(parameters, grads, v, beta=0.9, learning_rate=0.01, convention="ema"):
@@ -182,12 +181,16 @@ def initialize_adam(parameters):
 
 
 def _adam_hyperparameters(learning_rate, beta1, beta2, epsilon, t):
-    return (check_step(t), check_positive(learning_rate, "learning_rate"), check_decay(beta1, "beta1"),
-            check_decay(beta2, "beta2"), check_nonneg(epsilon, "epsilon"))
+    return (
+        check_step(t),
+        check_positive(learning_rate, "learning_rate"),
+        check_decay(beta1, "beta1"),
+        check_decay(beta2, "beta2"),
+        check_nonneg(epsilon, "epsilon"),
+    )
 
 
-def update_parameters_with_adam(parameters, grads, m, v, t, learning_rate=0.001,
-                                beta1=0.9, beta2=0.999, epsilon=1e-8):
+def update_parameters_with_adam(parameters, grads, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
     """One Adam step at step counter t (1 on the first step, then 2, 3, ...).
 
         m <- beta1*m + (1 - beta1)*dW;   v <- beta2*v + (1 - beta2)*dW**2
@@ -199,8 +202,19 @@ def update_parameters_with_adam(parameters, grads, m, v, t, learning_rate=0.001,
     return _apply(lambda k, p, g, mk, vk: adam_step(p, g, mk, vk, *hp), parameters, grads, m=m, v=v)
 
 
-def update_parameters_with_adamw(parameters, grads, m, v, t, learning_rate=0.001, beta1=0.9,
-                                 beta2=0.999, epsilon=1e-8, weight_decay=0.01, include_biases=False):
+def update_parameters_with_adamw(
+    parameters,
+    grads,
+    m,
+    v,
+    t,
+    learning_rate=0.001,
+    beta1=0.9,
+    beta2=0.999,
+    epsilon=1e-8,
+    weight_decay=0.01,
+    include_biases=False,
+):
     """One AdamW step: Adam plus decoupled weight decay of the CURRENT weights.
 
         W <- W * (1 - lr * weight_decay), then the Adam step of `update_parameters_with_adam`
@@ -219,4 +233,5 @@ def update_parameters_with_adamw(parameters, grads, m, v, t, learning_rate=0.001
 
     def rule(k, p, g, mk, vk):
         return adamw_step(p, g, mk, vk, *hp, weight_decay=wd) if k in decayed else adam_step(p, g, mk, vk, *hp)
+
     return _apply(rule, parameters, grads, m=m, v=v)

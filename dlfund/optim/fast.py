@@ -18,6 +18,7 @@ tricks, each a few percent on large arrays and none of them part of the book's f
   (`_Group`), cutting Python overhead per tiny bias; with `pack_parameters` that vector is
   the parameters' own buffer.
 """
+
 import functools
 import math
 from types import MappingProxyType
@@ -42,9 +43,10 @@ def _blockwise(rule):
     (whose flat version would be a copy, losing the in-place update) get one whole call. The
     result equals one whole call up to rounding (BLAS may round blocks differently).
     """
+
     @functools.wraps(rule)
     def blockwise_rule(p, g, *args, **kwargs):
-        if p.nbytes <= BLOCK_BYTES or np.shape(g) != p.shape:     # small arrays: one call
+        if p.nbytes <= BLOCK_BYTES or np.shape(g) != p.shape:  # small arrays: one call
             return rule(p, g, *args, **kwargs)
         n, size = p.size, max(1, BLOCK_BYTES // p.itemsize)
         cut = [isinstance(a, np.ndarray) and a.shape == p.shape for a in args]
@@ -57,29 +59,32 @@ def _blockwise(rule):
         p_flat, g_flat = p.reshape(-1), np.reshape(g, -1)
         for start in range(0, n, size):
             block = slice(start, start + size)
-            rule(p_flat[block], g_flat[block], *(a[block] if c else a for a, c in zip(flat, cut)),
-                 **{k: a[block] if cut_kw[k] else a for k, a in flat_kw.items()})
+            rule(
+                p_flat[block],
+                g_flat[block],
+                *(a[block] if c else a for a, c in zip(flat, cut)),
+                **{k: a[block] if cut_kw[k] else a for k, a in flat_kw.items()},
+            )
 
     return blockwise_rule
 
 
-_AXPY = {}   # BLAS axpy by dtype character ("f", "d"), looked up on first use
+_AXPY = {}  # BLAS axpy by dtype character ("f", "d"), looked up on first use
 
 
 def _add_scaled(y, a, x):
     """y <- y + a * x in place, x unchanged: one BLAS axpy pass for contiguous float32/float64
     arrays of equal shape and dtype, else the NumPy line. The two may differ in the last bit."""
     char = y.dtype.char
-    if (char in "fd" and x.dtype == y.dtype and x.shape == y.shape and y.flags.c_contiguous
-            and x.flags.c_contiguous):
+    if char in "fd" and x.dtype == y.dtype and x.shape == y.shape and y.flags.c_contiguous and x.flags.c_contiguous:
         if char not in _AXPY:
-            from scipy.linalg.blas import get_blas_funcs   # scipy comes with scikit-learn
+            from scipy.linalg.blas import get_blas_funcs  # scipy comes with scikit-learn
 
             _AXPY[char] = get_blas_funcs("axpy", dtype=y.dtype)
         y_flat = y.reshape(-1)
         out = _AXPY[char](x.reshape(-1), y_flat, a=a)
         if out is not y_flat and not np.shares_memory(out, y_flat):
-            y_flat[...] = out          # the wrapper made a copy: write the result back
+            y_flat[...] = out  # the wrapper made a copy: write the result back
         return
     y += a * x
 
@@ -87,6 +92,7 @@ def _add_scaled(y, a, x):
 # ---------------------------------------------------------------------------------------
 # In-place rules: the rules of `optim.rules`, rearranged to reuse memory
 # ---------------------------------------------------------------------------------------
+
 
 @_blockwise
 def sgd_step_inplace(p, g, lr, v=None, beta=0.0, grad_scale=1.0, nesterov=False):
@@ -163,16 +169,17 @@ def adam_step_inplace(p, g, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8, weigh
     scratch = np.multiply(g, g)
     v *= beta2
     _add_scaled(v, 1 - beta2, scratch)
-    c = math.sqrt(1 - beta2 ** t)
+    c = math.sqrt(1 - beta2**t)
     np.sqrt(v, out=scratch)
     scratch += eps * c
     np.divide(m, scratch, out=scratch)
-    _add_scaled(p, -lr * c / (1 - beta1 ** t), scratch)
+    _add_scaled(p, -lr * c / (1 - beta1**t), scratch)
 
 
 # ---------------------------------------------------------------------------------------
 # Packed parameters and groups of small arrays
 # ---------------------------------------------------------------------------------------
+
 
 def pack_parameters(params):
     """The same parameters as views of one contiguous buffer, in the dict's order (a new dict).
@@ -186,7 +193,7 @@ def pack_parameters(params):
     buffer = np.concatenate([np.ravel(a) for a in arrays])
     out, start = {}, 0
     for k, a in params.items():
-        out[k] = buffer[start:start + np.size(a)].reshape(np.shape(a))
+        out[k] = buffer[start : start + np.size(a)].reshape(np.shape(a))
         start += np.size(a)
     return out
 
@@ -209,7 +216,7 @@ def _stretch(arrays):
             return None
         end += a.nbytes
     first = (start - _address(base)) // base.itemsize
-    return base.reshape(-1)[first:first + (end - start) // base.itemsize]
+    return base.reshape(-1)[first : first + (end - start) // base.itemsize]
 
 
 class _Group:
@@ -268,8 +275,10 @@ class _FastStep:
         out = {}
         for group in self._groups or ():
             for k, where, shape in zip(group.keys, group.slices, group.shapes):
-                out["d" + k] = plain.StateView({name: arr.reshape(-1)[where].reshape(shape)
-                                                for name, arr in group.state.items()}, self.TORCH_STATE_NAMES)
+                out["d" + k] = plain.StateView(
+                    {name: arr.reshape(-1)[where].reshape(shape) for name, arr in group.state.items()},
+                    self.TORCH_STATE_NAMES,
+                )
         return MappingProxyType(out)
 
     def step(self, params, grads):
@@ -327,24 +336,40 @@ class Adagrad(_FastStep, plain.Adagrad):
 @_register
 class Adadelta(_FastStep, plain.Adadelta):
     def _update_inplace(self, key, p, g, state):
-        adadelta_step_inplace(p, self._l2(p, g), self._buffer(state, "s", p), self._buffer(state, "u", p),
-                              self.lr, self.rho, self.eps)
+        adadelta_step_inplace(
+            p, self._l2(p, g), self._buffer(state, "s", p), self._buffer(state, "u", p), self.lr, self.rho, self.eps
+        )
 
 
 @_register
 class RMSprop(_FastStep, plain.RMSprop):
     def _update_inplace(self, key, p, g, state):
         rmsprop_step_inplace(
-            p, self._l2(p, g), self._buffer(state, "s", p), self.lr, self.alpha, self.eps, momentum=self.momentum,
+            p,
+            self._l2(p, g),
+            self._buffer(state, "s", p),
+            self.lr,
+            self.alpha,
+            self.eps,
+            momentum=self.momentum,
             buf=self._buffer(state, "buf", p) if self.momentum > 0 else None,
-            g_avg=self._buffer(state, "g_avg", p) if self.centered else None)
+            g_avg=self._buffer(state, "g_avg", p) if self.centered else None,
+        )
 
 
 @_register
 class Adam(_FastStep, plain.Adam):
     def _update_inplace(self, key, p, g, state):
-        adam_step_inplace(p, self._l2(p, g), self._buffer(state, "m", p), self._buffer(state, "v", p), self.t,
-                          self.lr, *self.betas, self.eps)
+        adam_step_inplace(
+            p,
+            self._l2(p, g),
+            self._buffer(state, "m", p),
+            self._buffer(state, "v", p),
+            self.t,
+            self.lr,
+            *self.betas,
+            self.eps,
+        )
 
 
 @_register
@@ -353,8 +378,17 @@ class AdamW(_FastStep, plain.AdamW):
         return key in self._decayed
 
     def _update_inplace(self, key, p, g, state):
-        adam_step_inplace(p, g, self._buffer(state, "m", p), self._buffer(state, "v", p), self.t, self.lr,
-                          *self.betas, self.eps, weight_decay=self.weight_decay if key in self._decayed else 0.0)
+        adam_step_inplace(
+            p,
+            g,
+            self._buffer(state, "m", p),
+            self._buffer(state, "v", p),
+            self.t,
+            self.lr,
+            *self.betas,
+            self.eps,
+            weight_decay=self.weight_decay if key in self._decayed else 0.0,
+        )
 
 
 def fast_version(optimizer):

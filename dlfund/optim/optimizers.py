@@ -8,6 +8,7 @@ Each class matches the `torch.optim` class of the same name step for step
 names follow PyTorch (`lr`, `betas`, `eps`); state names follow the book (`optim.rules`).
 `OPTIMIZERS` lists every class; the reference tests are derived from it (CONTRIBUTING.md).
 """
+
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -92,19 +93,26 @@ class Optimizer:
         check_matching_keys(params, grads)
         for k, p in params.items():
             if not (isinstance(p, np.ndarray) and p.dtype.kind == "f"):
-                raise TypeError(f"params[{k!r}] must be a floating-point numpy array (it is updated "
-                                f"in place), got {type(p).__name__}")
+                raise TypeError(
+                    f"params[{k!r}] must be a floating-point numpy array (it is updated "
+                    f"in place), got {type(p).__name__}"
+                )
         layout = {k: (p.shape, p.dtype) for k, p in params.items()}
         if self._layout is None:
             self._layout = layout
             self._start(params)
         elif layout != self._layout:
-            changes = [f"{k!r} was {self._layout[k][0]} {self._layout[k][1]}, now {layout[k][0]} {layout[k][1]}"
-                       for k in layout.keys() & self._layout.keys() if layout[k] != self._layout[k]]
+            changes = [
+                f"{k!r} was {self._layout[k][0]} {self._layout[k][1]}, now {layout[k][0]} {layout[k][1]}"
+                for k in layout.keys() & self._layout.keys()
+                if layout[k] != self._layout[k]
+            ]
             added, gone = sorted(layout.keys() - self._layout.keys()), sorted(self._layout.keys() - layout.keys())
             changes += [f"new parameters {added}"] * bool(added) + [f"parameters {gone} are gone"] * bool(gone)
-            raise ValueError(f"the optimizer state was made for other parameters ({'; '.join(changes)}); "
-                             f"call reset() for a new model")
+            raise ValueError(
+                f"the optimizer state was made for other parameters ({'; '.join(changes)}); "
+                f"call reset() for a new model"
+            )
 
     def _start(self, params):
         """Called once, on the first step (after `reset()`), with the parameters."""
@@ -160,8 +168,10 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
         self.weight_decay = check_nonneg(weight_decay, "weight_decay")
         if self.nesterov and (self.momentum == 0 or self.dampening != 0):
-            raise ValueError(f"nesterov=True needs momentum > 0 and dampening = 0 (as torch), "
-                             f"got momentum={momentum!r}, dampening={dampening!r}")
+            raise ValueError(
+                f"nesterov=True needs momentum > 0 and dampening = 0 (as torch), "
+                f"got momentum={momentum!r}, dampening={dampening!r}"
+            )
 
     def _grad_scale(self, state):
         """torch's first buffer is the raw gradient; later ones are dampened."""
@@ -293,15 +303,19 @@ class AdamW(Adam):
         self.include_biases = bool(include_biases)
 
     def _start(self, params):
-        self._decayed = regularized_keys(params, self.include_biases, "AdamW's weight decay") \
-            if self.weight_decay else set()
+        self._decayed = (
+            regularized_keys(params, self.include_biases, "AdamW's weight decay") if self.weight_decay else set()
+        )
 
     def _l2(self, p, g):
-        return g                                   # AdamW's decay is decoupled, never in the gradient
+        return g  # AdamW's decay is decoupled, never in the gradient
 
     def _update(self, key, p, g, state):
         m, v = self._get(state, p, "m", "v")
         wd = self.weight_decay if key in self._decayed else 0.0
-        p, state["m"], state["v"] = adamw_step(p, g, m, v, self.t, self.lr, *self.betas, self.eps, wd) if wd \
+        p, state["m"], state["v"] = (
+            adamw_step(p, g, m, v, self.t, self.lr, *self.betas, self.eps, wd)
+            if wd
             else adam_step(p, g, m, v, self.t, self.lr, *self.betas, self.eps)
+        )
         return p

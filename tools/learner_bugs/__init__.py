@@ -16,6 +16,7 @@ modules (group "main") were measured first and the grader was then improved from
 showed; `holdout.py` (group "holdout") was written afterwards and never used to change the
 grader, so its numbers estimate how the changes carry over to bugs nobody catalogued.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass
 

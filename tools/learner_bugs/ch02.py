@@ -1,4 +1,5 @@
 """Chapter 2: activation functions and their derivatives, softmax."""
+
 import numpy as np
 
 from . import bug, valid
@@ -6,21 +7,23 @@ from . import bug, valid
 # ---------------------------------------------------------------- sigmoid
 
 
-@bug("sigmoid", "the textbook formula 1/(1+exp(-z)) everywhere: overflows for very negative z",
-     r"overflow", r"stab")
+@bug("sigmoid", "the textbook formula 1/(1+exp(-z)) everywhere: overflows for very negative z", r"overflow", r"stab")
 def sigmoid_naive(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-@bug("sigmoid", "exp(z)/(1+exp(z)) everywhere: inf/inf = nan for large positive z",
-     r"overflow", r"stab")
+@bug("sigmoid", "exp(z)/(1+exp(z)) everywhere: inf/inf = nan for large positive z", r"overflow", r"stab")
 def sigmoid_exp_ratio(z):
     e = np.exp(z)
     return e / (1.0 + e)
 
 
-@bug("sigmoid", "sign error in the exponent: 1/(1+exp(z)), i.e. sigma(-z)",
-     r"\bsigns?\b", r"σ\(-z\)|sigmoid\(-z\)|1 ?- ?σ")
+@bug(
+    "sigmoid",
+    "sign error in the exponent: 1/(1+exp(z)), i.e. sigma(-z)",
+    r"\bsigns?\b",
+    r"σ\(-z\)|sigmoid\(-z\)|1 ?- ?σ",
+)
 def sigmoid_sign(z):
     out = np.empty_like(z)
     pos = z >= 0
@@ -30,8 +33,13 @@ def sigmoid_sign(z):
     return out
 
 
-@bug("sigmoid", "copy-pasted the positive branch's formula into the negative branch with z instead of -z",
-     r"negative", r"z ?< ?0", r"branch")
+@bug(
+    "sigmoid",
+    "copy-pasted the positive branch's formula into the negative branch with z instead of -z",
+    r"negative",
+    r"z ?< ?0",
+    r"branch",
+)
 def sigmoid_neg_branch(z):
     out = np.empty_like(z)
     pos = z >= 0
@@ -86,14 +94,24 @@ def _sig(z):
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-@bug("sigmoid_derivative", "multiplies sigma(z) by (1 - z) instead of (1 - sigma(z))",
-     r"1 ?- ?z\b", r"σ\(z\)\s*\(1 ?- ?σ", r"s\s*\*\s*\(1 ?- ?s\)")
+@bug(
+    "sigmoid_derivative",
+    "multiplies sigma(z) by (1 - z) instead of (1 - sigma(z))",
+    r"1 ?- ?z\b",
+    r"σ\(z\)\s*\(1 ?- ?σ",
+    r"s\s*\*\s*\(1 ?- ?s\)",
+)
 def sigd_one_minus_z(z):
     return _sig(z) * (1 - z)
 
 
-@bug("sigmoid_derivative", "forgot the square in the denominator: e^-z / (1 + e^-z)",
-     r"square", r"1 ?- ?σ", r"1 - sigmoid")
+@bug(
+    "sigmoid_derivative",
+    "forgot the square in the denominator: e^-z / (1 + e^-z)",
+    r"square",
+    r"1 ?- ?σ",
+    r"1 - sigmoid",
+)
 def sigd_no_square(z):
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, e / (1 + e), 1 / (1 + e))
@@ -105,13 +123,19 @@ def sigd_sign(z):
     return s * (s - 1)
 
 
-@bug("sigmoid_derivative", "used tanh's derivative formula 1 - sigma(z)^2", r"tanh", r"1 ?- ?σ\(z\)\^?2|1 - s\^?2|1 ?- ?σ²")
+@bug(
+    "sigmoid_derivative",
+    "used tanh's derivative formula 1 - sigma(z)^2",
+    r"tanh",
+    r"1 ?- ?σ\(z\)\^?2|1 - s\^?2|1 ?- ?σ²",
+)
 def sigd_tanh_formula(z):
     return 1 - _sig(z) ** 2
 
 
-@bug("sigmoid_derivative", "e^-z / (1 + e^-z)^2 written out: overflow and nan for very negative z",
-     r"overflow", r"stab")
+@bug(
+    "sigmoid_derivative", "e^-z / (1 + e^-z)^2 written out: overflow and nan for very negative z", r"overflow", r"stab"
+)
 def sigd_naive(z):
     e = np.exp(-z)
     return e / (1 + e) ** 2
@@ -143,13 +167,19 @@ def tanhd_no_square(z):
 
 @bug("tanh_derivative", "squares inside tanh: 1 - tanh(z**2)", r"square", r"tanh\(z\^?2\)|tanh\(z\*\*2\)|inside")
 def tanhd_square_inside(z):
-    return 1 - np.tanh(z ** 2)
+    return 1 - np.tanh(z**2)
 
 
-@bug("tanh_derivative", "forgot tanh: 1 - z**2 (formula written for the activation)",
-     r"1 ?- ?z", r"activation", r"tanh\(z\) first|apply tanh|forgot.*tanh", r"not z\b")
+@bug(
+    "tanh_derivative",
+    "forgot tanh: 1 - z**2 (formula written for the activation)",
+    r"1 ?- ?z",
+    r"activation",
+    r"tanh\(z\) first|apply tanh|forgot.*tanh",
+    r"not z\b",
+)
 def tanhd_no_tanh(z):
-    return 1 - z ** 2
+    return 1 - z**2
 
 
 @bug("tanh_derivative", "used the sigmoid's pattern t * (1 - t)", r"sigmoid", r"t\s*\(1 ?- ?t\)|σ\(1 ?- ?σ\)")
@@ -182,8 +212,13 @@ def tanhd_square(z):
 # ---------------------------------------------------------------- relu
 
 
-@bug("relu", "np.max(z, 0): a reduction along axis 0 instead of an element-wise maximum",
-     r"np\.max\b", r"maximum", r"reduc")
+@bug(
+    "relu",
+    "np.max(z, 0): a reduction along axis 0 instead of an element-wise maximum",
+    r"np\.max\b",
+    r"maximum",
+    r"reduc",
+)
 def relu_np_max(z):
     return np.max(z, 0)
 
@@ -284,7 +319,12 @@ def leaky_hardcoded(z, alpha=0.01):
     return np.maximum(z, 0.01 * z)
 
 
-@bug("leaky_relu", "alpha instead of alpha * z on the negative side", r"α ?\* ?z|alpha ?\* ?z|α·z|αz", r"times z|constant")
+@bug(
+    "leaky_relu",
+    "alpha instead of alpha * z on the negative side",
+    r"α ?\* ?z|alpha ?\* ?z|α·z|αz",
+    r"times z|constant",
+)
 def leaky_const(z, alpha=0.01):
     return np.where(z > 0, z, alpha)
 
@@ -328,8 +368,12 @@ def leakyd_zero(z, alpha=0.01):
     return np.where(z > 0, 1.0, 0.0)
 
 
-@bug("leaky_relu_derivative", "alpha * z on the negative side (the function, not its slope)",
-     r"α ?\* ?z|alpha ?\* ?z|α·z|αz", r"slope")
+@bug(
+    "leaky_relu_derivative",
+    "alpha * z on the negative side (the function, not its slope)",
+    r"α ?\* ?z|alpha ?\* ?z|α·z|αz",
+    r"slope",
+)
 def leakyd_alpha_z(z, alpha=0.01):
     return np.where(z > 0, 1.0, alpha * z)
 
@@ -344,7 +388,13 @@ def leakyd_default(z, alpha=0.1):
     return np.where(z > 0, 1.0, alpha)
 
 
-@bug("leaky_relu_derivative", "returns z on the positive side instead of 1", r"\b1\b where|z instead of 1|slope 1", r"positive", r"z itself")
+@bug(
+    "leaky_relu_derivative",
+    "returns z on the positive side instead of 1",
+    r"\b1\b where|z instead of 1|slope 1",
+    r"positive",
+    r"z itself",
+)
 def leakyd_z_pos(z, alpha=0.01):
     return np.where(z > 0, z, alpha)
 
@@ -381,15 +431,20 @@ def softmax_axis0(z):
     return e / e.sum(axis=0, keepdims=True)
 
 
-@bug("softmax", "sum without keepdims: divides by a (m,) vector broadcast along the rows",
-     r"keepdims", r"broadcast")
+@bug("softmax", "sum without keepdims: divides by a (m,) vector broadcast along the rows", r"keepdims", r"broadcast")
 def softmax_no_keepdims(z):
     e = np.exp(z - np.max(z, axis=1, keepdims=True))
     return e / np.sum(e, axis=1)
 
 
-@bug("softmax", "max over the whole array: rows far below the maximum underflow to 0/0",
-     r"row", r"per.row", r"underflow", r"whole")
+@bug(
+    "softmax",
+    "max over the whole array: rows far below the maximum underflow to 0/0",
+    r"row",
+    r"per.row",
+    r"underflow",
+    r"whole",
+)
 def softmax_global_max(z):
     e = np.exp(z - np.max(z))
     return e / e.sum(axis=1, keepdims=True)
@@ -401,8 +456,7 @@ def softmax_global_sum(z):
     return e / e.sum()
 
 
-@bug("softmax", "max without keepdims: z - z.max(axis=1) broadcasts along the wrong axis",
-     r"keepdims", r"broadcast")
+@bug("softmax", "max without keepdims: z - z.max(axis=1) broadcasts along the wrong axis", r"keepdims", r"broadcast")
 def softmax_max_no_keepdims(z):
     e = np.exp(z - z.max(axis=1))
     return e / e.sum(axis=1, keepdims=True)

@@ -1,4 +1,5 @@
 """Chapter 3: dense layer, losses, the 3-4-1 network, gradient descent, a training step."""
+
 import numpy as np
 
 from dlfund.activations import sigmoid
@@ -210,8 +211,13 @@ def mseg_scalar(y_hat, y):
     return np.mean(2 * (y_hat - y))
 
 
-@bug("mse_grad", "2/n written as 2 / y.size * ... but with y.size ** 2 from a copy-paste of the loss",
-     r"1/n", r"factor", r"\bn\b")
+@bug(
+    "mse_grad",
+    "2/n written as 2 / y.size * ... but with y.size ** 2 from a copy-paste of the loss",
+    r"1/n",
+    r"factor",
+    r"\bn\b",
+)
 def mseg_n_squared(y_hat, y):
     n = y.size
     return 2 * (y_hat - y) / n / n
@@ -301,13 +307,24 @@ def bceg_sign(p, y):
     return (y - p) / (p * (1 - p)) / y.shape[0]
 
 
-@bug("binary_cross_entropy_grad", "(p - y)/m: the gradient with respect to the logit",
-     r"logit", r"sigmoid", r"p ?\(1 ?- ?p\)|p\s*\*\s*\(1 ?- ?p\)")
+@bug(
+    "binary_cross_entropy_grad",
+    "(p - y)/m: the gradient with respect to the logit",
+    r"logit",
+    r"sigmoid",
+    r"p ?\(1 ?- ?p\)|p\s*\*\s*\(1 ?- ?p\)",
+)
 def bceg_logit(p, y):
     return (p - y) / y.shape[0]
 
 
-@bug("binary_cross_entropy_grad", "sign of the second term: -y/p - (1-y)/(1-p)", r"\bsigns?\b", r"1 ?- ?p", r"second term")
+@bug(
+    "binary_cross_entropy_grad",
+    "sign of the second term: -y/p - (1-y)/(1-p)",
+    r"\bsigns?\b",
+    r"1 ?- ?p",
+    r"second term",
+)
 def bceg_second_sign(p, y):
     return (-y / p - (1 - y) / (1 - p)) / y.shape[0]
 
@@ -480,8 +497,14 @@ def tlb_keys(X, Y, parameters, cache):
     return {k[1:]: v for k, v in g.items()}
 
 
-@bug("two_layer_backward", "m = X.shape[1] (features) instead of the number of samples",
-     r"1/m", r"\bm\b", r"samples", r"factor")
+@bug(
+    "two_layer_backward",
+    "m = X.shape[1] (features) instead of the number of samples",
+    r"1/m",
+    r"\bm\b",
+    r"samples",
+    r"factor",
+)
 def tlb_m_features(X, Y, parameters, cache):
     return _tlb(X, Y, parameters, cache, m=X.shape[1])
 
@@ -489,8 +512,12 @@ def tlb_m_features(X, Y, parameters, cache):
 @valid("two_layer_backward", "per-sample loop accumulating the gradients")
 def tlb_loop(X, Y, parameters, cache):
     m = X.shape[0]
-    g = {"dW1": np.zeros_like(parameters["W1"]), "db1": np.zeros_like(parameters["b1"]),
-         "dW2": np.zeros_like(parameters["W2"]), "db2": np.zeros_like(parameters["b2"])}
+    g = {
+        "dW1": np.zeros_like(parameters["W1"]),
+        "db1": np.zeros_like(parameters["b1"]),
+        "dW2": np.zeros_like(parameters["W2"]),
+        "db2": np.zeros_like(parameters["b2"]),
+    }
     for r in range(m):
         a1 = cache["A1"][r]
         dz2 = (cache["A2"][r] - Y[r]) / m
@@ -527,7 +554,13 @@ def gd_keys(parameters, grads, learning_rate):
     return {k: v - learning_rate * grads[k] for k, v in parameters.items()}
 
 
-@bug("update_parameters_with_gd", "updates only the weights", r"bias", r"\bb1\b|\bb2\b", r"every parameter|all parameters")
+@bug(
+    "update_parameters_with_gd",
+    "updates only the weights",
+    r"bias",
+    r"\bb1\b|\bb2\b",
+    r"every parameter|all parameters",
+)
 def gd_weights_only(parameters, grads, learning_rate):
     return {k: (v - learning_rate * grads["d" + k] if k.startswith("W") else v) for k, v in parameters.items()}
 
@@ -568,7 +601,7 @@ def _bce(A2, Y):
 def _bwd(X, Y, p, A1, A2, m=None):
     m = X.shape[0] if m is None else m
     dZ2 = (A2 - Y) / m
-    dZ1 = (dZ2 @ p["W2"].T) * (1 - A1 ** 2)
+    dZ1 = (dZ2 @ p["W2"].T) * (1 - A1**2)
     return {"dW1": X.T @ dZ1, "db1": dZ1.sum(axis=0), "dW2": A1.T @ dZ2, "db2": dZ2.sum(axis=0)}
 
 

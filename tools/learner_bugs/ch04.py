@@ -1,6 +1,7 @@
 """Chapter 4: mini-batches and optimizers (dict form, state keyed like the gradients).
 
 Positional state arguments only, so that renaming the state parameters does not break the set."""
+
 import copy
 import math
 
@@ -11,12 +12,17 @@ from . import bug, valid
 # ---------------------------------------------------------------- random_mini_batches
 
 
-@bug("random_mini_batches", "X and Y shuffled with two different permutations",
-     r"same permutation", r"pair", r"\bY\b.*(match|row)|rows? of Y")
+@bug(
+    "random_mini_batches",
+    "X and Y shuffled with two different permutations",
+    r"same permutation",
+    r"pair",
+    r"\bY\b.*(match|row)|rows? of Y",
+)
 def rmb_two_perms(X, Y, batch_size, rng):
     m = X.shape[0]
     Xs, Ys = X[rng.permutation(m)], Y[rng.permutation(m)]
-    return [(Xs[k:k + batch_size], Ys[k:k + batch_size]) for k in range(0, m, batch_size)]
+    return [(Xs[k : k + batch_size], Ys[k : k + batch_size]) for k in range(0, m, batch_size)]
 
 
 @bug("random_mini_batches", "drops the last, smaller batch", r"last", r"partial|smaller|remainder|left over|m % ")
@@ -24,48 +30,66 @@ def rmb_drop_last(X, Y, batch_size, rng):
     m = X.shape[0]
     perm = rng.permutation(m)
     Xs, Ys = X[perm], Y[perm]
-    return [(Xs[k * batch_size:(k + 1) * batch_size], Ys[k * batch_size:(k + 1) * batch_size])
-            for k in range(m // batch_size)]
+    return [
+        (Xs[k * batch_size : (k + 1) * batch_size], Ys[k * batch_size : (k + 1) * batch_size])
+        for k in range(m // batch_size)
+    ]
 
 
-@bug("random_mini_batches", "np.random.permutation instead of the given rng", r"\brng\b", r"seed", r"generator|reproduc")
+@bug(
+    "random_mini_batches", "np.random.permutation instead of the given rng", r"\brng\b", r"seed", r"generator|reproduc"
+)
 def rmb_np_random(X, Y, batch_size, rng):
     m = X.shape[0]
     perm = np.random.permutation(m)
     Xs, Ys = X[perm], Y[perm]
-    return [(Xs[k:k + batch_size], Ys[k:k + batch_size]) for k in range(0, m, batch_size)]
+    return [(Xs[k : k + batch_size], Ys[k : k + batch_size]) for k in range(0, m, batch_size)]
 
 
 @bug("random_mini_batches", "forgot to shuffle", r"shuffl", r"permut")
 def rmb_no_shuffle(X, Y, batch_size, rng):
     m = X.shape[0]
-    return [(X[k:k + batch_size], Y[k:k + batch_size]) for k in range(0, m, batch_size)]
+    return [(X[k : k + batch_size], Y[k : k + batch_size]) for k in range(0, m, batch_size)]
 
 
-@bug("random_mini_batches", "range(0, m - batch_size, batch_size): loses the last batch(es)",
-     r"last", r"number of batches|batches? missing|missing")
+@bug(
+    "random_mini_batches",
+    "range(0, m - batch_size, batch_size): loses the last batch(es)",
+    r"last",
+    r"number of batches|batches? missing|missing",
+)
 def rmb_range_off(X, Y, batch_size, rng):
     m = X.shape[0]
     perm = rng.permutation(m)
     Xs, Ys = X[perm], Y[perm]
-    return [(Xs[k:k + batch_size], Ys[k:k + batch_size]) for k in range(0, m - batch_size, batch_size)]
+    return [(Xs[k : k + batch_size], Ys[k : k + batch_size]) for k in range(0, m - batch_size, batch_size)]
 
 
-@bug("random_mini_batches", "rng.shuffle(X) and rng.shuffle(Y): in place, and two different orders",
-     r"modif", r"in.place")
+@bug(
+    "random_mini_batches",
+    "rng.shuffle(X) and rng.shuffle(Y): in place, and two different orders",
+    r"modif",
+    r"in.place",
+)
 def rmb_shuffle_inplace(X, Y, batch_size, rng):
     rng.shuffle(X)
     rng.shuffle(Y)
     m = X.shape[0]
-    return [(X[k:k + batch_size], Y[k:k + batch_size]) for k in range(0, m, batch_size)]
+    return [(X[k : k + batch_size], Y[k : k + batch_size]) for k in range(0, m, batch_size)]
 
 
-@bug("random_mini_batches", "rng.choice(m, m): sampled with replacement", r"replacement", r"permutation", r"duplicat|twice|repeat")
+@bug(
+    "random_mini_batches",
+    "rng.choice(m, m): sampled with replacement",
+    r"replacement",
+    r"permutation",
+    r"duplicat|twice|repeat",
+)
 def rmb_choice(X, Y, batch_size, rng):
     m = X.shape[0]
     idx = rng.choice(m, m)
     Xs, Ys = X[idx], Y[idx]
-    return [(Xs[k:k + batch_size], Ys[k:k + batch_size]) for k in range(0, m, batch_size)]
+    return [(Xs[k : k + batch_size], Ys[k : k + batch_size]) for k in range(0, m, batch_size)]
 
 
 @bug("random_mini_batches", "returns (list of X batches, list of Y batches)", r"pair", r"list of", r"structure|tuple")
@@ -74,7 +98,7 @@ def rmb_two_lists(X, Y, batch_size, rng):
     perm = rng.permutation(m)
     Xs, Ys = X[perm], Y[perm]
     starts = range(0, m, batch_size)
-    return [Xs[k:k + batch_size] for k in starts], [Ys[k:k + batch_size] for k in starts]
+    return [Xs[k : k + batch_size] for k in starts], [Ys[k : k + batch_size] for k in starts]
 
 
 @bug("random_mini_batches", "always appends a last batch, empty when batch_size divides m", r"empty")
@@ -83,8 +107,10 @@ def rmb_empty_last(X, Y, batch_size, rng):
     perm = rng.permutation(m)
     Xs, Ys = X[perm], Y[perm]
     n_full = m // batch_size
-    batches = [(Xs[k * batch_size:(k + 1) * batch_size], Ys[k * batch_size:(k + 1) * batch_size]) for k in range(n_full)]
-    batches.append((Xs[n_full * batch_size:], Ys[n_full * batch_size:]))
+    batches = [
+        (Xs[k * batch_size : (k + 1) * batch_size], Ys[k * batch_size : (k + 1) * batch_size]) for k in range(n_full)
+    ]
+    batches.append((Xs[n_full * batch_size :], Ys[n_full * batch_size :]))
     return batches
 
 
@@ -94,7 +120,7 @@ def rmb_valid(X, Y, batch_size, rng):
     perm = rng.permutation(m)
     out = []
     for k in range(math.ceil(m / batch_size)):
-        idx = perm[k * batch_size:min(m, (k + 1) * batch_size)]
+        idx = perm[k * batch_size : min(m, (k + 1) * batch_size)]
         out.append((X[idx], Y[idx]))
     return out
 
@@ -112,8 +138,13 @@ def iv_bias_column(parameters):
     return {"d" + k: (np.zeros_like(v) if v.ndim == 2 else np.zeros((v.shape[0], 1))) for k, v in parameters.items()}
 
 
-@bug("initialize_velocity", "zeroes the parameter arrays themselves (v[k] *= 0 on a shallow copy)",
-     r"modif", r"in.place", r"alias|same array|the parameters")
+@bug(
+    "initialize_velocity",
+    "zeroes the parameter arrays themselves (v[k] *= 0 on a shallow copy)",
+    r"modif",
+    r"in.place",
+    r"alias|same array|the parameters",
+)
 def iv_zero_params(parameters):
     v = {}
     for k, p in parameters.items():
@@ -165,10 +196,17 @@ def _step(W, nv, ov, g, lr):
     return W - lr * nv
 
 
-@bug("momentum", "the classical form v = beta v + lr dW, W -= v", r"classical", r"EMA|moving average", r"1 ?- ?β|1 ?- ?beta")
+@bug(
+    "momentum",
+    "the classical form v = beta v + lr dW, W -= v",
+    r"classical",
+    r"EMA|moving average",
+    r"1 ?- ?β|1 ?- ?beta",
+)
 def mom_classical(parameters, grads, v, beta=0.9, learning_rate=0.01):
-    return _mom(parameters, grads, v, beta, learning_rate,
-                lambda v, g, b, lr: b * v + lr * g, lambda W, nv, ov, g, lr: W - nv)
+    return _mom(
+        parameters, grads, v, beta, learning_rate, lambda v, g, b, lr: b * v + lr * g, lambda W, nv, ov, g, lr: W - nv
+    )
 
 
 @bug("momentum", "forgot (1 - beta) on the gradient", r"1 ?- ?β|1 ?- ?beta|\(1-β\)")
@@ -212,7 +250,12 @@ def mom_keys(parameters, grads, v, beta=0.9, learning_rate=0.01):
     return p, {k[1:]: a for k, a in nv.items()}
 
 
-@bug("momentum", "computes the velocity but steps with the raw gradient", r"velocity|\bv\b", r"plain|raw gradient|SGD|gradient descent")
+@bug(
+    "momentum",
+    "computes the velocity but steps with the raw gradient",
+    r"velocity|\bv\b",
+    r"plain|raw gradient|SGD|gradient descent",
+)
 def mom_uses_grad(parameters, grads, v, beta=0.9, learning_rate=0.01):
     return _mom(parameters, grads, v, beta, learning_rate, _ema, lambda W, nv, ov, g, lr: W - lr * g)
 
@@ -237,7 +280,7 @@ def mom_lerp(parameters, grads, v, beta=0.9, learning_rate=0.01):
 
 
 def _rms(parameters, grads, s, lr, beta, eps, acc=None, step=None):
-    acc = acc or (lambda s, g, b: b * s + (1 - b) * g ** 2)
+    acc = acc or (lambda s, g, b: b * s + (1 - b) * g**2)
     step = step or (lambda W, g, ns, os, lr, eps: W - lr * g / (np.sqrt(ns) + eps))
     new_p, new_s = {}, {}
     for k, W in parameters.items():
@@ -254,25 +297,40 @@ def rms_no_square(parameters, grads, s, learning_rate=0.01, beta=0.99, epsilon=1
 
 @bug("rmsprop", "epsilon inside the square root", r"(eps|ε).{0,40}(inside|outside)|(inside|outside).{0,40}(eps|ε)")
 def rms_eps_inside(parameters, grads, s, learning_rate=0.01, beta=0.99, epsilon=1e-8):
-    return _rms(parameters, grads, s, learning_rate, beta, epsilon,
-                step=lambda W, g, ns, os, lr, eps: W - lr * g / np.sqrt(ns + eps))
+    return _rms(
+        parameters,
+        grads,
+        s,
+        learning_rate,
+        beta,
+        epsilon,
+        step=lambda W, g, ns, os, lr, eps: W - lr * g / np.sqrt(ns + eps),
+    )
 
 
 @bug("rmsprop", "divides by the old s", r"old", r"previous", r"updated|new s")
 def rms_old_s(parameters, grads, s, learning_rate=0.01, beta=0.99, epsilon=1e-8):
-    return _rms(parameters, grads, s, learning_rate, beta, epsilon,
-                step=lambda W, g, ns, os, lr, eps: W - lr * g / (np.sqrt(os) + eps))
+    return _rms(
+        parameters,
+        grads,
+        s,
+        learning_rate,
+        beta,
+        epsilon,
+        step=lambda W, g, ns, os, lr, eps: W - lr * g / (np.sqrt(os) + eps),
+    )
 
 
 @bug("rmsprop", "forgot the square root", r"sqrt|square root|root")
 def rms_no_sqrt(parameters, grads, s, learning_rate=0.01, beta=0.99, epsilon=1e-8):
-    return _rms(parameters, grads, s, learning_rate, beta, epsilon,
-                step=lambda W, g, ns, os, lr, eps: W - lr * g / (ns + eps))
+    return _rms(
+        parameters, grads, s, learning_rate, beta, epsilon, step=lambda W, g, ns, os, lr, eps: W - lr * g / (ns + eps)
+    )
 
 
 @bug("rmsprop", "beta and (1 - beta) swapped", r"swap", r"β|beta")
 def rms_swapped(parameters, grads, s, learning_rate=0.01, beta=0.99, epsilon=1e-8):
-    return _rms(parameters, grads, s, learning_rate, beta, epsilon, acc=lambda s, g, b: (1 - b) * s + b * g ** 2)
+    return _rms(parameters, grads, s, learning_rate, beta, epsilon, acc=lambda s, g, b: (1 - b) * s + b * g**2)
 
 
 @bug("rmsprop", "updates s in the given dict", r"modif", r"in.place")
@@ -285,10 +343,23 @@ def rms_inplace(parameters, grads, s, learning_rate=0.01, beta=0.99, epsilon=1e-
     return new_p, s
 
 
-@bug("rmsprop", "precedence: dW / sqrt(s) + eps", r"parenth", r"preced", r"(eps|ε).{0,40}(added to|outside the (fraction|division|step))")
+@bug(
+    "rmsprop",
+    "precedence: dW / sqrt(s) + eps",
+    r"parenth",
+    r"preced",
+    r"(eps|ε).{0,40}(added to|outside the (fraction|division|step))",
+)
 def rms_precedence(parameters, grads, s, learning_rate=0.01, beta=0.99, epsilon=1e-8):
-    return _rms(parameters, grads, s, learning_rate, beta, epsilon,
-                step=lambda W, g, ns, os, lr, eps: W - lr * g / np.sqrt(ns) + eps)
+    return _rms(
+        parameters,
+        grads,
+        s,
+        learning_rate,
+        beta,
+        epsilon,
+        step=lambda W, g, ns, os, lr, eps: W - lr * g / np.sqrt(ns) + eps,
+    )
 
 
 @bug("rmsprop", "returns (s, parameters)", r"order")
@@ -299,8 +370,15 @@ def rms_order(parameters, grads, s, learning_rate=0.01, beta=0.99, epsilon=1e-8)
 
 @bug("rmsprop", "W + step: wrong sign", r"\bsigns?\b", r"\bUP\b|uphill|climb")
 def rms_sign(parameters, grads, s, learning_rate=0.01, beta=0.99, epsilon=1e-8):
-    return _rms(parameters, grads, s, learning_rate, beta, epsilon,
-                step=lambda W, g, ns, os, lr, eps: W + lr * g / (np.sqrt(ns) + eps))
+    return _rms(
+        parameters,
+        grads,
+        s,
+        learning_rate,
+        beta,
+        epsilon,
+        step=lambda W, g, ns, os, lr, eps: W + lr * g / (np.sqrt(ns) + eps),
+    )
 
 
 @valid("rmsprop", "np.square, np.power(., 0.5), separate denominator")
@@ -330,14 +408,15 @@ def ia_same_arrays(parameters):
 
 @bug("initialize_adam", "keys like the parameters", r"key", r"\bdW1\b")
 def ia_keys(parameters):
-    return ({k: np.zeros_like(p) for k, p in parameters.items()},
-            {k: np.zeros_like(p) for k, p in parameters.items()})
+    return ({k: np.zeros_like(p) for k, p in parameters.items()}, {k: np.zeros_like(p) for k, p in parameters.items()})
 
 
 @bug("initialize_adam", "one dict {'v': ..., 's': ...}", r"tuple|pair|two", r"structure|type")
 def ia_one_dict(parameters):
-    return {"v": {"d" + k: np.zeros_like(p) for k, p in parameters.items()},
-            "s": {"d" + k: np.zeros_like(p) for k, p in parameters.items()}}
+    return {
+        "v": {"d" + k: np.zeros_like(p) for k, p in parameters.items()},
+        "s": {"d" + k: np.zeros_like(p) for k, p in parameters.items()},
+    }
 
 
 @bug("initialize_adam", "biases' state as columns (n, 1)", r"shape")
@@ -348,10 +427,15 @@ def ia_bias_column(parameters):
     return {"d" + k: z(p) for k, p in parameters.items()}, {"d" + k: z(p) for k, p in parameters.items()}
 
 
-@bug("initialize_adam", "also returns a step counter t = 0", r"three|3|two|2|length|number of (outputs|items)", r"tuple")
+@bug(
+    "initialize_adam", "also returns a step counter t = 0", r"three|3|two|2|length|number of (outputs|items)", r"tuple"
+)
 def ia_with_t(parameters):
-    return ({"d" + k: np.zeros_like(p) for k, p in parameters.items()},
-            {"d" + k: np.zeros_like(p) for k, p in parameters.items()}, 0)
+    return (
+        {"d" + k: np.zeros_like(p) for k, p in parameters.items()},
+        {"d" + k: np.zeros_like(p) for k, p in parameters.items()},
+        0,
+    )
 
 
 @valid("initialize_adam", "one dict, deep-copied for the second")
@@ -365,10 +449,26 @@ def ia_deepcopy(parameters):
 # ---------------------------------------------------------------- adam
 
 
-def _adam(parameters, grads, v, s, t, lr, b1, b2, eps, *, c1=None, c2=None, ret_hat=False, old=False,
-          step=None, sq=lambda g: g ** 2):
-    c1 = (1 - b1 ** t) if c1 is None else c1
-    c2 = (1 - b2 ** t) if c2 is None else c2
+def _adam(
+    parameters,
+    grads,
+    v,
+    s,
+    t,
+    lr,
+    b1,
+    b2,
+    eps,
+    *,
+    c1=None,
+    c2=None,
+    ret_hat=False,
+    old=False,
+    step=None,
+    sq=lambda g: g**2,
+):
+    c1 = (1 - b1**t) if c1 is None else c1
+    c2 = (1 - b2**t) if c2 is None else c2
     step = step or (lambda W, vh, sh: W - lr * vh / (np.sqrt(sh) + eps))
     new_p, new_v, new_s = {}, {}, {}
     for k, W in parameters.items():
@@ -386,8 +486,19 @@ def _adam(parameters, grads, v, s, t, lr, b1, b2, eps, *, c1=None, c2=None, ret_
 @bug("adam", "bias correction with t - 1", r"t ?- ?1", r"step counter|off.by.one")
 def adam_t_minus_1(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
-                     c1=1 - beta1 ** (t - 1), c2=1 - beta2 ** (t - 1))
+        return _adam(
+            parameters,
+            grads,
+            v,
+            s,
+            t,
+            learning_rate,
+            beta1,
+            beta2,
+            epsilon,
+            c1=1 - beta1 ** (t - 1),
+            c2=1 - beta2 ** (t - 1),
+        )
 
 
 @bug("adam", "no bias correction", r"bias.correct")
@@ -407,11 +518,23 @@ def adam_betas_swapped(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.
 
 @bug("adam", "epsilon inside the square root", r"(eps|ε).{0,40}(inside|outside)|(inside|outside).{0,40}(eps|ε)")
 def adam_eps_inside(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
-                 step=lambda W, vh, sh: W - learning_rate * vh / np.sqrt(sh + epsilon))
+    return _adam(
+        parameters,
+        grads,
+        v,
+        s,
+        t,
+        learning_rate,
+        beta1,
+        beta2,
+        epsilon,
+        step=lambda W, vh, sh: W - learning_rate * vh / np.sqrt(sh + epsilon),
+    )
 
 
-@bug("adam", "bias-corrects the old moments (before this step's update)", r"old", r"previous", r"updated|new (moments|v)")
+@bug(
+    "adam", "bias-corrects the old moments (before this step's update)", r"old", r"previous", r"updated|new (moments|v)"
+)
 def adam_old_moments(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
     return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, old=True)
 
@@ -419,8 +542,9 @@ def adam_old_moments(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9,
 @bug("adam", "1 - beta * t instead of 1 - beta ** t", r"\*\*|power", r"β\^?t|beta\^?t|β₁\^t")
 def adam_times_t(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
-                     c1=1 - beta1 * t, c2=1 - beta2 * t)
+        return _adam(
+            parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c1=1 - beta1 * t, c2=1 - beta2 * t
+        )
 
 
 @bug("adam", "second moment of the gradient, not of its square", r"square")
@@ -431,14 +555,23 @@ def adam_no_square(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, b
 
 @bug("adam", "W + step: wrong sign", r"\bsigns?\b", r"\bUP\b|uphill|climb")
 def adam_sign(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
-                 step=lambda W, vh, sh: W + learning_rate * vh / (np.sqrt(sh) + epsilon))
+    return _adam(
+        parameters,
+        grads,
+        v,
+        s,
+        t,
+        learning_rate,
+        beta1,
+        beta2,
+        epsilon,
+        step=lambda W, vh, sh: W + learning_rate * vh / (np.sqrt(sh) + epsilon),
+    )
 
 
 @bug("adam", "bias corrections swapped: v / (1 - beta2^t), s / (1 - beta1^t)", r"swap", r"bias.correct")
 def adam_bc_swapped(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
-                 c1=1 - beta2 ** t, c2=1 - beta1 ** t)
+    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c1=1 - beta2**t, c2=1 - beta1**t)
 
 
 @bug("adam", "writes the new moments into the given dicts", r"modif", r"in.place")
@@ -448,14 +581,24 @@ def adam_inplace(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, bet
         dk = "d" + k
         v[dk] = beta1 * v[dk] + (1 - beta1) * grads[dk]
         s[dk] = beta2 * s[dk] + (1 - beta2) * grads[dk] ** 2
-        new_p[k] = W - learning_rate * (v[dk] / (1 - beta1 ** t)) / (np.sqrt(s[dk] / (1 - beta2 ** t)) + epsilon)
+        new_p[k] = W - learning_rate * (v[dk] / (1 - beta1**t)) / (np.sqrt(s[dk] / (1 - beta2**t)) + epsilon)
     return new_p, v, s
 
 
 @bug("adam", "forgot the square root of s_hat", r"sqrt|square root|root")
 def adam_no_sqrt(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    return _adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
-                 step=lambda W, vh, sh: W - learning_rate * vh / (sh + epsilon))
+    return _adam(
+        parameters,
+        grads,
+        v,
+        s,
+        t,
+        learning_rate,
+        beta1,
+        beta2,
+        epsilon,
+        step=lambda W, vh, sh: W - learning_rate * vh / (sh + epsilon),
+    )
 
 
 @bug("adam", "bias correction 1 - beta^(t+1) (counter incremented first)", r"t ?\+ ?1", r"step counter|off.by.one")
@@ -466,7 +609,7 @@ def adam_t_plus_1(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, be
 
 @valid("adam", "corrections computed once, moments named m1/m2, update written as a product")
 def adam_valid(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    bc1, bc2 = 1.0 - beta1 ** t, 1.0 - beta2 ** t
+    bc1, bc2 = 1.0 - beta1**t, 1.0 - beta2**t
     new_v = {dk: beta1 * v[dk] + (1.0 - beta1) * g for dk, g in grads.items()}
     new_s = {dk: beta2 * s[dk] + (1.0 - beta2) * g * g for dk, g in grads.items()}
     new_p = {}
@@ -491,44 +634,62 @@ def adamw_l2(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0
 
 
 @bug("adamw", "decays the biases too", r"bias", r"\bb1\b|\bb2\b", r"weights only")
-def adamw_biases(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01):
+def adamw_biases(
+    parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01
+):
     d = {k: W * (1 - learning_rate * weight_decay) for k, W in parameters.items()}
     return _adam_ok(d, grads, v, s, t, learning_rate, beta1, beta2, epsilon)
 
 
 @bug("adamw", "decays the weights after the Adam step", r"after", r"current|order|before")
-def adamw_after(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01):
+def adamw_after(
+    parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01
+):
     p, nv, ns = _adam_ok(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon)
     return {k: (W * (1 - learning_rate * weight_decay) if k.startswith("W") else W) for k, W in p.items()}, nv, ns
 
 
 @bug("adamw", "decay without the learning rate: W (1 - lambda)", r"learning.rate", r"\blr\b|η")
-def adamw_no_lr(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01):
+def adamw_no_lr(
+    parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01
+):
     d = {k: (W * (1 - weight_decay) if k.startswith("W") else W) for k, W in parameters.items()}
     return _adam_ok(d, grads, v, s, t, learning_rate, beta1, beta2, epsilon)
 
 
 @bug("adamw", "decay with the wrong sign: W (1 + lr lambda)", r"\bsigns?\b", r"SHRINK")
-def adamw_sign(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01):
+def adamw_sign(
+    parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01
+):
     d = {k: (W * (1 + learning_rate * weight_decay) if k.startswith("W") else W) for k, W in parameters.items()}
     return _adam_ok(d, grads, v, s, t, learning_rate, beta1, beta2, epsilon)
 
 
-@bug("adamw", "subtracts lr * lambda instead of multiplying W by (1 - lr * lambda)",
-     r"times W|proportional|multipl|\bW\s*\(1", r"shrink")
-def adamw_subtract_const(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01):
+@bug(
+    "adamw",
+    "subtracts lr * lambda instead of multiplying W by (1 - lr * lambda)",
+    r"times W|proportional|multipl|\bW\s*\(1",
+    r"shrink",
+)
+def adamw_subtract_const(
+    parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01
+):
     d = {k: (W - learning_rate * weight_decay if k.startswith("W") else W) for k, W in parameters.items()}
     return _adam_ok(d, grads, v, s, t, learning_rate, beta1, beta2, epsilon)
 
 
 @bug("adamw", "Adam part without bias correction", r"bias.correct")
-def adamw_no_bc(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01):
+def adamw_no_bc(
+    parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01
+):
     d = {k: (W * (1 - learning_rate * weight_decay) if k.startswith("W") else W) for k, W in parameters.items()}
     return _adam(d, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c1=1.0, c2=1.0)
 
 
 @bug("adamw", "decays the given weight arrays in place", r"modif", r"in.place")
-def adamw_inplace(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01):
+def adamw_inplace(
+    parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01
+):
     for k in parameters:
         if k.startswith("W"):
             parameters[k] *= 1 - learning_rate * weight_decay
@@ -536,15 +697,20 @@ def adamw_inplace(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, be
 
 
 @bug("adamw", "bias correction with t - 1 in the Adam part", r"t ?- ?1", r"step counter|off.by.one")
-def adamw_t_minus_1(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01):
+def adamw_t_minus_1(
+    parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01
+):
     d = {k: (W * (1 - learning_rate * weight_decay) if k.startswith("W") else W) for k, W in parameters.items()}
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _adam(d, grads, v, s, t, learning_rate, beta1, beta2, epsilon,
-                     c1=1 - beta1 ** (t - 1), c2=1 - beta2 ** (t - 1))
+        return _adam(
+            d, grads, v, s, t, learning_rate, beta1, beta2, epsilon, c1=1 - beta1 ** (t - 1), c2=1 - beta2 ** (t - 1)
+        )
 
 
 @valid("adamw", "decay written as W - lr * lambda * W inside one loop")
-def adamw_valid(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01):
+def adamw_valid(
+    parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01
+):
     new_p, new_v, new_s = {}, {}, {}
     for k, W in parameters.items():
         dk = "d" + k
@@ -552,7 +718,7 @@ def adamw_valid(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta
             W = W - learning_rate * weight_decay * W
         new_v[dk] = beta1 * v[dk] + (1 - beta1) * grads[dk]
         new_s[dk] = beta2 * s[dk] + (1 - beta2) * np.square(grads[dk])
-        step = (new_v[dk] / (1 - beta1 ** t)) / (np.sqrt(new_s[dk] / (1 - beta2 ** t)) + epsilon)
+        step = (new_v[dk] / (1 - beta1**t)) / (np.sqrt(new_s[dk] / (1 - beta2**t)) + epsilon)
         new_p[k] = W - learning_rate * step
     return new_p, new_v, new_s
 
@@ -591,8 +757,12 @@ def wc_to_zero(t, total_steps, warmup_steps, lr_max, lr_min=0.0):
     return 0.5 * lr_max * (1 + math.cos(math.pi * (t - warmup_steps) / (total_steps - warmup_steps)))
 
 
-@bug("warmup_cosine_lr", "cosine phase counted from t = 0, not from the end of the warm-up",
-     r"warm-?up ends|t - warmup_steps", r"shift|start")
+@bug(
+    "warmup_cosine_lr",
+    "cosine phase counted from t = 0, not from the end of the warm-up",
+    r"warm-?up ends|t - warmup_steps",
+    r"shift|start",
+)
 def wc_not_shifted(t, total_steps, warmup_steps, lr_max, lr_min=0.0):
     if t < warmup_steps:
         return lr_max * (t + 1) / warmup_steps
@@ -615,8 +785,12 @@ def wc_min_added(t, total_steps, warmup_steps, lr_max, lr_min=0.0):
     return lr_min + lr_max * (1 + math.cos(math.pi * progress)) / 2
 
 
-@bug("warmup_cosine_lr", "warm-up counted from 1 (t + 1) but the cosine shifted by warmup_steps - 1",
-     r"warm-?up ends|t - warmup_steps", r"off.by.one")
+@bug(
+    "warmup_cosine_lr",
+    "warm-up counted from 1 (t + 1) but the cosine shifted by warmup_steps - 1",
+    r"warm-?up ends|t - warmup_steps",
+    r"off.by.one",
+)
 def wc_shift_minus_one(t, total_steps, warmup_steps, lr_max, lr_min=0.0):
     if t < warmup_steps:
         return lr_max * (t + 1) / warmup_steps

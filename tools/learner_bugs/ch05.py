@@ -1,4 +1,5 @@
 """Chapter 5: dropout, L2 penalty, batch normalization."""
+
 import numpy as np
 
 from . import bug, valid
@@ -6,8 +7,13 @@ from . import bug, valid
 # ---------------------------------------------------------------- dropout_forward
 
 
-@bug("dropout_forward", "keeps a unit with probability p_drop (mask u < p_drop)",
-     r"p_drop", r"keep", r"probability|fraction")
+@bug(
+    "dropout_forward",
+    "keeps a unit with probability p_drop (mask u < p_drop)",
+    r"p_drop",
+    r"keep",
+    r"probability|fraction",
+)
 def dof_keep_p(A, p_drop, rng, mode="train"):
     if mode == "eval":
         return A.copy(), (None, 1.0)
@@ -75,8 +81,12 @@ def dof_cache_keep(A, p_drop, rng, mode="train"):
     return A * mask / keep, (mask, keep)
 
 
-@bug("dropout_forward", "one mask per feature (shape A.shape[1]) shared by every row",
-     r"mask.{0,40}shape|shape.{0,40}mask", r"every entry|each entry|independent")
+@bug(
+    "dropout_forward",
+    "one mask per feature (shape A.shape[1]) shared by every row",
+    r"mask.{0,40}shape|shape.{0,40}mask",
+    r"every entry|each entry|independent",
+)
 def dof_row_mask(A, p_drop, rng, mode="train"):
     if mode == "eval":
         return A.copy(), (None, 1.0)
@@ -127,8 +137,12 @@ def dob_divide(dout, cache):
     return dout * mask / scale
 
 
-@bug("dropout_backward", "lets the gradient through where the unit was dropped (1 - mask)",
-     r"mask", r"invert|dropped|kept|1 ?- ?mask")
+@bug(
+    "dropout_backward",
+    "lets the gradient through where the unit was dropped (1 - mask)",
+    r"mask",
+    r"invert|dropped|kept|1 ?- ?mask",
+)
 def dob_inverted(dout, cache):
     mask, scale = cache
     return dout * (1 - mask) * scale
@@ -163,12 +177,12 @@ def _weights(parameters):
 
 @bug("l2_penalty", "forgot the 1/2", r"1/2|λ/2|half", r"factor")
 def l2_no_half(parameters, lam):
-    return float(lam * sum(np.sum(W ** 2) for W in _weights(parameters)))
+    return float(lam * sum(np.sum(W**2) for W in _weights(parameters)))
 
 
 @bug("l2_penalty", "penalises the biases too", r"bias", r"\bb1\b|\bb2\b", r"weights only")
 def l2_biases(parameters, lam):
-    return float(lam / 2 * sum(np.sum(W ** 2) for W in parameters.values()))
+    return float(lam / 2 * sum(np.sum(W**2) for W in parameters.values()))
 
 
 @bug("l2_penalty", "sum of Frobenius norms, not of squared norms", r"square", r"norm")
@@ -183,7 +197,7 @@ def l2_abs(parameters, lam):
 
 @bug("l2_penalty", "np.sum over axis 0: returns an array", r"float", r"scalar", r"shape")
 def l2_array(parameters, lam):
-    return lam / 2 * sum(np.sum(W ** 2, axis=0) for W in _weights(parameters))
+    return lam / 2 * sum(np.sum(W**2, axis=0) for W in _weights(parameters))
 
 
 @bug("l2_penalty", "only the first layer's weights", r"every layer|all (the )?weights|each layer", r"\bW2\b")
@@ -240,7 +254,7 @@ def l2g_scalar_zero(parameters, lam):
 
 @bug("l2_penalty_grad", "lam * W**2 (the penalty's terms, not their derivative)", r"square", r"derivative")
 def l2g_square(parameters, lam):
-    return {"d" + k: (lam * v ** 2 if k.startswith("W") else np.zeros_like(v)) for k, v in parameters.items()}
+    return {"d" + k: (lam * v**2 if k.startswith("W") else np.zeros_like(v)) for k, v in parameters.items()}
 
 
 @valid("l2_penalty_grad", "loop, zeros built with np.zeros(shape)")
@@ -254,8 +268,24 @@ def l2g_loop(parameters, lam):
 # ---------------------------------------------------------------- batchnorm_forward
 
 
-def _bn(X, gamma, beta, mode, running_mean, running_var, eps, *, ddof=0, axis=0, eps_out=False,
-        cache_std=False, no_gamma=False, swap=False, eval_batch=False, no_sqrt_eval=False):
+def _bn(
+    X,
+    gamma,
+    beta,
+    mode,
+    running_mean,
+    running_var,
+    eps,
+    *,
+    ddof=0,
+    axis=0,
+    eps_out=False,
+    cache_std=False,
+    no_gamma=False,
+    swap=False,
+    eval_batch=False,
+    no_sqrt_eval=False,
+):
     if mode == "train" or eval_batch:
         mean, var = X.mean(axis=axis, keepdims=axis == 1), X.var(axis=axis, ddof=ddof, keepdims=axis == 1)
     else:
@@ -284,7 +314,11 @@ def bnf_axis1(X, gamma, beta, mode="train", running_mean=None, running_var=None,
     return _bn(X, gamma, beta, mode, running_mean, running_var, eps, axis=1)
 
 
-@bug("batchnorm_forward", "eps added after the square root", r"(eps|ε).{0,40}(inside|outside)|(inside|outside).{0,40}(eps|ε)")
+@bug(
+    "batchnorm_forward",
+    "eps added after the square root",
+    r"(eps|ε).{0,40}(inside|outside)|(inside|outside).{0,40}(eps|ε)",
+)
 def bnf_eps_out(X, gamma, beta, mode="train", running_mean=None, running_var=None, eps=1e-5):
     return _bn(X, gamma, beta, mode, running_mean, running_var, eps, eps_out=True)
 
@@ -309,8 +343,12 @@ def bnf_swap(X, gamma, beta, mode="train", running_mean=None, running_var=None, 
     return _bn(X, gamma, beta, mode, running_mean, running_var, eps, swap=True)
 
 
-@bug("batchnorm_forward", "divides by the running variance instead of its square root in eval",
-     r"sqrt|square root", r"variance|std")
+@bug(
+    "batchnorm_forward",
+    "divides by the running variance instead of its square root in eval",
+    r"sqrt|square root",
+    r"variance|std",
+)
 def bnf_eval_no_sqrt(X, gamma, beta, mode="train", running_mean=None, running_var=None, eps=1e-5):
     return _bn(X, gamma, beta, mode, running_mean, running_var, eps, no_sqrt_eval=True)
 
@@ -363,8 +401,13 @@ def _bnb(dout, cache, *, full=True, over_m=True, dgamma_xhat=True, axis=0, use_g
     return dX, dgamma, dbeta
 
 
-@bug("batchnorm_backward", "treats the batch mean and variance as constants: dX = gamma inv_std dout",
-     r"mean", r"variance|statistic", r"terms?")
+@bug(
+    "batchnorm_backward",
+    "treats the batch mean and variance as constants: dX = gamma inv_std dout",
+    r"mean",
+    r"variance|statistic",
+    r"terms?",
+)
 def bnb_simple(dout, cache):
     return _bnb(dout, cache, full=False)
 

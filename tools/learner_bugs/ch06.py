@@ -1,4 +1,5 @@
 """Chapter 6: initialisations and the residual block."""
+
 import numpy as np
 
 from . import bug, valid
@@ -12,8 +13,13 @@ def xu_fan_in(n_in, n_out, rng):
     return rng.uniform(-a, a, size=(n_in, n_out))
 
 
-@bug("xavier_uniform", "the variance formula used as the bound: sqrt(2 / (n_in + n_out))",
-     r"bound", r"\b6\b|a\^?2 ?/ ?3|a²/3", r"variance")
+@bug(
+    "xavier_uniform",
+    "the variance formula used as the bound: sqrt(2 / (n_in + n_out))",
+    r"bound",
+    r"\b6\b|a\^?2 ?/ ?3|a²/3",
+    r"variance",
+)
 def xu_variance_bound(n_in, n_out, rng):
     a = np.sqrt(2.0 / (n_in + n_out))
     return rng.uniform(-a, a, size=(n_in, n_out))
@@ -64,8 +70,12 @@ def xu_affine(n_in, n_out, rng):
 # ---------------------------------------------------------------- xavier_normal
 
 
-@bug("xavier_normal", "variance passed where numpy wants the standard deviation",
-     r"standard deviation|\bstd\b", r"sqrt|square root")
+@bug(
+    "xavier_normal",
+    "variance passed where numpy wants the standard deviation",
+    r"standard deviation|\bstd\b",
+    r"sqrt|square root",
+)
 def xn_variance_as_std(n_in, n_out, rng):
     return rng.normal(0.0, 2.0 / (n_in + n_out), size=(n_in, n_out))
 
@@ -96,7 +106,9 @@ def xn_he(n_in, n_out, rng):
     return rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_in, n_out))
 
 
-@bug("xavier_normal", "sqrt(2) / (n_in + n_out): square root of the numerator only", r"sqrt|square root", r"variance|std")
+@bug(
+    "xavier_normal", "sqrt(2) / (n_in + n_out): square root of the numerator only", r"sqrt|square root", r"variance|std"
+)
 def xn_sqrt_numerator(n_in, n_out, rng):
     return rng.normal(0.0, np.sqrt(2.0) / (n_in + n_out), size=(n_in, n_out))
 
@@ -109,7 +121,12 @@ def xn_transposed(n_in, n_out, rng):
 # ---------------------------------------------------------------- he_normal
 
 
-@bug("he_normal", "variance passed as the std: rng.normal(0, 2 / n_in)", r"standard deviation|\bstd\b", r"sqrt|square root")
+@bug(
+    "he_normal",
+    "variance passed as the std: rng.normal(0, 2 / n_in)",
+    r"standard deviation|\bstd\b",
+    r"sqrt|square root",
+)
 def hn_variance_as_std(n_in, n_out, rng):
     return rng.normal(0.0, 2.0 / n_in, size=(n_in, n_out))
 
@@ -223,7 +240,7 @@ def rbb_no_skip(dY, X, W1, b1, W2, b2):
 
 @bug("residual_block_backward", "ReLU mask recomputed without the bias: X @ W1 > 0", r"\bb1\b", r"\bZ1\b", r"mask")
 def rbb_mask_no_bias(dY, X, W1, b1, W2, b2):
-    return _rbb(dY, X, W1, b1, W2, b2, mask=lambda Z1, X: (X @ W1 > 0))
+    return _rbb(dY, X, W1, b1, W2, b2, mask=lambda Z1, X: X @ W1 > 0)
 
 
 @bug("residual_block_backward", "dY @ W2 without the transpose", r"transpos", r"\bW2\b", r"shape")
@@ -256,5 +273,4 @@ def rbb_no_mask(dY, X, W1, b1, W2, b2):
 def rbb_valid(dY, X, W1, b1, W2, b2):
     A1 = np.maximum(X @ W1 + b1, 0)
     dZ1 = np.where(A1 > 0, dY @ W2.T, 0.0)
-    return (dZ1 @ W1.T + dY, np.einsum("mn,mh->nh", X, dZ1), dZ1.sum(0),
-            np.einsum("mh,mn->hn", A1, dY), dY.sum(0))
+    return (dZ1 @ W1.T + dY, np.einsum("mn,mh->nh", X, dZ1), dZ1.sum(0), np.einsum("mh,mn->hn", A1, dY), dY.sum(0))

@@ -1,4 +1,5 @@
 """Chapter 7: gradient clipping."""
+
 import numpy as np
 
 from . import bug, valid
@@ -7,10 +8,15 @@ from . import bug, valid
 
 
 def _norm(grads):
-    return float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
+    return float(np.sqrt(sum(np.sum(g**2) for g in grads.values())))
 
 
-@bug("clip_grad_norm", "clips each gradient by its own norm", r"global", r"each|per.(tensor|gradient|array)|together|same factor")
+@bug(
+    "clip_grad_norm",
+    "clips each gradient by its own norm",
+    r"global",
+    r"each|per.(tensor|gradient|array)|together|same factor",
+)
 def cgn_per_tensor(grads, max_norm):
     out = {}
     for k, g in grads.items():
@@ -34,7 +40,12 @@ def cgn_zero_div(grads, max_norm):
     return {k: g * f for k, g in grads.items()}, n
 
 
-@bug("clip_grad_norm", "always rescales to max_norm, even small gradients", r"only (when|if)|exceed|below|min\(1", r"small")
+@bug(
+    "clip_grad_norm",
+    "always rescales to max_norm, even small gradients",
+    r"only (when|if)|exceed|below|min\(1",
+    r"small",
+)
 def cgn_always(grads, max_norm):
     n = _norm(grads)
     f = max_norm / n if n > 0 else 1.0
@@ -43,7 +54,7 @@ def cgn_always(grads, max_norm):
 
 @bug("clip_grad_norm", "squared norm (forgot the square root)", r"sqrt|square root", r"squared")
 def cgn_squared(grads, max_norm):
-    n = float(sum(np.sum(g ** 2) for g in grads.values()))
+    n = float(sum(np.sum(g**2) for g in grads.values()))
     f = min(1.0, max_norm / n) if n > 0 else 1.0
     return {k: g * f for k, g in grads.items()}, n
 
@@ -108,7 +119,13 @@ def cgv_upper_only(grads, clip_value):
     return {k: np.minimum(g, clip_value) for k, g in grads.items()}
 
 
-@bug("clip_grad_value", "rescales each gradient by norm instead of clamping entries", r"value", r"entr(y|ies)|clamp", r"norm")
+@bug(
+    "clip_grad_value",
+    "rescales each gradient by norm instead of clamping entries",
+    r"value",
+    r"entr(y|ies)|clamp",
+    r"norm",
+)
 def cgv_norm(grads, clip_value):
     out = {}
     for k, g in grads.items():

@@ -1,4 +1,5 @@
 """Chapter 8: RNN cell, RNN over a sequence, BPTT, LSTM cell forward and backward."""
+
 import numpy as np
 
 from dlfund.activations import sigmoid
@@ -68,7 +69,9 @@ def rf_from_h0(x, h0, params):
     return out, h
 
 
-@bug("rnn_forward", "stores the state before the step: out[:, t] = h_{t-1}", r"shift|off.by.one", r"before|h_t|h_\{?t-1")
+@bug(
+    "rnn_forward", "stores the state before the step: out[:, t] = h_{t-1}", r"shift|off.by.one", r"before|h_t|h_\{?t-1"
+)
 def rf_store_prev(x, h0, params):
     batch, T, _ = x.shape
     out = np.zeros((batch, T, params["Wh"].shape[0]))
@@ -179,11 +182,30 @@ def rf_stack(x, h0, params):
 # ---------------------------------------------------------------- rnn_backward
 
 
-def _bptt(dout, x, h0, params, out, *, recur=True, accumulate=True, hprev_off=False, forward=False,
-          deriv=lambda h, hp: 1 - h ** 2, first_prev=None, dh0=True, dx_w="Wx", add_after=False):
+def _bptt(
+    dout,
+    x,
+    h0,
+    params,
+    out,
+    *,
+    recur=True,
+    accumulate=True,
+    hprev_off=False,
+    forward=False,
+    deriv=lambda h, hp: 1 - h**2,
+    first_prev=None,
+    dh0=True,
+    dx_w="Wx",
+    add_after=False,
+):
     _batch, T, _ = x.shape
-    g = {"dx": np.zeros_like(x), "dWx": np.zeros_like(params["Wx"]),
-         "dWh": np.zeros_like(params["Wh"]), "db": np.zeros_like(params["b"])}
+    g = {
+        "dx": np.zeros_like(x),
+        "dWx": np.zeros_like(params["Wx"]),
+        "dWh": np.zeros_like(params["Wh"]),
+        "db": np.zeros_like(params["b"]),
+    }
     dh_next = np.zeros_like(h0)
     steps = range(T) if forward else reversed(range(T))
     for t in steps:
@@ -212,7 +234,12 @@ def _bptt(dout, x, h0, params, out, *, recur=True, accumulate=True, hprev_off=Fa
     return g
 
 
-@bug("rnn_backward", "forgot dh_next: no gradient through time", r"dh_next", r"next step|later step|through time|recurren")
+@bug(
+    "rnn_backward",
+    "forgot dh_next: no gradient through time",
+    r"dh_next",
+    r"next step|later step|through time|recurren",
+)
 def rb_no_recur(dout, x, h0, params, out):
     return _bptt(dout, x, h0, params, out, recur=False)
 
@@ -222,7 +249,12 @@ def rb_no_accumulate(dout, x, h0, params, out):
     return _bptt(dout, x, h0, params, out, accumulate=False)
 
 
-@bug("rnn_backward", "h_prev taken as out[:, t] (the current state)", r"h_prev|h_\{?t-1\}?|previous state", r"off.by.one|shift")
+@bug(
+    "rnn_backward",
+    "h_prev taken as out[:, t] (the current state)",
+    r"h_prev|h_\{?t-1\}?|previous state",
+    r"off.by.one|shift",
+)
 def rb_hprev_current(dout, x, h0, params, out):
     return _bptt(dout, x, h0, params, out, hprev_off=True)
 
@@ -237,8 +269,12 @@ def rb_no_square(dout, x, h0, params, out):
     return _bptt(dout, x, h0, params, out, deriv=lambda h, hp: 1 - h)
 
 
-@bug("rnn_backward", "at t = 0, h_prev = out[:, -1] (Python's negative index) instead of h0",
-     r"\bh0\b", r"t ?= ?0|first step")
+@bug(
+    "rnn_backward",
+    "at t = 0, h_prev = out[:, -1] (Python's negative index) instead of h0",
+    r"\bh0\b",
+    r"t ?= ?0|first step",
+)
 def rb_first_prev(dout, x, h0, params, out):
     return _bptt(dout, x, h0, params, out, first_prev=lambda out: out[:, -1])
 
@@ -255,7 +291,7 @@ def rb_dx_wh(dout, x, h0, params, out):
 
 @bug("rnn_backward", "tanh derivative at h_prev instead of h_t", r"\bh_t\b", r"h_prev|derivative")
 def rb_deriv_prev(dout, x, h0, params, out):
-    return _bptt(dout, x, h0, params, out, deriv=lambda h, hp: 1 - hp ** 2)
+    return _bptt(dout, x, h0, params, out, deriv=lambda h, hp: 1 - hp**2)
 
 
 @bug("rnn_backward", "adds dh_next after the tanh derivative", r"dh_next", r"tanh|derivative")
@@ -272,19 +308,35 @@ def rb_einsum(dout, x, h0, params, out):
         das[:, t] = (dout[:, t] + dh) * (1 - out[:, t] * out[:, t])
         dh = das[:, t] @ params["Wh"].T
     prev = np.concatenate([h0[:, None, :], out[:, :-1]], axis=1)
-    return {"dx": np.einsum("bth,ih->bti", das, params["Wx"]), "dh0": dh,
-            "dWx": np.einsum("bti,bth->ih", x, das), "dWh": np.einsum("btj,bth->jh", prev, das),
-            "db": das.sum(axis=(0, 1))}
+    return {
+        "dx": np.einsum("bth,ih->bti", das, params["Wx"]),
+        "dh0": dh,
+        "dWx": np.einsum("bti,bth->ih", x, das),
+        "dWh": np.einsum("btj,bth->jh", prev, das),
+        "db": das.sum(axis=(0, 1)),
+    }
 
 
 # ---------------------------------------------------------------- lstm_cell_forward
 
 
-def _lstm(x_t, h_prev, c_prev, params, *, order="ifgo", acts=None, no_tanh_c=False, no_input=False,
-          tanh_prev=False, H=None, ret_swap=False):
+def _lstm(
+    x_t,
+    h_prev,
+    c_prev,
+    params,
+    *,
+    order="ifgo",
+    acts=None,
+    no_tanh_c=False,
+    no_input=False,
+    tanh_prev=False,
+    H=None,
+    ret_swap=False,
+):
     H = h_prev.shape[1] if H is None else H
     a = x_t @ params["Wx"] + h_prev @ params["Wh"] + params["b"]
-    blocks = {name: a[:, k * H:(k + 1) * H] for k, name in enumerate(order)}
+    blocks = {name: a[:, k * H : (k + 1) * H] for k, name in enumerate(order)}
     acts = acts or {}
     i = acts.get("i", sigmoid)(blocks["i"])
     f = acts.get("f", sigmoid)(blocks["f"])
@@ -360,21 +412,42 @@ def lf_split(x_t, h_prev, c_prev, params):
 # ---------------------------------------------------------------- lstm_cell_backward
 
 
-def _lstmb(dh_t, dc_t, cache, *, with_dc_t=True, dc_prev_f=True, do_from_dc=False, order="ifgo",
-           tanh_sq=True, g_sig=False, dwx_t=False, keep=False, dh_w="Wh", f_ct=False):
+def _lstmb(
+    dh_t,
+    dc_t,
+    cache,
+    *,
+    with_dc_t=True,
+    dc_prev_f=True,
+    do_from_dc=False,
+    order="ifgo",
+    tanh_sq=True,
+    g_sig=False,
+    dwx_t=False,
+    keep=False,
+    dh_w="Wh",
+    f_ct=False,
+):
     i, f, g, o, c_t = cache["i"], cache["f"], cache["g"], cache["o"], cache["c_t"]
     p = cache["params"]
     tc = np.tanh(c_t)
-    dtanh = (1 - tc ** 2) if tanh_sq else (1 - tc)
+    dtanh = (1 - tc**2) if tanh_sq else (1 - tc)
     dc = (dc_t if with_dc_t else 0) + dh_t * o * dtanh
-    das = {"i": dc * g * i * (1 - i),
-           "f": dc * (c_t if f_ct else cache["c_prev"]) * f * (1 - f),
-           "g": dc * i * (g * (1 - g) if g_sig else (1 - g ** 2)),
-           "o": (dc if do_from_dc else dh_t) * tc * o * (1 - o)}
+    das = {
+        "i": dc * g * i * (1 - i),
+        "f": dc * (c_t if f_ct else cache["c_prev"]) * f * (1 - f),
+        "g": dc * i * (g * (1 - g) if g_sig else (1 - g**2)),
+        "o": (dc if do_from_dc else dh_t) * tc * o * (1 - o),
+    }
     da = np.concatenate([das[k] for k in order], axis=1)
-    return {"dx": da @ p["Wx"].T, "dh_prev": da @ p[dh_w].T, "dc_prev": dc * f if dc_prev_f else dc,
-            "dWx": (da.T @ cache["x_t"]) if dwx_t else cache["x_t"].T @ da,
-            "dWh": cache["h_prev"].T @ da, "db": da.sum(axis=0, keepdims=keep)}
+    return {
+        "dx": da @ p["Wx"].T,
+        "dh_prev": da @ p[dh_w].T,
+        "dc_prev": dc * f if dc_prev_f else dc,
+        "dWx": (da.T @ cache["x_t"]) if dwx_t else cache["x_t"].T @ da,
+        "dWh": cache["h_prev"].T @ da,
+        "db": da.sum(axis=0, keepdims=keep),
+    }
 
 
 @bug("lstm_cell_backward", "forgot dc_t from the next step in dc", r"dc_t", r"cell.state|next step|later")
@@ -437,7 +510,13 @@ def lb_per_gate(dh_t, dc_t, cache):
     H = i.shape[1]
     dWx = np.concatenate([cache["x_t"].T @ d for d in gates], axis=1)
     dWh = np.concatenate([cache["h_prev"].T @ d for d in gates], axis=1)
-    dx = sum(d @ p["Wx"][:, k * H:(k + 1) * H].T for k, d in enumerate(gates))
-    dh_prev = sum(d @ p["Wh"][:, k * H:(k + 1) * H].T for k, d in enumerate(gates))
-    return {"db": np.concatenate([d.sum(0) for d in gates]), "dWh": dWh, "dWx": dWx,
-            "dc_prev": f * dc, "dh_prev": dh_prev, "dx": dx}
+    dx = sum(d @ p["Wx"][:, k * H : (k + 1) * H].T for k, d in enumerate(gates))
+    dh_prev = sum(d @ p["Wh"][:, k * H : (k + 1) * H].T for k, d in enumerate(gates))
+    return {
+        "db": np.concatenate([d.sum(0) for d in gates]),
+        "dWh": dWh,
+        "dWx": dWx,
+        "dc_prev": f * dc,
+        "dh_prev": dh_prev,
+        "dx": dx,
+    }

@@ -1,5 +1,6 @@
 """Held-out learner bugs: written after the grader was improved from the chapter modules, and
 never used to change it. Other code for the same kinds of mistakes, and some new ones."""
+
 import numpy as np
 
 from dlfund.activations import sigmoid
@@ -7,8 +8,12 @@ from dlfund.activations import sigmoid
 from . import bug, valid
 
 
-@bug("sigmoid", "np.where over both formulas: both are evaluated, so exp overflows anyway",
-     r"overflow", r"np\.where|both branches")
+@bug(
+    "sigmoid",
+    "np.where over both formulas: both are evaluated, so exp overflows anyway",
+    r"overflow",
+    r"np\.where|both branches",
+)
 def h_sigmoid_where(z):
     return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
 
@@ -87,8 +92,12 @@ def h_gd_grad_keys(parameters, grads, learning_rate):
     return {k: parameters[k[1:]] - learning_rate * g for k, g in grads.items()}
 
 
-@bug("momentum", "learning rate folded into the velocity: v = beta v + (1 - beta) lr dW, W -= v",
-     r"velocity|\bv\b", r"learning.rate|\blr\b")
+@bug(
+    "momentum",
+    "learning rate folded into the velocity: v = beta v + (1 - beta) lr dW, W -= v",
+    r"velocity|\bv\b",
+    r"learning.rate|\blr\b",
+)
 def h_mom_lr_in_v(parameters, grads, v, beta=0.9, learning_rate=0.01):
     new_v = {dk: beta * v[dk] + (1 - beta) * learning_rate * grads[dk] for dk in v}
     return {k: W - new_v["d" + k] for k, W in parameters.items()}, new_v
@@ -97,8 +106,9 @@ def h_mom_lr_in_v(parameters, grads, v, beta=0.9, learning_rate=0.01):
 @bug("rmsprop", "average of |dW| instead of dW**2", r"square")
 def h_rms_abs(parameters, grads, s, learning_rate=0.01, beta=0.99, epsilon=1e-8):
     new_s = {dk: beta * s[dk] + (1 - beta) * np.abs(grads[dk]) for dk in s}
-    return {k: W - learning_rate * grads["d" + k] / (np.sqrt(new_s["d" + k]) + epsilon)
-            for k, W in parameters.items()}, new_s
+    return {
+        k: W - learning_rate * grads["d" + k] / (np.sqrt(new_s["d" + k]) + epsilon) for k, W in parameters.items()
+    }, new_s
 
 
 @bug("adam", "(1 - beta1) ** t instead of 1 - beta1 ** t", r"bias.correct", r"\*\*|power|β\^?t|beta\*\*t")
@@ -108,29 +118,38 @@ def h_adam_power_misplaced(parameters, grads, v, s, t, learning_rate=0.001, beta
         dk = "d" + k
         new_v[dk] = beta1 * v[dk] + (1 - beta1) * grads[dk]
         new_s[dk] = beta2 * s[dk] + (1 - beta2) * grads[dk] ** 2
-        new_p[k] = W - learning_rate * (new_v[dk] / (1 - beta1) ** t) / (np.sqrt(new_s[dk] / (1 - beta2) ** t) + epsilon)
+        new_p[k] = W - learning_rate * (new_v[dk] / (1 - beta1) ** t) / (
+            np.sqrt(new_s[dk] / (1 - beta2) ** t) + epsilon
+        )
     return new_p, new_v, new_s
 
 
-@bug("adam", "the paper's 'efficient' form: lr_t = lr sqrt(1 - b2^t)/(1 - b1^t), eps on the raw sqrt(s)",
-     r"(eps|ε).{0,60}(s_hat|corrected|outside|inside)|bias.correct")
+@bug(
+    "adam",
+    "the paper's 'efficient' form: lr_t = lr sqrt(1 - b2^t)/(1 - b1^t), eps on the raw sqrt(s)",
+    r"(eps|ε).{0,60}(s_hat|corrected|outside|inside)|bias.correct",
+)
 def h_adam_efficient(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    lr_t = learning_rate * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+    lr_t = learning_rate * np.sqrt(1 - beta2**t) / (1 - beta1**t)
     new_v = {dk: beta1 * v[dk] + (1 - beta1) * g for dk, g in grads.items()}
     new_s = {dk: beta2 * s[dk] + (1 - beta2) * g * g for dk, g in grads.items()}
-    return ({k: W - lr_t * new_v["d" + k] / (np.sqrt(new_s["d" + k]) + epsilon) for k, W in parameters.items()},
-            new_v, new_s)
+    return (
+        {k: W - lr_t * new_v["d" + k] / (np.sqrt(new_s["d" + k]) + epsilon) for k, W in parameters.items()},
+        new_v,
+        new_s,
+    )
 
 
 @valid("adamw", "decay folded into the step: W - lr (step + wd W)")
-def h_adamw_folded(parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8,
-                   weight_decay=0.01):
+def h_adamw_folded(
+    parameters, grads, v, s, t, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01
+):
     new_p, new_v, new_s = {}, {}, {}
     for k, W in parameters.items():
         dk = "d" + k
         new_v[dk] = beta1 * v[dk] + (1 - beta1) * grads[dk]
         new_s[dk] = beta2 * s[dk] + (1 - beta2) * grads[dk] ** 2
-        step = new_v[dk] / (1 - beta1 ** t) / (np.sqrt(new_s[dk] / (1 - beta2 ** t)) + epsilon)
+        step = new_v[dk] / (1 - beta1**t) / (np.sqrt(new_s[dk] / (1 - beta2**t)) + epsilon)
         new_p[k] = W - learning_rate * (step + (weight_decay * W if k.startswith("W") else 0))
     return new_p, new_v, new_s
 
@@ -154,10 +173,14 @@ def h_dropout_scale_p(A, p_drop, rng, mode="train"):
 
 @bug("l2_penalty", "np.sum over a list of every parameter's sum of squares (biases included)", r"bias")
 def h_l2_all(parameters, lam):
-    return float(lam / 2 * np.sum([np.sum(W ** 2) for W in parameters.values()]))
+    return float(lam / 2 * np.sum([np.sum(W**2) for W in parameters.values()]))
 
 
-@bug("batchnorm_forward", "x_hat = (X - mean) / (X.std(0) + eps)", r"(eps|ε).{0,40}(inside|outside)|(inside|outside).{0,40}(eps|ε)")
+@bug(
+    "batchnorm_forward",
+    "x_hat = (X - mean) / (X.std(0) + eps)",
+    r"(eps|ε).{0,40}(inside|outside)|(inside|outside).{0,40}(eps|ε)",
+)
 def h_bn_std_eps(X, gamma, beta, mode="train", running_mean=None, running_var=None, eps=1e-5):
     if mode == "train":
         mean, std = X.mean(axis=0), X.std(axis=0)
@@ -189,7 +212,7 @@ def h_he_swapped(n_in, n_out, rng):
 
 @bug("clip_grad_norm", "returns the input dict itself when no clipping is needed", r"copy|same|alias|new (dict|array)")
 def h_clip_alias(grads, max_norm):
-    norm = float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
+    norm = float(np.sqrt(sum(np.sum(g**2) for g in grads.values())))
     if norm > max_norm:
         return {k: g * max_norm / norm for k, g in grads.items()}, norm
     return grads, norm
@@ -209,7 +232,7 @@ def h_rnn_ignores_h0(x, h0, params):
 def h_lstm_double_tanh(x_t, h_prev, c_prev, params):
     H = h_prev.shape[1]
     a = x_t @ params["Wx"] + h_prev @ params["Wh"] + params["b"]
-    i, f, g, o = sigmoid(a[:, :H]), sigmoid(a[:, H:2 * H]), np.tanh(a[:, 2 * H:3 * H]), sigmoid(a[:, 3 * H:])
+    i, f, g, o = sigmoid(a[:, :H]), sigmoid(a[:, H : 2 * H]), np.tanh(a[:, 2 * H : 3 * H]), sigmoid(a[:, 3 * H :])
     c_t = f * c_prev + i * np.tanh(g)
     return o * np.tanh(c_t), c_t
 
@@ -219,8 +242,15 @@ def h_lstmb_dc_prev_incoming(dh_t, dc_t, cache):
     i, f, g, o, c_t = cache["i"], cache["f"], cache["g"], cache["o"], cache["c_t"]
     p = cache["params"]
     tc = np.tanh(c_t)
-    dc = dc_t + dh_t * o * (1 - tc ** 2)
-    da = np.concatenate([dc * g * i * (1 - i), dc * cache["c_prev"] * f * (1 - f),
-                         dc * i * (1 - g ** 2), dh_t * tc * o * (1 - o)], axis=1)
-    return {"dx": da @ p["Wx"].T, "dh_prev": da @ p["Wh"].T, "dc_prev": dc_t * f,
-            "dWx": cache["x_t"].T @ da, "dWh": cache["h_prev"].T @ da, "db": da.sum(axis=0)}
+    dc = dc_t + dh_t * o * (1 - tc**2)
+    da = np.concatenate(
+        [dc * g * i * (1 - i), dc * cache["c_prev"] * f * (1 - f), dc * i * (1 - g**2), dh_t * tc * o * (1 - o)], axis=1
+    )
+    return {
+        "dx": da @ p["Wx"].T,
+        "dh_prev": da @ p["Wh"].T,
+        "dc_prev": dc_t * f,
+        "dWx": cache["x_t"].T @ da,
+        "dWh": cache["h_prev"].T @ da,
+        "db": da.sum(axis=0),
+    }

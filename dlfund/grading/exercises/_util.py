@@ -1,4 +1,5 @@
 """Small helpers shared by the chapter modules."""
+
 import numpy as np
 
 from ..core import Exercise, Mistake
@@ -39,9 +40,11 @@ def elementwise_derivative(f, z, eps=1e-6):
 
 def with_numeric(make, numeric):
     """Wrap a case maker so every case also gets a numerical-gradient function `numeric`."""
+
     def wrapped(seeds):
         cases = make(seeds)
         for c in cases:
             c.numeric = numeric
         return cases
+
     return wrapped
